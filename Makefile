@@ -1,0 +1,51 @@
+# Two commands for users: `make demo` and `make test`. Everything else is for maintainers.
+# The environment is (re)built from the requirement files whenever they change.
+SHELL := /bin/bash
+VENV  := .venv
+PY    := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-dev
+
+.PHONY: venv demo test lint typecheck unit package validate sandbox bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt devtools/find_python.sh
+	@set -e; base=$$(sh devtools/find_python.sh); \
+	  echo "Using $$base ($$($$base -c 'import platform; print(platform.python_version())'))"; \
+	  if [ ! -x $(PY) ]; then $$base -m venv $(VENV); fi; \
+	  $(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt; \
+	  touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: venv
+	@$(PY) -m devtools.demo
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: venv
+	$(PY) -m mypy
+
+unit: venv
+	$(PY) -m pytest
+
+package: venv
+	$(PY) -m devtools.packaging build
+
+validate: package
+	$(PY) -m devtools.packaging validate --install-test
+
+test: lint typecheck unit validate
+
+sandbox: venv
+	$(PY) -m devtools.sandbox
+
+$(VENV)/.installed-bench: $(STAMP) requirements-bench.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $@
+
+bench: $(VENV)/.installed-bench
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) dist .pytest_cache .ruff_cache .mypy_cache .hypothesis
