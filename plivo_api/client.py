@@ -1,0 +1,261 @@
+"""The HTTP client every tool and the provider go through.
+
+It owns what must be right once: Basic auth, JSON, the User-Agent, explicit connect and read
+timeouts on every call, the retry policy (:mod:`plivo_api.retry`), translating answers into
+:mod:`plivo_api.errors`, and scrubbing credentials out of every message it raises. Exceptions are
+raised ``from None``: the chained ``requests`` exception would carry the request URL, and with it
+the unmasked Auth ID, into the traceback Dify shows.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+
+from .errors import (
+    ConnectionFailedError,
+    InputError,
+    MalformedResponseError,
+    OutcomeUnknownError,
+    PlivoError,
+    RequestTimeoutError,
+)
+from .http_errors import ErrorBody, error_for_status, parse_error_body
+from .models import Account, SendResult
+from .redact import Redactor, mask_auth_id
+from .retry import DEFAULT_RETRY_POLICY, Outcome, RetryPolicy, classify_status, parse_retry_after
+from .sessions import DEFAULT_POOL, SessionPool
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_BASE_URL = "https://api.plivo.com"
+DEFAULT_LOOKUP_BASE_URL = "https://lookup.plivo.com"
+API_BASE_URL_ENV = "PLIVO_API_BASE_URL"  # tests and the sandbox only
+LOOKUP_BASE_URL_ENV = "PLIVO_LOOKUP_BASE_URL"
+CONNECT_TIMEOUT_SECONDS = 5.0
+READ_TIMEOUT_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds to open a connection, and to wait between bytes of the answer."""
+
+    connect: float = CONNECT_TIMEOUT_SECONDS
+    read: float = READ_TIMEOUT_SECONDS
+
+
+DEFAULT_TIMEOUTS = Timeouts()
+
+
+def _not_sent(exc: requests.exceptions.ConnectionError) -> bool:
+    """True when the request provably never reached the server (safe to repeat even a send)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, NewConnectionError | NameResolutionError | ConnectTimeoutError)
+
+
+class PlivoClient:
+    """Plivo REST and Lookup calls for one credential set."""
+
+    def __init__(
+        self,
+        auth_id: str,
+        auth_token: str,
+        *,
+        base_url: str | None = None,
+        lookup_base_url: str | None = None,
+        timeout: Timeouts = DEFAULT_TIMEOUTS,
+        retry: RetryPolicy = DEFAULT_RETRY_POLICY,
+        pool: SessionPool = DEFAULT_POOL,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        # Pasted credentials often carry a trailing space or newline.
+        self._auth_id = (auth_id or "").strip()
+        self._auth = (self._auth_id, (auth_token or "").strip())
+        if not self._auth_id:
+            raise InputError("auth_id", "Auth ID is empty: paste it from the Plivo console.")
+        if not self._auth[1]:
+            raise InputError("auth_token", "Auth Token is empty: paste it from the Plivo console.")
+        api_base = base_url or os.environ.get(API_BASE_URL_ENV) or DEFAULT_API_BASE_URL
+        self.base_url = api_base.rstrip("/")
+        self.lookup_base_url = (
+            lookup_base_url or os.environ.get(LOOKUP_BASE_URL_ENV) or DEFAULT_LOOKUP_BASE_URL
+        ).rstrip("/")
+        self.timeout = timeout
+        self.retry = retry
+        self.masked_auth_id = mask_auth_id(self._auth_id)
+        self._redact = Redactor(*self._auth)
+        self._session = pool.get(*self._auth)
+        self._sleep = sleep
+        self._account_url = f"{self.base_url}/v1/Account/{quote(self._auth_id, safe='')}/"
+
+    def __repr__(self) -> str:
+        return f"PlivoClient(auth_id={self.masked_auth_id!r}, base_url={self.base_url!r})"
+
+    # -- Plivo resources -------------------------------------------------------------------
+
+    def get_account(self) -> Account:
+        return Account.from_json(self.request("GET", self._account_url))
+
+    def send_message(self, payload: Mapping[str, Any]) -> SendResult:
+        """``POST Message/``: never repeated once it may have reached Plivo."""
+        data = self.request("POST", self._account_url + "Message/", json_body=payload, creates=True)
+        return SendResult.from_json(data)
+
+    def get_message_json(self, message_uuid: str) -> dict[str, Any]:
+        return self.request("GET", f"{self._account_url}Message/{quote(message_uuid, safe='')}/")
+
+    def list_messages_json(self, params: Mapping[str, str | int]) -> dict[str, Any]:
+        return self.request("GET", self._account_url + "Message/", params=params)
+
+    def get_pricing_json(self, country_iso: str) -> dict[str, Any]:
+        return self.request(
+            "GET", self._account_url + "Pricing/", params={"country_iso": country_iso}
+        )
+
+    def lookup_number_json(self, e164: str) -> dict[str, Any]:
+        url = f"{self.lookup_base_url}/v1/Number/{quote(e164, safe='+')}"
+        return self.request("GET", url, params={"type": "carrier"})
+
+    # -- transport -------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        json_body: Mapping[str, Any] | None = None,
+        creates: bool = False,
+    ) -> dict[str, Any]:
+        """One logical call, repeated only as :class:`RetryPolicy` allows; returns JSON."""
+        attempt = 0
+        while True:
+            attempt += 1
+            started = time.monotonic()
+            try:
+                response = self._session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json_body,
+                    auth=self._auth,
+                    timeout=(self.timeout.connect, self.timeout.read),
+                )
+            except requests.exceptions.RequestException as exc:
+                outcome = self._transport_outcome(exc)
+                self._log_attempt(method, url, attempt, f"{type(exc).__name__}", started)
+                if self.retry.may_retry(outcome, idempotent=not creates, attempt=attempt):
+                    self._sleep(self.retry.delay(attempt))
+                    continue
+                raise self._transport_error(exc, outcome, creates) from None
+            self._log_attempt(method, url, attempt, str(response.status_code), started)
+            if 200 <= response.status_code < 300:
+                return self._json_object(response, creates)
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            outcome = classify_status(response.status_code)
+            too_long = outcome is Outcome.RATE_LIMITED and self.retry.retry_after_too_long(
+                retry_after
+            )
+            if not too_long and self.retry.may_retry(
+                outcome, idempotent=not creates, attempt=attempt
+            ):
+                self._sleep(self.retry.delay(attempt, retry_after))
+                continue
+            body = parse_error_body(response.content, response.headers.get("Content-Type"))
+            raise self._scrubbed(
+                error_for_status(
+                    response.status_code,
+                    ErrorBody(body.api_id, self._redact(body.reason) if body.reason else None),
+                    creates=creates,
+                    masked_auth_id=self.masked_auth_id,
+                    retry_after=retry_after,
+                )
+            )
+
+    @staticmethod
+    def _transport_outcome(exc: requests.exceptions.RequestException) -> Outcome:
+        if isinstance(exc, requests.exceptions.SSLError):
+            return Outcome.FINAL  # a TLS failure is not fixed by asking again
+        if isinstance(exc, requests.exceptions.ConnectionError) and _not_sent(exc):
+            return Outcome.NOT_SENT
+        if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
+            return Outcome.FINAL
+        return Outcome.NO_ANSWER
+
+    def _transport_error(
+        self, exc: requests.exceptions.RequestException, outcome: Outcome, creates: bool
+    ) -> PlivoError:
+        host = self.base_url
+        if isinstance(exc, requests.exceptions.SSLError):
+            return ConnectionFailedError(
+                f"Could not establish a secure (TLS) connection to Plivo at {host}; nothing was "
+                "sent. Check the machine's clock, proxy and CA certificates."
+            )
+        if outcome is Outcome.NOT_SENT or outcome is Outcome.FINAL:
+            return ConnectionFailedError(
+                f"Plivo could not be reached at {host} ({type(exc).__name__}); nothing was sent. "
+                "Check the network, proxy and firewall of the Dify plugin daemon, then try again."
+            )
+        timed_out = isinstance(exc, requests.exceptions.Timeout)
+        what = (
+            f"Plivo did not answer within {self.timeout.read:g} s"
+            if timed_out
+            else "The connection to Plivo broke before an answer arrived"
+        )
+        if creates:
+            return OutcomeUnknownError(
+                f"{what}. The request may have reached Plivo and the message may have been "
+                "queued: check list_messages before sending again."
+            )
+        if timed_out:
+            return RequestTimeoutError(f"{what}; try again in a moment.")
+        return ConnectionFailedError(f"{what}; try again in a moment.")
+
+    def _json_object(self, response: requests.Response, creates: bool) -> dict[str, Any]:
+        try:
+            data = response.json()
+        except (ValueError, json.JSONDecodeError):
+            data = None
+        if isinstance(data, dict):
+            return data
+        if creates:
+            raise OutcomeUnknownError(
+                f"Plivo answered HTTP {response.status_code} with a body that is not the JSON it "
+                "documents. The message may have been queued: check list_messages before "
+                "sending again.",
+                status=response.status_code,
+            )
+        raise MalformedResponseError(
+            f"Plivo answered HTTP {response.status_code} with a body that is not the JSON it "
+            "documents; try again in a moment.",
+            status=response.status_code,
+        )
+
+    def _scrubbed(self, error: PlivoError) -> PlivoError:
+        error.message = self._redact(error.message)
+        error.args = (error.message,)
+        return error
+
+    def _log_attempt(
+        self, method: str, url: str, attempt: int, result: str, started: float
+    ) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s attempt %d -> %s in %.0f ms",
+                method,
+                self._redact(url),
+                attempt,
+                result,
+                (time.monotonic() - started) * 1000,
+            )

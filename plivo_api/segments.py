@@ -1,0 +1,301 @@
+"""How Plivo and the carriers split and bill an SMS text (3GPP TS 23.038 / 23.040).
+
+Plivo bills per segment ("unit"), and a single character outside GSM-7 switches the *whole*
+message to UCS-2, which can more than double the price. ``send_sms`` and ``preview_sms`` use this
+module to show the count before anything is sent and to refuse texts Plivo would reject
+(error 110). Plivo documents the encodings and per-segment sizes but not two details, which follow
+the 3GPP specs as carriers apply them:
+
+* extension-table characters (form feed, ``^ { } \\ [ ~ ] |`` and the euro sign) are sent as an
+  escape septet plus the character, so they cost 2 septets and the pair is never split;
+* UCS-2 is really UTF-16 on the air: a character outside the Basic Multilingual Plane (most emoji)
+  is a surrogate pair, costs 2 units and is never split either.
+
+Everything here is pure and allocation-light: membership tests use precomputed frozensets and the
+per-character cost list is built only when a multipart text contains a 2-unit character.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import accumulate
+from types import MappingProxyType
+from typing import Final, Literal
+
+GSM7_SINGLE_SEGMENT_UNITS: Final = 160
+GSM7_MULTIPART_UNITS: Final = 153  # 7 septets go to the concatenation header
+UCS2_SINGLE_SEGMENT_UNITS: Final = 70
+UCS2_MULTIPART_UNITS: Final = 67  # 3 UTF-16 units go to the concatenation header
+GSM7_MAX_CHARACTERS: Final = 1600  # longer texts fail at Plivo with error 110
+UCS2_MAX_CHARACTERS: Final = 737
+
+Encoding = Literal["GSM-7", "UCS-2"]
+
+_ESCAPE: Final = "\x1b"
+
+# The GSM 03.38 default alphabet indexed by septet value, 16 septets a row. Septet 0x1B is the
+# escape to the extension table, not a character, so a literal ESC in a text is not GSM-7.
+# Non-ASCII entries are written as escapes: several are look-alikes of Latin letters or of each
+# other (0x09 is capital C-cedilla; the Greek capitals are not their Latin twins).
+GSM7_DEFAULT_ALPHABET: Final = (
+    "@\u00a3$\u00a5\u00e8\u00e9\u00f9\u00ec\u00f2\u00c7\n\u00d8\u00f8\r\u00c5\u00e5"  # 0x00
+    "\u0394_\u03a6\u0393\u039b\u03a9\u03a0\u03a8\u03a3\u0398\u039e\x1b\u00c6\u00e6\u00df\u00c9"
+    " !\"#\u00a4%&'()*+,-./"  # 0x20
+    "0123456789:;<=>?"  # 0x30
+    "\u00a1ABCDEFGHIJKLMNO"  # 0x40
+    "PQRSTUVWXYZ\u00c4\u00d6\u00d1\u00dc\u00a7"  # 0x50
+    "\u00bfabcdefghijklmno"  # 0x60
+    "pqrstuvwxyz\u00e4\u00f6\u00f1\u00fc\u00e0"  # 0x70
+)
+
+GSM7_BASIC_CHARACTERS: Final = frozenset(GSM7_DEFAULT_ALPHABET) - {_ESCAPE}
+# Characters of the default extension table: form feed, ^ { } \ [ ~ ] | and the euro sign. The
+# table's other entries (a second escape, a reserved page break) are not characters.
+GSM7_EXTENSION_CHARACTERS: Final = frozenset("\f^{}\\[~]|\u20ac")
+GSM7_CHARACTERS: Final = GSM7_BASIC_CHARACTERS | GSM7_EXTENSION_CHARACTERS
+
+# Look-alikes that silently push a GSM-7 text into UCS-2, mostly pasted in from word processors.
+# Only punctuation, spaces and invisible characters: letters (accented or in other scripts) and
+# emoji change the meaning, so they are never replaced.
+_LOOKALIKE_GROUPS: Final[tuple[tuple[str, str], ...]] = (
+    # single quotes, primes, apostrophes, single guillemets, backtick, acute accent
+    ("\u2018\u2019\u201a\u201b\u2032\u2035\u02bc\u2039\u203a\u0060\u00b4", "'"),
+    # double quotes, double primes, guillemets (not in GSM-7 either)
+    ("\u201c\u201d\u201e\u201f\u2033\u2036\u00ab\u00bb", '"'),
+    # hyphens, figure/en/em dashes, horizontal bar, minus sign, hyphen bullet, bullet
+    ("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\u2022", "-"),
+    ("\u2026", "..."),  # horizontal ellipsis
+    ("\u2024", "."),  # one dot leader
+    ("\u2025", ".."),  # two dot leader
+    # tab, no-break space, en quad .. hair space, narrow no-break, medium math, ideographic space
+    (
+        "\t\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+        "\u202f\u205f\u3000",
+        " ",
+    ),
+    ("\u2028\u2029", "\n"),  # line and paragraph separators
+    ("\u02c6", "^"),  # modifier letter circumflex
+    ("\u02dc", "~"),  # small tilde
+    # zero width space / non-joiner / joiner, word joiner, BOM (zero width no-break), soft hyphen
+    ("\u200b\u200c\u200d\u2060\ufeff\u00ad", ""),
+)
+
+LOOKALIKE_REPLACEMENTS: Final[Mapping[str, str]] = MappingProxyType(
+    {char: replacement for chars, replacement in _LOOKALIKE_GROUPS for char in chars}
+)
+_LOOKALIKE_TRANSLATION: Final = str.maketrans(dict(LOOKALIKE_REPLACEMENTS))
+
+
+@dataclass(frozen=True)
+class NonGsmCharacter:
+    """A character that forces UCS-2, with where it occurs so the user can find and fix it."""
+
+    char: str
+    codepoint: str  # "U+2019"
+    positions: tuple[int, ...]  # 1-based code-point positions
+
+    def to_dict(self) -> dict[str, object]:
+        return {"char": self.char, "codepoint": self.codepoint, "positions": list(self.positions)}
+
+
+@dataclass(frozen=True)
+class GsmAlternative:
+    """The text with look-alikes replaced, offered only when it is GSM-7 and saves segments."""
+
+    text: str
+    segments: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {"text": self.text, "segments": self.segments}
+
+
+@dataclass(frozen=True)
+class SegmentAnalysis:
+    """How a text will be encoded, split and billed, and whether Plivo will accept its length."""
+
+    encoding: Encoding
+    segments: int
+    units: int  # septets for GSM-7, UTF-16 code units for UCS-2
+    characters: int  # code points
+    max_units_per_segment: int  # 160/70 for one segment (or empty), 153/67 when multipart
+    limit: int  # GSM7_MAX_CHARACTERS or UCS2_MAX_CHARACTERS
+    # Plivo does not say whether escape pairs and surrogate pairs count once or twice against
+    # its limit: ``over_limit`` takes the strict reading (units), ``over_limit_every_reading``
+    # is true only when the lenient reading (code points) is over as well.
+    over_limit: bool
+    over_limit_every_reading: bool
+    non_gsm_characters: tuple[NonGsmCharacter, ...]  # first appearance order, one per char
+    gsm_alternative: GsmAlternative | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "encoding": self.encoding,
+            "segments": self.segments,
+            "units": self.units,
+            "characters": self.characters,
+            "max_units_per_segment": self.max_units_per_segment,
+            "over_limit": self.over_limit,
+            "non_gsm_characters": [item.to_dict() for item in self.non_gsm_characters],
+            "gsm_alternative": (
+                None if self.gsm_alternative is None else self.gsm_alternative.to_dict()
+            ),
+        }
+
+
+@dataclass(frozen=True)
+class _Measure:
+    """The facts every public function needs, computed with C-level string operations."""
+
+    encoding: Encoding
+    units: int
+    single_capacity: int
+    multipart_capacity: int
+    limit: int
+    has_double_units: bool  # some character costs 2 units (escape pair or surrogate pair)
+
+    @property
+    def multipart(self) -> bool:
+        return self.units > self.single_capacity
+
+
+def is_gsm7(text: str) -> bool:
+    """True when every character is in the GSM 03.38 default alphabet or its extension table."""
+    return GSM7_CHARACTERS.issuperset(text)
+
+
+def replace_lookalikes(text: str) -> str:
+    """Apply ``LOOKALIKE_REPLACEMENTS``, roughly what Plivo's optional auto-replace does."""
+    return text.translate(_LOOKALIKE_TRANSLATION)
+
+
+def _measure(text: str) -> _Measure:
+    if is_gsm7(text):
+        doubles = sum(map(text.count, GSM7_EXTENSION_CHARACTERS))
+        return _Measure(
+            encoding="GSM-7",
+            units=len(text) + doubles,
+            single_capacity=GSM7_SINGLE_SEGMENT_UNITS,
+            multipart_capacity=GSM7_MULTIPART_UNITS,
+            limit=GSM7_MAX_CHARACTERS,
+            has_double_units=doubles > 0,
+        )
+    # "surrogatepass" keeps lone surrogates (possible in a Python str) countable as one unit.
+    units = len(text.encode("utf-16-le", "surrogatepass")) // 2
+    return _Measure(
+        encoding="UCS-2",
+        units=units,
+        single_capacity=UCS2_SINGLE_SEGMENT_UNITS,
+        multipart_capacity=UCS2_MULTIPART_UNITS,
+        limit=UCS2_MAX_CHARACTERS,
+        has_double_units=units > len(text),
+    )
+
+
+def _part_ends(text: str, measure: _Measure) -> list[int]:
+    """Code-point index where each part ends, filling parts greedily.
+
+    A 2-unit character that does not fit in the current part moves whole to the next one (an
+    escape pair or a surrogate pair is never split), so such a part carries one unit less.
+    """
+    length = len(text)
+    if length == 0:
+        return []
+    if not measure.multipart:
+        return [length]
+    capacity = measure.multipart_capacity
+    if not measure.has_double_units:
+        return [*range(capacity, length, capacity), length]
+    if measure.encoding == "GSM-7":
+        costs = [2 if char in GSM7_EXTENSION_CHARACTERS else 1 for char in text]
+    else:
+        costs = [2 if char > "\uffff" else 1 for char in text]
+    # Costs are positive, so prefix sums are strictly increasing and each part's end is the last
+    # prefix within ``capacity`` of the part's start.
+    prefix = [0, *accumulate(costs)]
+    ends: list[int] = []
+    start = 0
+    while start < length:
+        start = bisect_right(prefix, prefix[start] + capacity) - 1
+        ends.append(start)
+    return ends
+
+
+def _segment_count(text: str, measure: _Measure) -> int:
+    if measure.units == 0:
+        return 0
+    if not measure.multipart:
+        return 1
+    if not measure.has_double_units:
+        return math.ceil(len(text) / measure.multipart_capacity)
+    return len(_part_ends(text, measure))
+
+
+def split_parts(text: str) -> list[str]:
+    """The parts a carrier would send: one per billed segment, joined back they give ``text``."""
+    measure = _measure(text)
+    parts: list[str] = []
+    start = 0
+    for end in _part_ends(text, measure):
+        parts.append(text[start:end])
+        start = end
+    return parts
+
+
+def _codepoint(char: str) -> str:
+    return f"U+{ord(char):04X}"
+
+
+def _non_gsm_characters(text: str) -> tuple[NonGsmCharacter, ...]:
+    # Typical UCS-2 texts are GSM-7 plus one stray quote, so scan per distinct offending
+    # character with str.find instead of looping over every character in Python.
+    found: list[NonGsmCharacter] = []
+    for char in set(text) - GSM7_CHARACTERS:
+        positions: list[int] = []
+        index = text.find(char)
+        while index >= 0:
+            positions.append(index + 1)
+            index = text.find(char, index + 1)
+        found.append(NonGsmCharacter(char, _codepoint(char), tuple(positions)))
+    found.sort(key=lambda item: item.positions[0])
+    return tuple(found)
+
+
+def _gsm_alternative(text: str, segments: int) -> GsmAlternative | None:
+    replaced = replace_lookalikes(text)
+    # An empty result (the text was only invisible characters) is not a sendable alternative.
+    if not replaced or replaced == text or not is_gsm7(replaced):
+        return None
+    replaced_segments = _segment_count(replaced, _measure(replaced))
+    if replaced_segments >= segments:
+        return None
+    return GsmAlternative(replaced, replaced_segments)
+
+
+def analyze(text: str) -> SegmentAnalysis:
+    """Encoding, segment count, length-limit verdict and fix-up hints for one SMS text."""
+    measure = _measure(text)
+    segments = _segment_count(text, measure)
+    characters = len(text)
+    if measure.encoding == "GSM-7":
+        non_gsm: tuple[NonGsmCharacter, ...] = ()
+        alternative = None
+    else:
+        non_gsm = _non_gsm_characters(text)
+        alternative = _gsm_alternative(text, segments)
+    return SegmentAnalysis(
+        encoding=measure.encoding,
+        segments=segments,
+        units=measure.units,
+        characters=characters,
+        max_units_per_segment=(
+            measure.multipart_capacity if measure.multipart else measure.single_capacity
+        ),
+        limit=measure.limit,
+        over_limit=measure.units > measure.limit,
+        over_limit_every_reading=measure.units > measure.limit or characters > measure.limit,
+        non_gsm_characters=non_gsm,
+        gsm_alternative=alternative,
+    )
