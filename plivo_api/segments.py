@@ -11,17 +11,14 @@ the 3GPP specs as carriers apply them:
 * UCS-2 is really UTF-16 on the air: a character outside the Basic Multilingual Plane (most emoji)
   is a surrogate pair, costs 2 units and is never split either.
 
-Everything here is pure and allocation-light: membership tests use precomputed frozensets and the
-per-character cost list is built only when a multipart text contains a 2-unit character.
+Everything here is pure and avoids Python-level loops over characters: membership tests use
+precomputed frozensets, and units are counted with ``str.count``, ``str.find`` and ``str.encode``.
 """
 
 from __future__ import annotations
 
-import math
-from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from itertools import accumulate
 from types import MappingProxyType
 from typing import Final, Literal
 
@@ -86,7 +83,7 @@ _LOOKALIKE_GROUPS: Final[tuple[tuple[str, str], ...]] = (
 LOOKALIKE_REPLACEMENTS: Final[Mapping[str, str]] = MappingProxyType(
     {char: replacement for chars, replacement in _LOOKALIKE_GROUPS for char in chars}
 )
-_LOOKALIKE_TRANSLATION: Final = str.maketrans(dict(LOOKALIKE_REPLACEMENTS))
+_LOOKALIKE_CHARACTERS: Final = frozenset(LOOKALIKE_REPLACEMENTS)
 
 
 @dataclass(frozen=True)
@@ -145,6 +142,17 @@ class SegmentAnalysis:
         }
 
 
+def gsm7_units(text: str) -> int:
+    """Septets of a GSM-7 text: an extension character is an escape septet plus itself."""
+    return len(text) + sum(map(text.count, GSM7_EXTENSION_CHARACTERS))
+
+
+def ucs2_units(text: str) -> int:
+    """UTF-16 code units: a character outside the BMP is a surrogate pair and costs 2."""
+    # "surrogatepass" keeps lone surrogates (possible in a Python str) countable as one unit.
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
 @dataclass(frozen=True)
 class _Measure:
     """The facts every public function needs, computed with C-level string operations."""
@@ -154,11 +162,14 @@ class _Measure:
     single_capacity: int
     multipart_capacity: int
     limit: int
-    has_double_units: bool  # some character costs 2 units (escape pair or surrogate pair)
 
     @property
     def multipart(self) -> bool:
         return self.units > self.single_capacity
+
+
+_GSM7_MEASURE: Final = (GSM7_SINGLE_SEGMENT_UNITS, GSM7_MULTIPART_UNITS, GSM7_MAX_CHARACTERS)
+_UCS2_MEASURE: Final = (UCS2_SINGLE_SEGMENT_UNITS, UCS2_MULTIPART_UNITS, UCS2_MAX_CHARACTERS)
 
 
 def is_gsm7(text: str) -> bool:
@@ -168,30 +179,44 @@ def is_gsm7(text: str) -> bool:
 
 def replace_lookalikes(text: str) -> str:
     """Apply ``LOOKALIKE_REPLACEMENTS``, roughly what Plivo's optional auto-replace does."""
-    return text.translate(_LOOKALIKE_TRANSLATION)
+    # str.translate with a dict does a Python-level lookup per character; replacing only the few
+    # look-alikes present is several times faster. Order does not matter: no replacement
+    # contains a look-alike.
+    for char in _LOOKALIKE_CHARACTERS.intersection(text):
+        text = text.replace(char, LOOKALIKE_REPLACEMENTS[char])
+    return text
 
 
 def _measure(text: str) -> _Measure:
     if is_gsm7(text):
-        doubles = sum(map(text.count, GSM7_EXTENSION_CHARACTERS))
-        return _Measure(
-            encoding="GSM-7",
-            units=len(text) + doubles,
-            single_capacity=GSM7_SINGLE_SEGMENT_UNITS,
-            multipart_capacity=GSM7_MULTIPART_UNITS,
-            limit=GSM7_MAX_CHARACTERS,
-            has_double_units=doubles > 0,
-        )
-    # "surrogatepass" keeps lone surrogates (possible in a Python str) countable as one unit.
-    units = len(text.encode("utf-16-le", "surrogatepass")) // 2
-    return _Measure(
-        encoding="UCS-2",
-        units=units,
-        single_capacity=UCS2_SINGLE_SEGMENT_UNITS,
-        multipart_capacity=UCS2_MULTIPART_UNITS,
-        limit=UCS2_MAX_CHARACTERS,
-        has_double_units=units > len(text),
-    )
+        single, multipart, limit = _GSM7_MEASURE
+        return _Measure("GSM-7", gsm7_units(text), single, multipart, limit)
+    single, multipart, limit = _UCS2_MEASURE
+    return _Measure("UCS-2", ucs2_units(text), single, multipart, limit)
+
+
+def _find_all(text: str, char: str) -> list[int]:
+    """0-based indexes of ``char``; str.find skips the characters in between at C speed."""
+    found: list[int] = []
+    index = text.find(char)
+    while index >= 0:
+        found.append(index)
+        index = text.find(char, index + 1)
+    return found
+
+
+def _range_counter(text: str, encoding: Encoding) -> Callable[[int, int], int]:
+    """Units of ``text[start:end]`` without a Python-level loop over its characters."""
+    if encoding == "UCS-2":
+        return lambda start, end: ucs2_units(text[start:end])
+    # Only the extension characters that occur need counting: usually one or two, often none.
+    escapes = tuple(GSM7_EXTENSION_CHARACTERS.intersection(text))
+
+    def count(start: int, end: int) -> int:
+        chunk = text[start:end]
+        return len(chunk) + sum(map(chunk.count, escapes))
+
+    return count
 
 
 def _part_ends(text: str, measure: _Measure) -> list[int]:
@@ -206,20 +231,22 @@ def _part_ends(text: str, measure: _Measure) -> list[int]:
     if not measure.multipart:
         return [length]
     capacity = measure.multipart_capacity
-    if not measure.has_double_units:
+    if measure.units == length:  # every character costs 1 unit
         return [*range(capacity, length, capacity), length]
-    if measure.encoding == "GSM-7":
-        costs = [2 if char in GSM7_EXTENSION_CHARACTERS else 1 for char in text]
-    else:
-        costs = [2 if char > "\uffff" else 1 for char in text]
-    # Costs are positive, so prefix sums are strictly increasing and each part's end is the last
-    # prefix within ``capacity`` of the part's start.
-    prefix = [0, *accumulate(costs)]
+    count = _range_counter(text, measure.encoding)
     ends: list[int] = []
     start = 0
     while start < length:
-        start = bisect_right(prefix, prefix[start] + capacity) - 1
-        ends.append(start)
+        # Start from the longest possible part and shrink it. Every character costs at most 2
+        # units, so with ``over`` units too many, no end within ceil(over / 2) characters of
+        # this one can fit: jumping that far never skips past the greedy (longest) end.
+        end = min(start + capacity, length)
+        over = count(start, end) - capacity
+        while over > 0:
+            end -= (over + 1) // 2
+            over = count(start, end) - capacity
+        ends.append(end)
+        start = end
     return ends
 
 
@@ -228,8 +255,6 @@ def _segment_count(text: str, measure: _Measure) -> int:
         return 0
     if not measure.multipart:
         return 1
-    if not measure.has_double_units:
-        return math.ceil(len(text) / measure.multipart_capacity)
     return len(_part_ends(text, measure))
 
 
@@ -248,28 +273,28 @@ def _codepoint(char: str) -> str:
     return f"U+{ord(char):04X}"
 
 
-def _non_gsm_characters(text: str) -> tuple[NonGsmCharacter, ...]:
+def _non_gsm_characters(text: str, offending: set[str]) -> tuple[NonGsmCharacter, ...]:
     # Typical UCS-2 texts are GSM-7 plus one stray quote, so scan per distinct offending
     # character with str.find instead of looping over every character in Python.
     found: list[NonGsmCharacter] = []
-    for char in set(text) - GSM7_CHARACTERS:
-        positions: list[int] = []
-        index = text.find(char)
-        while index >= 0:
-            positions.append(index + 1)
-            index = text.find(char, index + 1)
-        found.append(NonGsmCharacter(char, _codepoint(char), tuple(positions)))
+    for char in offending:
+        positions = tuple(index + 1 for index in _find_all(text, char))
+        found.append(NonGsmCharacter(char, _codepoint(char), positions))
     found.sort(key=lambda item: item.positions[0])
     return tuple(found)
 
 
-def _gsm_alternative(text: str, segments: int) -> GsmAlternative | None:
+def _gsm_alternative(text: str, offending: set[str], segments: int) -> GsmAlternative | None:
+    # Emoji, other scripts or accented letters stay UCS-2 whatever we replace: skip the work.
+    if not offending <= _LOOKALIKE_CHARACTERS:
+        return None
     replaced = replace_lookalikes(text)
     # An empty result (the text was only invisible characters) is not a sendable alternative.
-    if not replaced or replaced == text or not is_gsm7(replaced):
+    if not replaced:
         return None
-    replaced_segments = _segment_count(replaced, _measure(replaced))
-    if replaced_segments >= segments:
+    measure = _measure(replaced)
+    replaced_segments = _segment_count(replaced, measure)
+    if measure.encoding != "GSM-7" or replaced_segments >= segments:
         return None
     return GsmAlternative(replaced, replaced_segments)
 
@@ -279,12 +304,12 @@ def analyze(text: str) -> SegmentAnalysis:
     measure = _measure(text)
     segments = _segment_count(text, measure)
     characters = len(text)
-    if measure.encoding == "GSM-7":
-        non_gsm: tuple[NonGsmCharacter, ...] = ()
-        alternative = None
-    else:
-        non_gsm = _non_gsm_characters(text)
-        alternative = _gsm_alternative(text, segments)
+    non_gsm: tuple[NonGsmCharacter, ...] = ()
+    alternative = None
+    if measure.encoding == "UCS-2":
+        offending = set(text) - GSM7_CHARACTERS
+        non_gsm = _non_gsm_characters(text, offending)
+        alternative = _gsm_alternative(text, offending, segments)
     return SegmentAnalysis(
         encoding=measure.encoding,
         segments=segments,
@@ -295,7 +320,7 @@ def analyze(text: str) -> SegmentAnalysis:
         ),
         limit=measure.limit,
         over_limit=measure.units > measure.limit,
-        over_limit_every_reading=measure.units > measure.limit or characters > measure.limit,
+        over_limit_every_reading=measure.units > measure.limit and characters > measure.limit,
         non_gsm_characters=non_gsm,
         gsm_alternative=alternative,
     )

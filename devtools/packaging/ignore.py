@@ -1,15 +1,17 @@
-"""A small gitignore matcher, because the Dify CLI selects package files with `.difyignore` semantics.
+"""A small gitignore matcher: the Dify CLI selects package files with `.difyignore` rules.
 
-The CLI reads `.difyignore` (or `.gitignore` when there is none) with gitignore rules and has no built-in
-excludes, so this matcher follows git's rules closely enough that our package contains exactly what the
-CLI would put in it:
+The CLI reads `.difyignore` (or `.gitignore` when there is none) with gitignore rules and has no
+built-in excludes, so this matcher follows git's rules closely enough that our package contains
+exactly what the CLI would put in it:
 
 - blank lines and `#` comments are skipped (`\\#` and `\\!` escape a leading `#` / `!`);
 - trailing spaces are dropped unless escaped with a backslash;
 - `!` negates: the last matching rule wins;
 - a trailing `/` matches directories only;
-- a `/` at the start or in the middle anchors the pattern to the root; otherwise it matches at any depth;
-- `*` and `?` never match `/`; `[...]` is a character class; `**/`, `/**/` and `/**` span directories;
+- a `/` at the start or in the middle anchors the pattern to the root; otherwise it matches at any
+  depth;
+- `*` and `?` never match `/`; `[...]` is a character class; `**/`, `/**/` and `/**` span
+  directories;
 - an ignored directory prunes its whole subtree, so nothing below it can be re-included.
 """
 
@@ -73,12 +75,10 @@ def _translate_class(pattern: str, start: int) -> tuple[str, int] | None:
         if ch == "\\" and j + 1 < i:
             members.append(re.escape(pattern[j + 1]))
             j += 2
-        elif ch == "-" and members and j + 1 < i:
-            members.append("-")
-            j += 1
-        else:
-            members.append(re.escape(ch) if ch not in "-" else "\\-")
-            j += 1
+            continue
+        is_range = ch == "-" and j != body_start and j + 1 < i
+        members.append("-" if is_range else re.escape(ch))
+        j += 1
     body = "".join(members)
     regex = f"[^/{body}]" if negate else f"(?!/)[{body}]"
     return regex, i + 1
@@ -134,9 +134,7 @@ def parse_rule(line: str) -> IgnoreRule | None:
         return None
     line = _strip_trailing_spaces(line)
     negated = line.startswith("!")
-    if negated:
-        line = line[1:]
-    elif line.startswith(("\\!", "\\#")):
+    if negated or line.startswith(("\\!", "\\#")):
         line = line[1:]
     dir_only = line.endswith("/")
     body = line.rstrip("/")

@@ -1,0 +1,154 @@
+"""Build `dist/<name>-<version>.difypkg` by the rules of `dify plugin package` (runtime ref §11).
+
+Why in-repo: the Go CLI is a prebuilt binary this project cannot fetch, and CI must produce the
+same package a maintainer uploads. The output is deterministic: sorted paths, fixed timestamps,
+Deflate, no directory entries and no comment, so the same tree always yields the same bytes and
+checksum.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+import tempfile
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from devtools.packaging.declaration import load_declaration
+from devtools.packaging.errors import PackagingError
+from devtools.packaging.ignore import IgnoreMatcher
+
+MAX_UNCOMPRESSED_BYTES = 52_428_800  # the CLI's and the daemon's 50 MiB limit
+LARGEST_FILES_SHOWN = 5
+ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)  # the lowest valid DOS date: the CLI writes no timestamps
+PACKAGE_SUFFIX = ".difypkg"
+FILE_MODE = 0o644
+EXECUTABLE_MODE = 0o755
+IDENTIFIER_RE = re.compile(
+    r"^(?:([a-z0-9_-]{1,64})\/)?([a-z0-9_-]{1,255}):([0-9]{1,4})(\.[0-9]{1,4}){1,3}(-\w{1,16})?"
+    r"@[a-f0-9]{32,64}$"
+)
+
+
+@dataclass(frozen=True)
+class BuiltPackage:
+    """What a build produced; `size` is the .difypkg's size on disk."""
+
+    path: Path
+    identifier: str
+    checksum: str
+    files: tuple[str, ...]
+    size: int
+    uncompressed_size: int
+
+
+def collect_files(root: Path, *, exclude_dir: Path | None = None) -> list[str]:
+    """Sorted relative POSIX paths of the files the package will contain.
+
+    `exclude_dir` (the output directory, when it lies inside root) is skipped as well, so an output
+    directory that the ignore file forgot cannot make a package swallow its predecessor.
+    """
+    matcher = IgnoreMatcher.for_root(root)
+    prefix: str | None = None
+    if exclude_dir is not None:
+        try:
+            prefix = exclude_dir.resolve().relative_to(root.resolve()).as_posix() + "/"
+        except ValueError:
+            prefix = None
+    files = [rel for rel in matcher.walk(root) if prefix is None or not rel.startswith(prefix)]
+    return sorted(files)
+
+
+def check_total_size(sizes: Mapping[str, int]) -> int:
+    """Running total of uncompressed bytes in path order; raises past the limit with the largest files."""
+    total = 0
+    for path in sorted(sizes):
+        total += sizes[path]
+        if total > MAX_UNCOMPRESSED_BYTES:
+            largest = sorted(sizes.items(), key=lambda item: (-item[1], item[0]))
+            listing = "\n".join(
+                f"  {size:>12,} bytes  {name}" for name, size in largest[:LARGEST_FILES_SHOWN]
+            )
+            raise PackagingError(
+                f"plugin package too large: the uncompressed files exceed {MAX_UNCOMPRESSED_BYTES:,} "
+                f"bytes (50 MiB). Exclude files in .difyignore. Largest files:\n{listing}"
+            )
+    return total
+
+
+def package_checksum(contents: Mapping[str, bytes]) -> str:
+    """hex sha256 over sorted paths of sha256(path) || sha256(content), as the daemon computes it."""
+    outer = hashlib.sha256()
+    for path in sorted(contents):
+        outer.update(hashlib.sha256(path.encode("utf-8")).digest())
+        outer.update(hashlib.sha256(contents[path]).digest())
+    return outer.hexdigest()
+
+
+def plugin_identifier(author: str, name: str, version: str, checksum: str) -> str:
+    """`author/name:version@checksum`, checked against the daemon's identifier pattern."""
+    identifier = f"{author}/{name}:{version}@{checksum}"
+    if not IDENTIFIER_RE.fullmatch(identifier):
+        raise PackagingError(
+            f"unique identifier {identifier!r} does not match the daemon pattern {IDENTIFIER_RE.pattern}"
+        )
+    return identifier
+
+
+def write_zip(dest: Path, entries: Iterable[tuple[str, bytes, bool]]) -> None:
+    """Write (path, content, executable) entries in the given order, atomically replacing `dest`."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".tmp", dir=dest.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path, content, executable in entries:
+                info = zipfile.ZipInfo(path, date_time=ZIP_DATE_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3  # Unix, so external_attr carries POSIX permissions
+                mode = EXECUTABLE_MODE if executable else FILE_MODE
+                info.external_attr = (stat.S_IFREG | mode) << 16
+                archive.writestr(info, content)
+        tmp.replace(dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def build_package(root: Path, out_dir: Path) -> BuiltPackage:
+    """Package the plugin at `root` into `out_dir/<name>-<version>.difypkg`.
+
+    Raises PackagingError (declaration problems, missing icons, size limit) before writing anything.
+    """
+    root = root.resolve()
+    files = collect_files(root, exclude_dir=out_dir)
+    names = frozenset(files)
+
+    def read(rel: str) -> bytes:
+        return (root / rel).read_bytes()
+
+    declaration = load_declaration(names, read)
+    sizes = {rel: (root / rel).stat().st_size for rel in files}
+    uncompressed = check_total_size(sizes)
+    contents = {rel: read(rel) for rel in files}
+    checksum = package_checksum(contents)
+    identifier = plugin_identifier(
+        declaration.author, declaration.name, declaration.version, checksum
+    )
+    dest = out_dir / f"{declaration.name}-{declaration.version}{PACKAGE_SUFFIX}"
+    write_zip(
+        dest,
+        ((rel, contents[rel], os.access(root / rel, os.X_OK)) for rel in files),
+    )
+    return BuiltPackage(
+        path=dest,
+        identifier=identifier,
+        checksum=checksum,
+        files=tuple(files),
+        size=dest.stat().st_size,
+        uncompressed_size=uncompressed,
+    )

@@ -1,0 +1,209 @@
+"""Validate a built .difypkg against the daemon's rules and the marketplace's blocking checks (§13).
+
+Everything is read from the package itself, never from the repository: what is checked is exactly
+what would be uploaded.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from devtools.packaging.declaration import MANIFEST, load_declaration
+from devtools.packaging.deps import REQUIREMENTS_FILE, check_dependencies
+from devtools.packaging.errors import PackagingError
+from devtools.packaging.findings import Finding, error, info, warning
+from devtools.packaging.install_test import MARKETPLACE_START_SECONDS, run_install_test
+from devtools.packaging.listing import check_icons, check_manifest, check_privacy, check_readme
+from devtools.packaging.scan import scan_contents
+
+logger = logging.getLogger(__name__)
+
+MAX_PACKAGE_BYTES = 52_428_800  # 50 MiB, both the upload and its uncompressed contents
+MAX_FILES = 5000
+BLOCKED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "env",
+        "__pycache__",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".mypy_cache",
+        ".tox",
+        ".nox",
+        ".idea",
+        ".vscode",
+        "node_modules",
+    }
+)
+BLOCKED_NAMES = frozenset({".DS_Store"})
+BLOCKED_SUFFIXES = (".key", ".pem", ".p12", ".pfx", ".pyc", ".pyo", ".log", ".tmp", ".swp", ".bak")
+ALLOWED_ENV_FILES = frozenset({".env.example", ".env.sample", ".env.template"})
+IMAGE_MAGIC = (
+    b"\x89PNG\r\n\x1a\n",
+    b"\xff\xd8\xff",
+    b"GIF87a",
+    b"GIF89a",
+    b"\x00\x00\x01\x00",  # .ico
+)
+WEBP_MAGIC = (b"RIFF", b"WEBP")
+
+
+def _is_image(data: bytes) -> bool:
+    if data.startswith(IMAGE_MAGIC):
+        return True
+    return data[:4] == WEBP_MAGIC[0] and data[8:12] == WEBP_MAGIC[1]
+
+
+def _unsafe_name(name: str) -> bool:
+    if name.startswith("/") or "\\" in name or ":" in PurePosixPath(name).parts[0]:
+        return True
+    return ".." in PurePosixPath(name).parts or posixpath.normpath(name) != name
+
+
+def read_package(pkg: Path) -> tuple[dict[str, bytes], list[Finding]]:
+    """Read every file entry into memory, refusing unsafe names and oversized contents."""
+    findings: list[Finding] = []
+    contents: dict[str, bytes] = {}
+    try:
+        archive = zipfile.ZipFile(pkg)
+    except (zipfile.BadZipFile, OSError) as exc:
+        return {}, [error("zip", f"{pkg} is not a readable zip archive: {exc}")]
+    with archive:
+        infos = archive.infolist()
+        declared = sum(i.file_size for i in infos)
+        if declared > MAX_PACKAGE_BYTES:
+            return {}, [
+                error(
+                    "size",
+                    f"uncompressed contents are {declared:,} bytes (limit {MAX_PACKAGE_BYTES:,})",
+                )
+            ]
+        for item in infos:
+            name = item.filename
+            if item.is_dir():
+                findings.append(
+                    warning("zip", f"directory entry {name!r} (the Dify CLI writes none)")
+                )
+                continue
+            if _unsafe_name(name):
+                findings.append(error("zip", f"unsafe entry name {name!r}"))
+                continue
+            if name in contents:
+                findings.append(error("zip", f"duplicate entry {name!r}"))
+                continue
+            try:
+                contents[name] = archive.read(item)
+            except (zipfile.BadZipFile, OSError) as exc:
+                findings.append(error("zip", f"cannot read {name!r}: {exc}"))
+    return contents, findings
+
+
+def check_contents(contents: Mapping[str, bytes], package_size: int) -> list[Finding]:
+    """Files that must never ship: VCS/venv/cache/IDE folders, env files, keys, bytecode, binaries."""
+    findings: list[Finding] = []
+    if package_size > MAX_PACKAGE_BYTES:
+        findings.append(
+            error("size", f"package is {package_size:,} bytes (limit {MAX_PACKAGE_BYTES:,})")
+        )
+    if len(contents) > MAX_FILES:
+        findings.append(error("size", f"package holds {len(contents)} files (limit {MAX_FILES})"))
+    for name in sorted(contents):
+        parts = name.split("/")
+        base = parts[-1]
+        blocked_dirs = BLOCKED_DIRS.intersection(parts[:-1])
+        if blocked_dirs:
+            findings.append(error("contents", f"{name}: {sorted(blocked_dirs)[0]}/ must not ship"))
+            continue
+        if (base == ".env" or base.startswith(".env.")) and base not in ALLOWED_ENV_FILES:
+            findings.append(error("contents", f"{name}: environment files must not ship (secrets)"))
+        elif base in BLOCKED_NAMES or base.endswith(BLOCKED_SUFFIXES):
+            findings.append(error("contents", f"{name}: this kind of file must not ship"))
+        elif b"\x00" in contents[name] and not _is_image(contents[name]):
+            findings.append(error("contents", f"{name}: binary file (only images may be binary)"))
+    return findings
+
+
+def _load_manifest(contents: Mapping[str, bytes]) -> tuple[Mapping[str, Any], str] | None:
+    raw = contents.get(MANIFEST)
+    if raw is None:
+        return None
+    text = raw.decode("utf-8", "replace")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    return (data, text) if isinstance(data, Mapping) else None
+
+
+def validate_package(
+    pkg: Path, *, install_test: bool, venv_cache: Path | None = None
+) -> list[Finding]:
+    """All findings for the package; any `error` means the marketplace (or the daemon) would refuse it.
+
+    `venv_cache` is where the install test keeps its venvs (default: the package's directory, dist/).
+    """
+    contents, findings = read_package(pkg)
+    if not contents:
+        return findings or [error("zip", f"{pkg} contains no files")]
+    findings.extend(check_contents(contents, pkg.stat().st_size))
+
+    icons: list[str] = []
+    try:
+        declaration = load_declaration(frozenset(contents), contents.__getitem__)
+        icons.extend(declaration.icons)
+    except PackagingError as exc:
+        findings.extend(error("declaration", line) for line in str(exc).splitlines())
+    loaded = _load_manifest(contents)
+    if loaded is None:
+        findings.append(error("manifest", f"{MANIFEST} is missing or not a YAML mapping"))
+        manifest: Mapping[str, Any] = {}
+    else:
+        manifest, manifest_text = loaded
+        findings.extend(check_manifest(manifest, manifest_text))
+        if not icons and isinstance(manifest.get("icon"), str):
+            icons.append(manifest["icon"])
+    findings.extend(check_privacy(contents, manifest))
+    findings.extend(check_readme(contents, manifest))
+    findings.extend(check_icons(contents, icons))
+    findings.extend(check_dependencies(contents))
+    findings.extend(scan_contents(contents))
+
+    if install_test:
+        if REQUIREMENTS_FILE not in contents:
+            findings.append(
+                error("install-test", f"skipped: no {REQUIREMENTS_FILE} in the package")
+            )
+        else:
+            result = run_install_test(pkg, contents[REQUIREMENTS_FILE], venv_cache or pkg.parent)
+            venv_note = (
+                "cached venv"
+                if result.venv_cached
+                else f"venv built in {result.venv_seconds:.1f} s"
+            )
+            if not result.ok:
+                findings.append(error("install-test", f"{result.detail} ({venv_note})"))
+            elif (
+                result.start_seconds is not None
+                and result.start_seconds > MARKETPLACE_START_SECONDS
+            ):
+                findings.append(
+                    warning(
+                        "install-test",
+                        f"{result.detail}: slower than the marketplace's {MARKETPLACE_START_SECONDS:.0f} s "
+                        f"({venv_note})",
+                    )
+                )
+            else:
+                findings.append(info("install-test", f"passed: {result.detail} ({venv_note})"))
+    return findings

@@ -1,0 +1,50 @@
+"""Read the provider's credential mapping (as Dify stores it) into a validated, typed form."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .client import PlivoClient
+from .errors import InputError
+from .redact import mask_auth_id
+
+
+@dataclass(frozen=True)
+class Credentials:
+    auth_id: str
+    auth_token: str = field(repr=False)
+    default_sender: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Credentials(auth_id={mask_auth_id(self.auth_id)!r})"
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, object] | None) -> Credentials:
+        """Whitespace is trimmed (a classic paste error); empty values fail before any request."""
+        raw = raw or {}
+        auth_id = _text(raw.get("auth_id"))
+        auth_token = _text(raw.get("auth_token"))
+        if not auth_id:
+            raise InputError(
+                "auth_id",
+                "Auth ID is empty: copy it from the Plivo console overview page "
+                "(https://console.plivo.com/dashboard/) into the plugin's credentials.",
+            )
+        if not auth_token:
+            raise InputError(
+                "auth_token",
+                "Auth Token is empty: copy it from the Plivo console overview page "
+                "(https://console.plivo.com/dashboard/) into the plugin's credentials.",
+            )
+        return cls(auth_id, auth_token, _text(raw.get("default_sender")) or None)
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def client_for(raw: Mapping[str, object] | None) -> PlivoClient:
+    """The pooled client for a tool call's credentials (the session is shared per credential set)."""
+    creds = Credentials.from_mapping(raw)
+    return PlivoClient(creds.auth_id, creds.auth_token)

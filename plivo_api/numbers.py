@@ -1,0 +1,393 @@
+"""Destination numbers as people and LLM agents type them, turned into what Plivo's ``dst`` needs.
+
+Plivo reads the leading digits of ``dst`` as the country code and never guesses a country, so a
+national-format number is misrouted or rejected (``plivo-api.md`` §2). Everything is therefore
+normalised to E.164 here, before any request, and every entry that cannot be sent is reported
+with the text the user typed and a short reason instead of being silently dropped.
+
+Reading rules (``normalize_number``):
+
+- ``+``, ``00`` and ``011`` mark an international number whatever ``default_country`` says.
+  One exception: with a non-NANP default country, ``011`` is first read as a national number
+  (``0114 496 0123`` is Sheffield, ``011 2345 6789`` is Delhi) and only read as the NANP
+  international prefix when the national reading is not a valid number.
+- Without ``default_country`` a number with no prefix is read country-code-first, exactly as
+  Plivo reads it (``14155552671`` is ``+14155552671``; beware ``4155552671`` is then Swiss). A
+  leading ``0`` cannot start a country code, so such a number is reported as national.
+- With ``default_country`` it is read as a national number of that region; phonenumbers also
+  recognises the region's own international prefix (e.g. ``0011`` for AU).
+- Formatting (spaces, dashes, dots, brackets, ``(0)``), full-width characters, Unicode digits
+  (e.g. Arabic-Indic), invisible format characters and a ``tel:`` prefix are tolerated.
+- Rejected: letters, including vanity numbers such as ``1-800-FLOWERS`` (a mistyped O/0 or l/1
+  would silently become another number; write the digits); extensions, because SMS cannot reach
+  one; control characters; numbers longer than Plivo's 14 digits; anything phonenumbers does not
+  consider a valid number.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumber, ValidationResult
+
+from plivo_api.errors import InputError
+
+MAX_RECIPIENTS = 1000
+"""Plivo's cap on unique destinations per request (``plivo-api.md`` §2); callers enforce it."""
+
+MMS_REGIONS = frozenset({"US", "CA"})
+"""Plivo delivers MMS only to US and Canadian numbers."""
+
+PLIVO_MAX_DIGITS = 14
+"""Plivo rejects a sanitised ``dst``/``src`` longer than this, although E.164 allows 15."""
+
+MAX_NUMBER_CHARS = 64
+"""Longer text is not a phone number; the bound keeps pathological input cheap."""
+
+MIN_DIGITS = 3
+"""Fewer digits is "too short" before phonenumbers would call it "not a number"."""
+
+STANDALONE_MIN_DIGITS = 8
+"""Space-separated pieces with at least this many digits each are separate numbers: two such
+pieces together would have 16 or more digits, more than any E.164 number."""
+
+_SHOWN_INPUT_CHARS = 60
+
+# Also the full-width, small, ideographic and Arabic commas and semicolons.
+_HARD_SEPARATORS = re.compile(
+    r"[,;<\n\r\v\f\x1c-\x1e\x85\u2028\u2029\uff0c\uff1b\u3001\u060c\u061b\ufe50\ufe54]"
+)
+_SPACE_BEFORE_PLUS = re.compile(r"\s+(?=[+\uff0b\ufe62])")  # also full-width and small plus
+_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+# Hyphens and dashes (U+2010..U+2015, minus U+2212), dots, brackets, slashes, tildes.
+_NUMBER_PUNCTUATION = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212.()[]/~\u2053\u223c")
+_TEL_PREFIX = "tel:"
+_EXTENSION_PROBE_REGION = "US"  # extension markers ("ext", "x", "#") are the same for every region
+
+REASON_EMPTY = "empty"
+REASON_TOO_SHORT = "too short"
+REASON_TOO_LONG = "too long"
+REASON_UNKNOWN_COUNTRY_CODE = "unknown country code"
+REASON_NOT_A_NUMBER = "not a phone number"
+REASON_LETTERS = "contains letters (write the number with digits only)"
+REASON_CONTROL = "contains control characters"
+REASON_EXTENSION = "has an extension (SMS cannot be sent to extensions)"
+REASON_NATIONAL = (
+    "national number without a country code: add the country code (e.g. +44 20 7946 0018) "
+    "or set default_country"
+)
+REASON_TOO_LONG_FOR_PLIVO = f"too long for Plivo (at most {PLIVO_MAX_DIGITS} digits)"
+
+_PARSE_ERROR_REASONS = {
+    NumberParseException.INVALID_COUNTRY_CODE: REASON_UNKNOWN_COUNTRY_CODE,
+    NumberParseException.NOT_A_NUMBER: REASON_NOT_A_NUMBER,
+    NumberParseException.TOO_SHORT_AFTER_IDD: REASON_TOO_SHORT,
+    NumberParseException.TOO_SHORT_NSN: REASON_TOO_SHORT,
+    NumberParseException.TOO_LONG: REASON_TOO_LONG,
+}
+
+
+class InvalidNumberError(InputError):
+    """A single number cannot be sent to; ``reason`` is the short text shown per recipient."""
+
+    def __init__(self, reason: str, number: str = "", parameter: str = "to") -> None:
+        super().__init__(
+            parameter,
+            f"{parameter}: '{_shorten(number)}' is not a usable phone number: {reason}. Write it "
+            "in international format with the country code, e.g. +14155552671.",
+        )
+        self.reason = reason
+        self.number = number
+
+
+@dataclass(frozen=True)
+class InvalidRecipient:
+    """An entry that will not be sent, with what the user typed (shortened if huge)."""
+
+    input: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"input": self.input, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Recipients:
+    """Unique E.164 destinations in first-seen order, plus the entries that were dropped."""
+
+    valid: tuple[str, ...]
+    invalid: tuple[InvalidRecipient, ...]
+
+
+def parse_region(value: str | None, parameter: str = "default_country") -> str | None:
+    """Validate an ISO 3166 alpha-2 code; ``UK`` (ISO's reserved code) is accepted as ``GB``."""
+    if value is None or not value.strip():
+        return None
+    region = value.strip().upper()
+    if region == "UK":
+        return "GB"
+    if len(region) == 2 and region.isascii() and region in phonenumbers.SUPPORTED_REGIONS:
+        return region
+    raise InputError(
+        parameter,
+        f"{parameter}: '{_shorten(value.strip())}' is not a known country; use a two-letter "
+        "ISO 3166 code such as US, GB or IN.",
+    )
+
+
+def split_destinations(raw: str) -> list[str]:
+    """Split a ``to`` field into the pieces that are meant as separate numbers.
+
+    1. Commas, semicolons, line breaks and ``<`` (Plivo's own separator) always separate; so do
+       their full-width, ideographic and Arabic forms.
+    2. Inside such a chunk, a ``+`` after whitespace starts a new number (``+`` only ever opens
+       a number): ``+1 415 555 2671 +44 20 7946 0018`` is two numbers.
+    3. Otherwise whitespace separates only when every whitespace-separated piece holds at least
+       ``STANDALONE_MIN_DIGITS`` digits: ``14155552671 442079460018`` is two numbers, while
+       ``+1 415 555 2671`` and ``020 7946 0018`` are one each.
+
+    Empty pieces are dropped; the pieces keep their original text for error reports.
+    """
+    pieces: list[str] = []
+    for chunk in _HARD_SEPARATORS.split(raw):
+        for part in _SPACE_BEFORE_PLUS.split(chunk.strip()):
+            if not part:
+                continue
+            words = part.split()
+            if len(words) > 1 and all(_digit_count(w) >= STANDALONE_MIN_DIGITS for w in words):
+                pieces.extend(words)
+            else:
+                pieces.append(part)
+    return pieces
+
+
+def normalize_number(raw: str, default_country: str | None = None) -> str:
+    """Return ``raw`` as E.164 (``+14155552671``) or raise ``InvalidNumberError``.
+
+    See the module docstring for the reading rules.
+    """
+    return _normalize(raw, parse_region(default_country))
+
+
+def parse_recipients(raw: str, default_country: str | None = None) -> Recipients:
+    """Split, normalise and de-duplicate a ``to`` field; never raises for a bad number.
+
+    Raises ``InputError`` only for an unusable ``default_country``. Duplicates are compared in
+    E.164, so ``+1 415 555 2671`` and ``(415) 555-2671`` (default US) count once; repeated
+    invalid entries are reported once. The ``MAX_RECIPIENTS`` cap is left to the caller.
+    """
+    region = parse_region(default_country)
+    valid: dict[str, None] = {}
+    invalid: dict[str, InvalidRecipient] = {}
+    outcomes: dict[str, str | InvalidRecipient] = {}
+    for piece in split_destinations(raw):
+        outcome = outcomes.get(piece)
+        if outcome is None:
+            try:
+                outcome = _normalize(piece, region)
+            except InvalidNumberError as error:
+                outcome = InvalidRecipient(_shorten(piece), error.reason)
+            outcomes[piece] = outcome
+        if isinstance(outcome, str):
+            valid.setdefault(outcome)
+        else:
+            invalid.setdefault(piece, outcome)
+    return Recipients(valid=tuple(valid), invalid=tuple(invalid.values()))
+
+
+def region_code(e164: str) -> str | None:
+    """ISO region of a number (``+14155552671`` → ``US``), for pricing and the MMS rule.
+
+    Accepts Plivo's digits-only form too (``14155552671``, as in ``to_number``). ``None`` when
+    the number is invalid or belongs to no country (e.g. +800 international freephone).
+    """
+    text = e164.strip()
+    if not text.startswith("+"):
+        text = "+" + text
+    try:
+        number = phonenumbers.parse(text, None)
+    except NumberParseException:
+        return None
+    region = phonenumbers.region_code_for_number(number)
+    return region if region in phonenumbers.SUPPORTED_REGIONS else None
+
+
+def is_mms_capable(e164: str) -> bool:
+    """Plivo sends MMS only to US and Canadian destinations."""
+    return region_code(e164) in MMS_REGIONS
+
+
+def to_plivo(e164: str) -> str:
+    """E.164 → the digits-only form Plivo's docs use for ``src``/``dst`` (``14155552671``).
+
+    Plivo strips ``+`` anyway; sending the documented form keeps requests and Plivo's echoes
+    (``to_number``, ``invalid_number``) comparable. A non-E.164 argument is a programming error.
+    """
+    if not _E164.fullmatch(e164):
+        raise ValueError(f"to_plivo expects an E.164 number such as +14155552671, got {e164!r}")
+    return e164[1:]
+
+
+def _normalize(raw: str, region: str | None) -> str:
+    """``normalize_number`` with an already validated region (checked once per request)."""
+    stripped = raw.strip()
+    if not stripped:
+        raise InvalidNumberError(REASON_EMPTY, raw)
+    if len(stripped) > MAX_NUMBER_CHARS:
+        raise InvalidNumberError(REASON_TOO_LONG, stripped)
+    text = _clean(stripped)
+    if not text:
+        raise InvalidNumberError(REASON_EMPTY, raw)
+    if any(unicodedata.category(ch) == "Cc" and not ch.isspace() for ch in text):
+        raise InvalidNumberError(REASON_CONTROL, stripped)
+    if any(not _is_number_char(ch) for ch in text):
+        if _has_extension(text, region):
+            raise InvalidNumberError(REASON_EXTENSION, stripped)
+        if any(ch.isalpha() for ch in text):
+            raise InvalidNumberError(REASON_LETTERS, stripped)
+        raise InvalidNumberError(REASON_NOT_A_NUMBER, stripped)
+    if not any(ch.isdigit() for ch in text) or not _plus_is_leading(text):
+        raise InvalidNumberError(REASON_NOT_A_NUMBER, stripped)
+    if _digit_count(text) < MIN_DIGITS:
+        raise InvalidNumberError(REASON_TOO_SHORT, stripped)
+
+    first_reason: str | None = None
+    for candidate, candidate_region in _readings(text, region):
+        try:
+            e164 = _parse_valid(candidate, candidate_region)
+        except InvalidNumberError as error:
+            if error.reason == REASON_EXTENSION:
+                raise InvalidNumberError(REASON_EXTENSION, stripped) from None
+            first_reason = first_reason or error.reason
+            continue
+        if len(e164) - 1 > PLIVO_MAX_DIGITS:
+            raise InvalidNumberError(REASON_TOO_LONG_FOR_PLIVO, stripped)
+        return e164
+    raise InvalidNumberError(first_reason or REASON_NATIONAL, stripped)
+
+
+def _readings(text: str, region: str | None) -> list[tuple[str, str | None]]:
+    """Candidate (text, region) pairs for phonenumbers, most likely first; [] = national."""
+    prefix, rest = _international_prefix(text)
+    international = ("+" + rest, None)
+    if prefix == "+":
+        return [international]
+    if region is None:
+        if prefix:
+            return [international]
+        return [] if rest.startswith("0") else [("+" + rest, None)]
+    national = (text, region)
+    if prefix == "00":
+        return [international, national]
+    if prefix == "011":
+        nanp = phonenumbers.country_code_for_region(region) == 1
+        return [international, national] if nanp else [national, international]
+    return [national]
+
+
+def _international_prefix(text: str) -> tuple[str, str]:
+    """Split off a leading ``+``, ``011`` or ``00`` (after any opening punctuation)."""
+    start = 0
+    while start < len(text) and (text[start].isspace() or text[start] in _NUMBER_PUNCTUATION):
+        start += 1
+    body = text[start:]
+    for prefix in ("+", "011", "00"):
+        if body.startswith(prefix):
+            return prefix, body[len(prefix) :]
+    return "", body
+
+
+def _parse_valid(candidate: str, region: str | None) -> str:
+    try:
+        number = phonenumbers.parse(candidate, region)
+    except NumberParseException as error:
+        reason = _PARSE_ERROR_REASONS.get(error.error_type, REASON_NOT_A_NUMBER)
+        raise InvalidNumberError(reason, candidate) from None
+    if number.extension:
+        raise InvalidNumberError(REASON_EXTENSION, candidate)
+    if phonenumbers.is_valid_number(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    raise InvalidNumberError(_invalid_reason(number, national=region is not None), candidate)
+
+
+def _invalid_reason(number: PhoneNumber, *, national: bool) -> str:
+    calling_code = number.country_code or 0
+    region = phonenumbers.region_code_for_country_code(calling_code)
+    possible = phonenumbers.is_possible_number_with_reason(number)
+    if possible == ValidationResult.INVALID_COUNTRY_CODE or region == "ZZ":
+        return REASON_UNKNOWN_COUNTRY_CODE
+    # Non-geographic codes (+800, +882, ...) have the pseudo-region "001".
+    country = region if region in phonenumbers.SUPPORTED_REGIONS else f"+{calling_code}"
+    if possible == ValidationResult.TOO_SHORT:
+        return REASON_TOO_SHORT
+    if possible == ValidationResult.TOO_LONG:
+        return REASON_TOO_LONG
+    if possible == ValidationResult.IS_POSSIBLE_LOCAL_ONLY and national:
+        return f"too short for {country} (area code missing?)"
+    if possible == ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
+        return REASON_TOO_SHORT
+    if possible == ValidationResult.INVALID_LENGTH:
+        return f"wrong length for {country}"
+    return f"not a valid number for {country}"
+
+
+def _has_extension(text: str, region: str | None) -> bool:
+    try:
+        number = phonenumbers.parse(text, region or _EXTENSION_PROBE_REGION)
+    except NumberParseException:
+        return False
+    return bool(number.extension)
+
+
+def _clean(text: str) -> str:
+    """Fold full-width forms, map any Unicode digit to ASCII, drop invisible format marks."""
+    folded = unicodedata.normalize("NFKC", text)
+    if folded[:4].lower() == _TEL_PREFIX:
+        folded = folded[4:]
+    out = []
+    for ch in folded:
+        if ch.isascii():
+            out.append(ch)
+        elif ch.isdecimal():
+            out.append(str(unicodedata.decimal(ch)))
+        elif unicodedata.category(ch) != "Cf":
+            out.append(ch)
+    return "".join(out).strip()
+
+
+def _is_number_char(ch: str) -> bool:
+    return (ch.isascii() and ch.isdigit()) or ch == "+" or ch.isspace() or ch in _NUMBER_PUNCTUATION
+
+
+def _plus_is_leading(text: str) -> bool:
+    plus = text.count("+")
+    return plus == 0 or (plus == 1 and _international_prefix(text)[0] == "+")
+
+
+def _digit_count(text: str) -> int:
+    return sum(ch.isdecimal() for ch in text)
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= _SHOWN_INPUT_CHARS else text[:_SHOWN_INPUT_CHARS] + "…"
+
+
+__all__ = [
+    "MAX_NUMBER_CHARS",
+    "MAX_RECIPIENTS",
+    "MMS_REGIONS",
+    "PLIVO_MAX_DIGITS",
+    "InvalidNumberError",
+    "InvalidRecipient",
+    "Recipients",
+    "is_mms_capable",
+    "normalize_number",
+    "parse_recipients",
+    "parse_region",
+    "region_code",
+    "split_destinations",
+    "to_plivo",
+]

@@ -1,0 +1,73 @@
+# ruff: noqa: I001
+"""Shared fixtures.
+
+``dify_plugin`` is imported first, as in production: importing it monkey-patches ``socket`` and
+``ssl`` with gevent, and ``requests`` must load after that for the tests to exercise the same stack.
+"""
+
+import dify_plugin  # noqa: F401  (import order matters: see the module docstring)
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from plivo_api.client import PlivoClient, Timeouts
+from plivo_api.retry import RetryPolicy
+from plivo_api.sessions import SessionPool
+
+AUTH_ID = "MA" + "X" * 18
+AUTH_TOKEN = "test-token-alpha"
+
+
+@pytest.fixture
+def server(httpserver: HTTPServer) -> Iterator[HTTPServer]:
+    """pytest-httpserver that fails the test on any request no expectation matched."""
+    yield httpserver
+    httpserver.check_assertions()
+
+
+@pytest.fixture
+def pool() -> Iterator[SessionPool]:
+    fresh = SessionPool()
+    yield fresh
+    fresh.clear()
+
+
+class SleepRecorder:
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> SleepRecorder:
+    return SleepRecorder()
+
+
+@pytest.fixture
+def make_client(server: HTTPServer, pool: SessionPool, sleeps: SleepRecorder):
+    def make(**kwargs: object) -> PlivoClient:
+        options: dict[str, object] = {
+            "base_url": server.url_for("").rstrip("/"),
+            "lookup_base_url": server.url_for("").rstrip("/"),
+            "timeout": Timeouts(connect=1.0, read=0.5),
+            "retry": RetryPolicy(),
+            "pool": pool,
+            "sleep": sleeps,
+        }
+        options.update(kwargs)
+        return PlivoClient(AUTH_ID, AUTH_TOKEN, **options)  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _no_real_plivo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may reach api.plivo.com by accident: point the defaults at a closed local port."""
+    if not os.environ.get("PLIVO_LIVE"):
+        monkeypatch.setenv("PLIVO_API_BASE_URL", "http://127.0.0.1:9")
+        monkeypatch.setenv("PLIVO_LOOKUP_BASE_URL", "http://127.0.0.1:9")

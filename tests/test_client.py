@@ -1,0 +1,296 @@
+"""PlivoClient against a real local HTTP server: wire format, timeouts, errors, retry policy."""
+
+import base64
+import json
+import time
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from plivo_api import errors
+from plivo_api.client import PlivoClient, Timeouts
+from plivo_api.retry import NO_RETRY, RetryPolicy, parse_retry_after
+from plivo_api.version import USER_AGENT
+from tests.conftest import AUTH_ID, AUTH_TOKEN
+
+ACCOUNT_PATH = f"/v1/Account/{AUTH_ID}/"
+MESSAGE_PATH = f"/v1/Account/{AUTH_ID}/Message/"
+ACCOUNT_BODY = {
+    "account_type": "standard",
+    "api_id": "api-1",
+    "auth_id": AUTH_ID,
+    "auto_recharge": False,
+    "billing_mode": "prepaid",
+    "cash_credits": "12.50000",
+    "name": "Example Co",
+    "timezone": "America/Los_Angeles",
+}
+SENT_BODY = {"api_id": "api-2", "message": "message(s) queued", "message_uuid": ["u-1", "u-2"]}
+
+
+def assert_no_secret(text: str) -> None:
+    assert AUTH_TOKEN not in text
+    assert AUTH_ID not in text
+
+
+def test_get_account_sends_basic_auth_user_agent_and_parses_fields(server, make_client):
+    expected_auth = "Basic " + base64.b64encode(f"{AUTH_ID}:{AUTH_TOKEN}".encode()).decode()
+    server.expect_request(
+        ACCOUNT_PATH, method="GET", headers={"Authorization": expected_auth, "User-Agent": USER_AGENT}
+    ).respond_with_json(ACCOUNT_BODY)
+    account = make_client().get_account()
+    assert account.name == "Example Co"
+    assert str(account.balance) == "12.50000"
+    assert account.is_trial is False
+    assert account.auto_recharge is False
+
+
+def test_trial_account_is_recognised(server, make_client):
+    server.expect_request(ACCOUNT_PATH).respond_with_json({**ACCOUNT_BODY, "account_type": "developer"})
+    assert make_client().get_account().is_trial is True
+
+
+def test_credentials_are_trimmed_before_use(server, pool, sleeps):
+    expected_auth = "Basic " + base64.b64encode(f"{AUTH_ID}:{AUTH_TOKEN}".encode()).decode()
+    server.expect_request(ACCOUNT_PATH, headers={"Authorization": expected_auth}).respond_with_json(
+        ACCOUNT_BODY
+    )
+    client = PlivoClient(
+        f"  {AUTH_ID}\n", f"{AUTH_TOKEN} ", base_url=server.url_for(""), pool=pool, sleep=sleeps
+    )
+    assert client.get_account().name == "Example Co"
+
+
+def test_send_posts_json_body_once_and_returns_every_uuid(server, make_client):
+    payload = {"src": "14155550100", "dst": "14155550123<14155550124", "text": "hi"}
+    server.expect_oneshot_request(MESSAGE_PATH, method="POST", json=payload).respond_with_json(
+        {**SENT_BODY, "invalid_number": ["12345"]}, status=202
+    )
+    result = make_client().send_message(payload)
+    assert result.message_uuids == ("u-1", "u-2")
+    assert result.invalid_numbers == ("12345",)
+    assert result.api_id == "api-2"
+    request, _ = server.log[0]
+    assert request.headers["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    ("status", "error_class", "phrase"),
+    [
+        (400, errors.InvalidRequestError, "Plivo refused the request"),
+        (401, errors.AuthenticationError, "rejected the Auth ID or Auth Token"),
+        (403, errors.PermissionDeniedError, "denied access"),
+        (404, errors.NotFoundError, "no such resource"),
+        (405, errors.InvalidRequestError, "refused"),
+        (409, errors.InvalidRequestError, "refused"),
+        (422, errors.InvalidRequestError, "refused"),
+        (500, errors.ServerError, "server error"),
+    ],
+)
+def test_status_maps_to_error_class_with_plivo_text_and_api_id(
+    server, make_client, status, error_class, phrase
+):
+    server.expect_request(ACCOUNT_PATH).respond_with_json(
+        {"api_id": "api-err", "error": "something specific"}, status=status
+    )
+    with pytest.raises(error_class) as caught:
+        make_client(retry=NO_RETRY).get_account()
+    text = str(caught.value)
+    assert phrase in text
+    assert "something specific" in text
+    assert "api_id api-err" in text and f"HTTP {status}" in text
+    assert caught.value.status == status
+    assert_no_secret(text)
+
+
+def test_403_on_a_send_is_a_geo_permission_error_with_console_advice(server, make_client):
+    server.expect_request(MESSAGE_PATH, method="POST").respond_with_json(
+        {"api_id": "a", "error": "destination country is not enabled in geo permissions"}, status=403
+    )
+    with pytest.raises(errors.GeoPermissionError, match="Geo Permissions"):
+        make_client().send_message({"src": "1", "dst": "2", "text": "x"})
+    assert len(server.log) == 1
+
+
+def test_html_error_page_becomes_readable_text(server, make_client):
+    html = "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+    server.expect_request(ACCOUNT_PATH).respond_with_data(html, status=502, content_type="text/html")
+    with pytest.raises(errors.ServerError) as caught:
+        make_client(retry=NO_RETRY).get_account()
+    assert "Bad Gateway" in str(caught.value)
+    assert "<" not in caught.value.message
+
+
+def test_empty_error_body_still_names_the_status(server, make_client):
+    server.expect_request(ACCOUNT_PATH).respond_with_data("", status=500)
+    with pytest.raises(errors.ServerError, match="HTTP 500"):
+        make_client(retry=NO_RETRY).get_account()
+
+
+def test_error_text_echoing_credentials_is_scrubbed(server, make_client):
+    server.expect_request(ACCOUNT_PATH).respond_with_json(
+        {"error": f"bad auth {AUTH_ID}:{AUTH_TOKEN}"}, status=401
+    )
+    with pytest.raises(errors.AuthenticationError) as caught:
+        make_client().get_account()
+    assert_no_secret(str(caught.value))
+    assert_no_secret(repr(caught.value.args))
+    assert "MA…XXXX" in str(caught.value)
+
+
+def test_malformed_json_on_a_read_is_a_malformed_response_error(server, make_client):
+    server.expect_request(ACCOUNT_PATH).respond_with_data("{not json", content_type="application/json")
+    with pytest.raises(errors.MalformedResponseError):
+        make_client().get_account()
+    assert len(server.log) == 1
+
+
+def test_malformed_json_on_a_send_is_outcome_unknown_and_not_retried(server, make_client):
+    server.expect_request(MESSAGE_PATH, method="POST").respond_with_data("{trunc", status=202)
+    with pytest.raises(errors.OutcomeUnknownError, match="check list_messages"):
+        make_client().send_message({"src": "1", "dst": "2", "text": "x"})
+    assert len(server.log) == 1
+
+
+def settled_log(server: HTTPServer, expected: int, timeout: float = 4.0) -> int:
+    """pytest-httpserver serves one request at a time: wait for slow handlers to finish."""
+    deadline = time.monotonic() + timeout
+    while len(server.log) < expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # and make sure no further request arrives
+    return len(server.log)
+
+
+def _slow(seconds: float, body: dict, status: int = 200):
+    def handler(request: Request) -> Response:
+        time.sleep(seconds)
+        return Response(json.dumps(body), status=status, content_type="application/json")
+
+    return handler
+
+
+def test_read_timeout_really_fires(server, make_client):
+    server.expect_request(ACCOUNT_PATH).respond_with_handler(_slow(1.5, ACCOUNT_BODY))
+    started = time.monotonic()
+    with pytest.raises(errors.RequestTimeoutError, match="did not answer within 0.5 s"):
+        make_client(retry=NO_RETRY).get_account()
+    assert time.monotonic() - started < 1.4
+    assert settled_log(server, 1) == 1
+
+
+def test_post_read_timeout_is_outcome_unknown_with_exactly_one_request(server, make_client, sleeps):
+    server.expect_request(MESSAGE_PATH, method="POST").respond_with_handler(
+        _slow(1.0, SENT_BODY, 202)
+    )
+    with pytest.raises(errors.OutcomeUnknownError, match="may have reached Plivo"):
+        make_client().send_message({"src": "1", "dst": "2", "text": "x"})
+    assert settled_log(server, 1) == 1
+    assert sleeps.calls == []
+
+
+def test_get_read_timeout_is_retried_up_to_the_policy(server, make_client, sleeps):
+    server.expect_request(ACCOUNT_PATH).respond_with_handler(_slow(0.8, ACCOUNT_BODY))
+    with pytest.raises(errors.RequestTimeoutError):
+        make_client(retry=RetryPolicy(max_attempts=2)).get_account()
+    assert settled_log(server, 2) == 2
+    assert len(sleeps.calls) == 1
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_get_gateway_errors_are_retried_then_succeed(server, make_client, sleeps, status):
+    server.expect_ordered_request(ACCOUNT_PATH).respond_with_data("gateway", status=status)
+    server.expect_ordered_request(ACCOUNT_PATH).respond_with_json(ACCOUNT_BODY)
+    assert make_client().get_account().name == "Example Co"
+    assert len(server.log) == 2
+    assert len(sleeps.calls) == 1 and 0 < sleeps.calls[0] <= 0.5
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_send_server_errors_are_never_retried(server, make_client, sleeps, status):
+    server.expect_request(MESSAGE_PATH, method="POST").respond_with_data("oops", status=status)
+    with pytest.raises(errors.OutcomeUnknownError, match="may or may not have been queued"):
+        make_client().send_message({"src": "1", "dst": "2", "text": "x"})
+    assert len(server.log) == 1
+    assert sleeps.calls == []
+
+
+def test_500_on_a_read_is_not_retried(server, make_client, sleeps):
+    server.expect_request(ACCOUNT_PATH).respond_with_data("boom", status=500)
+    with pytest.raises(errors.ServerError):
+        make_client().get_account()
+    assert len(server.log) == 1
+
+
+def test_429_with_short_retry_after_is_honoured_for_a_send(server, make_client, sleeps):
+    server.expect_ordered_request(MESSAGE_PATH, method="POST").respond_with_json(
+        {"error": "rate_limit_exceeded"}, status=429, headers={"Retry-After": "2"}
+    )
+    server.expect_ordered_request(MESSAGE_PATH, method="POST").respond_with_json(SENT_BODY, status=202)
+    result = make_client().send_message({"src": "1", "dst": "2", "text": "x"})
+    assert result.message_uuids == ("u-1", "u-2")
+    assert len(server.log) == 2
+    assert sleeps.calls == [2.0]
+
+
+def test_429_with_long_retry_after_fails_fast_naming_the_wait(server, make_client, sleeps):
+    server.expect_request(MESSAGE_PATH, method="POST").respond_with_json(
+        {"error": "rate_limit_exceeded"}, status=429, headers={"Retry-After": "60"}
+    )
+    with pytest.raises(errors.RateLimitedError, match="retry in 60 s") as caught:
+        make_client().send_message({"src": "1", "dst": "2", "text": "x"})
+    assert caught.value.retry_after == 60
+    assert len(server.log) == 1
+    assert sleeps.calls == []
+
+
+def test_429_without_retry_after_backs_off_then_gives_up(server, make_client, sleeps):
+    server.expect_request(ACCOUNT_PATH).respond_with_json({"error": "too many"}, status=429)
+    with pytest.raises(errors.RateLimitedError):
+        make_client().get_account()
+    assert len(server.log) == 3
+    assert len(sleeps.calls) == 2
+    assert all(0 < s <= 4.0 for s in sleeps.calls)
+
+
+def test_connection_refused_is_nothing_sent_and_retried_for_a_send(pool, sleeps):
+    client = PlivoClient(
+        AUTH_ID,
+        AUTH_TOKEN,
+        base_url="http://127.0.0.1:9",
+        pool=pool,
+        sleep=sleeps,
+        timeout=Timeouts(connect=0.5, read=0.5),
+    )
+    with pytest.raises(errors.ConnectionFailedError, match="nothing was sent") as caught:
+        client.send_message({"src": "1", "dst": "2", "text": "x"})
+    assert len(sleeps.calls) == 2  # three attempts: the request never left this machine
+    assert_no_secret(str(caught.value))
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_one_session_per_credential_set(pool):
+    a = PlivoClient(AUTH_ID, AUTH_TOKEN, pool=pool)
+    b = PlivoClient(AUTH_ID, AUTH_TOKEN, pool=pool)
+    c = PlivoClient(AUTH_ID, "test-token-beta", pool=pool)
+    assert a._session is b._session
+    assert a._session is not c._session
+    assert len(pool) == 2
+
+
+def test_repr_and_credentials_never_show_the_token(pool):
+    client = PlivoClient(AUTH_ID, AUTH_TOKEN, pool=pool)
+    assert_no_secret(repr(client))
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [(None, None), ("", None), ("3", 3.0), (" 1.5 ", 1.5), ("-4", 0.0), ("soon", None)],
+)
+def test_parse_retry_after(header, expected):
+    assert parse_retry_after(header) == expected
+
+
+def test_parse_retry_after_http_date_in_the_future():
+    value = parse_retry_after("Wed, 21 Oct 2099 07:28:00 GMT")
+    assert value is not None and value > 1e8
