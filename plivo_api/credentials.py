@@ -45,6 +45,6 @@ def _text(value: object) -> str:
 
 
 def client_for(raw: Mapping[str, object] | None) -> PlivoClient:
-    """The pooled client for a tool call's credentials (the session is shared per credential set)."""
+    """The client for a tool call's credentials; its session is shared per credential set."""
     creds = Credentials.from_mapping(raw)
     return PlivoClient(creds.auth_id, creds.auth_token)

@@ -26,7 +26,11 @@ def text(params: Params, name: str, *, required: bool = False, strip: bool = Tru
     if isinstance(value, bool):
         raise InputError(name, f"{name}: expected text, got a boolean ({value}).")
     if isinstance(value, int | float):
-        value = str(value) if not isinstance(value, float) or not value.is_integer() else str(int(value))
+        value = (
+            str(value)
+            if not isinstance(value, float) or not value.is_integer()
+            else str(int(value))
+        )
     elif isinstance(value, list | tuple):
         if not all(isinstance(item, str | int) and not isinstance(item, bool) for item in value):
             raise InputError(name, f"{name}: expected text or a list of texts.")

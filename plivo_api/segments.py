@@ -11,13 +11,14 @@ the 3GPP specs as carriers apply them:
 * UCS-2 is really UTF-16 on the air: a character outside the Basic Multilingual Plane (most emoji)
   is a surrogate pair, costs 2 units and is never split either.
 
-Everything here is pure and avoids Python-level loops over characters: membership tests use
-precomputed frozensets, and units are counted with ``str.count``, ``str.find`` and ``str.encode``.
+Everything here is pure, and no Python-level loop visits every character (a benchmark measures
+throughput on 1,600-character texts): membership tests use precomputed frozensets, and units are
+counted with ``str.count``, ``str.find`` and ``str.encode`` over whole texts or slices.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal
@@ -53,6 +54,7 @@ GSM7_BASIC_CHARACTERS: Final = frozenset(GSM7_DEFAULT_ALPHABET) - {_ESCAPE}
 # table's other entries (a second escape, a reserved page break) are not characters.
 GSM7_EXTENSION_CHARACTERS: Final = frozenset("\f^{}\\[~]|\u20ac")
 GSM7_CHARACTERS: Final = GSM7_BASIC_CHARACTERS | GSM7_EXTENSION_CHARACTERS
+_GSM7_EXTENSION_ORDER: Final = tuple(sorted(GSM7_EXTENSION_CHARACTERS))  # for C-level str scans
 
 # Look-alikes that silently push a GSM-7 text into UCS-2, mostly pasted in from word processors.
 # Only punctuation, spaces and invisible characters: letters (accented or in other scripts) and
@@ -144,7 +146,7 @@ class SegmentAnalysis:
 
 def gsm7_units(text: str) -> int:
     """Septets of a GSM-7 text: an extension character is an escape septet plus itself."""
-    return len(text) + sum(map(text.count, GSM7_EXTENSION_CHARACTERS))
+    return len(text) + sum(map(text.count, _GSM7_EXTENSION_ORDER))
 
 
 def ucs2_units(text: str) -> int:
@@ -179,10 +181,14 @@ def is_gsm7(text: str) -> bool:
 
 def replace_lookalikes(text: str) -> str:
     """Apply ``LOOKALIKE_REPLACEMENTS``, roughly what Plivo's optional auto-replace does."""
-    # str.translate with a dict does a Python-level lookup per character; replacing only the few
-    # look-alikes present is several times faster. Order does not matter: no replacement
-    # contains a look-alike.
-    for char in _LOOKALIKE_CHARACTERS.intersection(text):
+    return _replace_each(text, _LOOKALIKE_CHARACTERS.intersection(set(text)))
+
+
+def _replace_each(text: str, lookalikes: Iterable[str]) -> str:
+    # str.translate with a dict does a Python-level lookup per character; one str.replace per
+    # distinct look-alike present is several times faster. Order does not matter: no
+    # replacement contains a look-alike.
+    for char in lookalikes:
         text = text.replace(char, LOOKALIKE_REPLACEMENTS[char])
     return text
 
@@ -210,7 +216,7 @@ def _range_counter(text: str, encoding: Encoding) -> Callable[[int, int], int]:
     if encoding == "UCS-2":
         return lambda start, end: ucs2_units(text[start:end])
     # Only the extension characters that occur need counting: usually one or two, often none.
-    escapes = tuple(GSM7_EXTENSION_CHARACTERS.intersection(text))
+    escapes = [char for char in _GSM7_EXTENSION_ORDER if char in text]
 
     def count(start: int, end: int) -> int:
         chunk = text[start:end]
@@ -243,7 +249,7 @@ def _part_ends(text: str, measure: _Measure) -> list[int]:
         end = min(start + capacity, length)
         over = count(start, end) - capacity
         while over > 0:
-            end -= (over + 1) // 2
+            end -= over
             over = count(start, end) - capacity
         ends.append(end)
         start = end
@@ -288,7 +294,7 @@ def _gsm_alternative(text: str, offending: set[str], segments: int) -> GsmAltern
     # Emoji, other scripts or accented letters stay UCS-2 whatever we replace: skip the work.
     if not offending <= _LOOKALIKE_CHARACTERS:
         return None
-    replaced = replace_lookalikes(text)
+    replaced = _replace_each(text, offending)
     # An empty result (the text was only invisible characters) is not a sendable alternative.
     if not replaced:
         return None

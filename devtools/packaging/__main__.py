@@ -1,4 +1,4 @@
-"""Command line `python -m devtools.packaging build|validate`, run by `make package` / `make validate`."""
+"""Command line `python -m devtools.packaging build|validate` (`make package`, `make validate`)."""
 
 from __future__ import annotations
 

@@ -64,7 +64,7 @@ def collect_files(root: Path, *, exclude_dir: Path | None = None) -> list[str]:
 
 
 def check_total_size(sizes: Mapping[str, int]) -> int:
-    """Running total of uncompressed bytes in path order; raises past the limit with the largest files."""
+    """Running total of uncompressed bytes in path order; raise naming the largest files."""
     total = 0
     for path in sorted(sizes):
         total += sizes[path]
@@ -74,14 +74,15 @@ def check_total_size(sizes: Mapping[str, int]) -> int:
                 f"  {size:>12,} bytes  {name}" for name, size in largest[:LARGEST_FILES_SHOWN]
             )
             raise PackagingError(
-                f"plugin package too large: the uncompressed files exceed {MAX_UNCOMPRESSED_BYTES:,} "
-                f"bytes (50 MiB). Exclude files in .difyignore. Largest files:\n{listing}"
+                "plugin package too large: the uncompressed files exceed "
+                f"{MAX_UNCOMPRESSED_BYTES:,} bytes (50 MiB). Exclude files in .difyignore. "
+                f"Largest files:\n{listing}"
             )
     return total
 
 
 def package_checksum(contents: Mapping[str, bytes]) -> str:
-    """hex sha256 over sorted paths of sha256(path) || sha256(content), as the daemon computes it."""
+    """Hex sha256 over sorted paths of sha256(path) || sha256(content), as the daemon does."""
     outer = hashlib.sha256()
     for path in sorted(contents):
         outer.update(hashlib.sha256(path.encode("utf-8")).digest())
@@ -94,7 +95,8 @@ def plugin_identifier(author: str, name: str, version: str, checksum: str) -> st
     identifier = f"{author}/{name}:{version}@{checksum}"
     if not IDENTIFIER_RE.fullmatch(identifier):
         raise PackagingError(
-            f"unique identifier {identifier!r} does not match the daemon pattern {IDENTIFIER_RE.pattern}"
+            f"unique identifier {identifier!r} does not match the daemon pattern "
+            f"{IDENTIFIER_RE.pattern}"
         )
     return identifier
 

@@ -114,7 +114,7 @@ def _check_i18n(problems: _Problems, where: str, value: Any) -> None:
         return
     text = value.get("en_US")
     if not isinstance(text, str) or not 1 <= len(text) <= I18N_MAX_CHARS:
-        problems.add(f"{where}.en_US", f"required text of 1–{I18N_MAX_CHARS} characters")
+        problems.add(f"{where}.en_US", f"required text of 1 to {I18N_MAX_CHARS} characters")
 
 
 def _check_str(
@@ -229,8 +229,8 @@ def _check_source(
 def load_declaration(names: Collection[str], read: Callable[[str], bytes]) -> PluginDeclaration:
     """Decode and validate manifest, provider and tool YAMLs from a set of plugin files.
 
-    `names` are the relative POSIX paths that will be (or are) in the package; `read` returns a file's
-    bytes. Raises PackagingError listing every problem found.
+    `names` are the relative POSIX paths that will be (or are) in the package; `read` returns a
+    file's bytes. Raises PackagingError listing every problem found.
     """
     manifest = _load_yaml(MANIFEST, names, read)
     if not isinstance(manifest, Mapping):
@@ -267,7 +267,7 @@ def load_declaration(names: Collection[str], read: Callable[[str], bytes]) -> Pl
                 if key == "icon_dark" and icon is None:
                     continue
                 if _check_str(problems, f"{provider_path}: identity.{key}", icon):
-                    icons.append(icon)
+                    icons.append(str(icon))
         credentials = provider.get("credentials_for_provider")
         if credentials is not None and not isinstance(credentials, Mapping):
             problems.add(

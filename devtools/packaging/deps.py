@@ -23,6 +23,8 @@ SDK_NAME = canonicalize_name("dify_plugin")
 SDK_MIN_LOWER_BOUND = Version("0.9.0")
 UPPER_BOUND_OPERATORS = frozenset({"<", "<=", "==", "===", "~="})
 LOWER_BOUND_OPERATORS = frozenset({">", ">=", "==", "===", "~="})
+# (name, extras, specifiers, marker), the comparable form of one requirement.
+type Normalised = tuple[str, str, str, str]
 URL_RE = re.compile(r"(?:^|\s|@\s*)(?:git\+|hg\+|svn\+|bzr\+|https?://|file:)", re.IGNORECASE)
 
 
@@ -45,7 +47,7 @@ def requirement_lines(text: str) -> list[tuple[int, str]]:
     return lines
 
 
-def _normalised(req: Requirement) -> tuple[str, str, str, str]:
+def _normalised(req: Requirement) -> Normalised:
     specifiers = ",".join(sorted(str(spec) for spec in req.specifier))
     return (
         canonicalize_name(req.name),
@@ -107,9 +109,9 @@ def check_requirement(where: str, text: str) -> tuple[list[Finding], Requirement
 
 def _check_all(
     where: str, items: Iterable[tuple[int, str]]
-) -> tuple[list[Finding], set[tuple[str, str, str, str]]]:
+) -> tuple[list[Finding], set[Normalised]]:
     findings: list[Finding] = []
-    normalised: set[tuple[str, str, str, str]] = set()
+    normalised: set[Normalised] = set()
     for number, text in items:
         found, req = check_requirement(f"{where}:{number}", text)
         findings.extend(found)
@@ -119,15 +121,15 @@ def _check_all(
 
 
 def check_dependencies(contents: Mapping[str, bytes]) -> list[Finding]:
-    """requirements.txt must exist and be bounded; a shipped pyproject.toml must match it exactly."""
+    """requirements.txt must exist and be bounded; a shipped pyproject.toml must match it."""
     findings: list[Finding] = []
     raw = contents.get(REQUIREMENTS_FILE)
     if raw is None:
         return [
             error(
                 "dependencies",
-                f"{REQUIREMENTS_FILE} is missing: the marketplace skips dependency and install checks "
-                "without it",
+                f"{REQUIREMENTS_FILE} is missing: the marketplace skips its dependency and "
+                "install checks without it",
             )
         ]
     req_findings, from_requirements = _check_all(
@@ -142,9 +144,7 @@ def check_dependencies(contents: Mapping[str, bytes]) -> list[Finding]:
     return findings
 
 
-def _check_pyproject(
-    raw: bytes, from_requirements: set[tuple[str, str, str, str]]
-) -> list[Finding]:
+def _check_pyproject(raw: bytes, from_requirements: set[Normalised]) -> list[Finding]:
     try:
         data = tomllib.loads(raw.decode("utf-8", "replace"))
     except tomllib.TOMLDecodeError as exc:
@@ -155,9 +155,9 @@ def _check_pyproject(
         return [
             error(
                 "dependencies",
-                f"{PYPROJECT_FILE} ships without a [project].dependencies list; the daemon installs "
-                f"from it instead of {REQUIREMENTS_FILE}: declare the runtime dependencies or exclude "
-                "it in .difyignore",
+                f"{PYPROJECT_FILE} ships without a [project].dependencies list; the daemon "
+                f"installs from it instead of {REQUIREMENTS_FILE}: declare the runtime "
+                "dependencies or exclude it in .difyignore",
             )
         ]
     findings, from_pyproject = _check_all(
@@ -169,15 +169,15 @@ def _check_pyproject(
         findings.append(
             error(
                 "dependencies",
-                f"{PYPROJECT_FILE} [project].dependencies differ from {REQUIREMENTS_FILE} (the daemon "
-                f"installs from {PYPROJECT_FILE}): only in {PYPROJECT_FILE}: {only_pyproject or '-'}; "
-                f"only in {REQUIREMENTS_FILE}: {only_requirements or '-'}",
+                f"{PYPROJECT_FILE} [project].dependencies differ from {REQUIREMENTS_FILE} "
+                f"(the daemon installs from {PYPROJECT_FILE}): only in {PYPROJECT_FILE}: "
+                f"{only_pyproject or '-'}; only in {REQUIREMENTS_FILE}: {only_requirements or '-'}",
             )
         )
     return findings
 
 
-def _render(normalised: tuple[str, str, str, str]) -> str:
+def _render(normalised: Normalised) -> str:
     name, extras, specifiers, marker = normalised
     text = name + (f"[{extras}]" if extras else "") + specifiers
     return text + (f"; {marker}" if marker else "")

@@ -56,7 +56,7 @@ def _strip_trailing_spaces(line: str) -> str:
 
 
 def _translate_class(pattern: str, start: int) -> tuple[str, int] | None:
-    """Translate `[...]` starting at `start`; None when the bracket is not closed (then it is literal)."""
+    """Translate `[...]` at `start`; None when the bracket is not closed (it is then literal)."""
     i = start + 1
     negate = i < len(pattern) and pattern[i] in "!^"
     if negate:

@@ -171,7 +171,7 @@ def start_plugin(python: Path, plugin_dir: Path) -> tuple[bool, str, float | Non
 
 
 def run_install_test(pkg: Path, requirements: bytes, cache_dir: Path) -> InstallTestResult:
-    """Install the requirements into a (cached) venv and start the plugin from a fresh unpack of pkg."""
+    """Install the requirements in a (cached) venv; start the plugin from a fresh unpack of pkg."""
     try:
         python, cached, venv_seconds = ensure_venv(requirements, cache_dir)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:

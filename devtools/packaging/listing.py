@@ -103,7 +103,8 @@ def check_manifest(manifest: Mapping[str, Any], manifest_text: str) -> list[Find
             findings.append(
                 error(
                     "manifest",
-                    f"repo {repo!r} must be an http(s) URL on one of {', '.join(sorted(REPO_HOSTS))}",
+                    f"repo {repo!r} must be an http(s) URL on one of "
+                    f"{', '.join(sorted(REPO_HOSTS))}",
                 )
             )
         elif parts.path.strip("/").count("/") < 1:
@@ -132,8 +133,8 @@ def check_manifest(manifest: Mapping[str, Any], manifest_text: str) -> list[Find
 def check_version_line(manifest: Mapping[str, Any], manifest_text: str) -> list[Finding]:
     """The toolkit reads the plugin version from the FIRST line matching `^\\s*version\\s*:`.
 
-    If `meta:` precedes the top-level `version:`, it reads `meta.version` (or the runner's "3.12") and
-    rejects or mis-orders the submission, so the top-level key must come first.
+    If `meta:` precedes the top-level `version:`, it reads `meta.version` (or the runner's "3.12")
+    and rejects or mis-orders the submission, so the top-level key must come first.
     """
     match = VERSION_LINE_RE.search(manifest_text)
     if match is None:

@@ -9,6 +9,7 @@ name, blocks the package.
 from __future__ import annotations
 
 import ast
+import itertools
 import math
 import re
 from collections import Counter
@@ -18,6 +19,7 @@ from devtools.packaging.findings import Finding, error, warning
 
 ENTROPY_THRESHOLD = 3.5  # bits per character; random base62/hex of length >= 16 sits well above
 MIN_SECRET_LENGTH = 16
+SEQUENTIAL_FRACTION = 0.6  # share of +1 steps that marks "ABCDEF…"-style placeholders
 PLIVO_ID_ENTROPY_THRESHOLD = 3.0  # "MA" + 18 random [A-Z0-9] ≈ 4 bits/char; "MA" + "X"*18 is 0
 
 VENDOR_PATTERNS: dict[str, re.Pattern[str]] = {
@@ -30,7 +32,8 @@ VENDOR_PATTERNS: dict[str, re.Pattern[str]] = {
     "private key block": re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"),
 }
 PLIVO_ID_RE = re.compile(r"\b(?:MA|SA)([A-Z0-9]{18})\b")
-SECRET_NAME = r"[A-Za-z0-9_]*(?:token|secret|api_?key|password|passwd)[A-Za-z0-9_]*"
+# The name part of `name = "literal"`; not itself a secret.
+SECRET_NAME = r"[A-Za-z0-9_]*(?:token|secret|api_?key|password|passwd)[A-Za-z0-9_]*"  # noqa: S105
 ASSIGNED_LITERAL_RE = re.compile(
     rf"""(?ix)
     (?P<name>{SECRET_NAME})['"]?      # the name, possibly a quoted JSON/YAML key
@@ -52,6 +55,7 @@ PLACEHOLDER_WORDS = (
 HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
 HTTP_RECEIVER_RE = re.compile(r"^(?:requests|_?session|.*_session|sess|Session)$")
 SENSITIVE_IDENTIFIER_RE = re.compile(r"token|secret|credential|password|api_?key", re.IGNORECASE)
+RETURNS = frozenset({"return", "yield", "yield from"})
 LOG_METHODS = frozenset(
     {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
 )
@@ -67,12 +71,18 @@ def shannon_entropy(value: str) -> float:
     return -sum(c / total * math.log2(c / total) for c in counts.values())
 
 
+def is_sequential(value: str) -> bool:
+    """`ABCDEFGH…` / `12345678…`: high Shannon entropy, yet obviously a placeholder."""
+    steps = sum(ord(b) - ord(a) == 1 for a, b in itertools.pairwise(value))
+    return steps >= SEQUENTIAL_FRACTION * (len(value) - 1)
+
+
 def looks_random(value: str) -> bool:
-    """A credential-looking literal: long, high entropy, mixed character classes, no placeholder word."""
+    """Credential-looking: long, high entropy, mixed character classes, no placeholder word."""
     if len(value) < MIN_SECRET_LENGTH or shannon_entropy(value) <= ENTROPY_THRESHOLD:
         return False
     lowered = value.lower()
-    if any(word in lowered for word in PLACEHOLDER_WORDS):
+    if any(word in lowered for word in PLACEHOLDER_WORDS) or is_sequential(value):
         return False
     classes = sum(
         (
@@ -97,7 +107,8 @@ def scan_secrets(path: str, text: str) -> list[Finding]:
                 error("secrets", f"{path}:{_line_of(text, match.start())}: looks like a {label}")
             )
     for match in PLIVO_ID_RE.finditer(text):
-        if shannon_entropy(match.group(1)) > PLIVO_ID_ENTROPY_THRESHOLD:
+        tail = match.group(1)
+        if shannon_entropy(tail) > PLIVO_ID_ENTROPY_THRESHOLD and not is_sequential(tail):
             findings.append(
                 error(
                     "secrets",
@@ -111,7 +122,8 @@ def scan_secrets(path: str, text: str) -> list[Finding]:
                 error(
                     "secrets",
                     f"{path}:{_line_of(text, match.start())}: high-entropy literal assigned to "
-                    f"{match.group('name')!r}; never ship credentials (use a low-entropy placeholder)",
+                    f"{match.group('name')!r}; never ship credentials (use a low-entropy "
+                    "placeholder)",
                 )
             )
     return findings
@@ -137,21 +149,38 @@ def _is_http_call(node: ast.Call) -> bool:
     return HTTP_RECEIVER_RE.match(receiver) is not None
 
 
-def _sensitive_names(node: ast.AST) -> Iterator[str]:
-    """Lower-case identifiers (not called functions or classes) that sound like secrets."""
-    called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
-    for child in ast.walk(node):
-        if id(child) in called:
+def _is_constructor(func: ast.expr) -> bool:
+    name = _terminal_name(func)
+    return name is not None and (name[0].isupper() or name == "cls")
+
+
+def _sensitive_names(node: ast.AST, *, skip_constructor_args: bool) -> Iterator[str]:
+    """Lower-case identifiers that sound like secrets; called names themselves are not counted.
+
+    With `skip_constructor_args`, arguments of `SomeClass(...)` / `cls(...)` are skipped: returning
+    `Client(auth_id, auth_token)` hands the secret to an object, it does not expose it.
+    """
+    stack: list[ast.AST] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Call):
+            if skip_constructor_args and _is_constructor(current.func):
+                continue
+            stack.extend(current.args)
+            stack.extend(kw.value for kw in current.keywords)
+            if isinstance(current.func, ast.Attribute):
+                stack.append(current.func.value)  # `token.strip()` still names `token`
             continue
         name = (
-            child.id
-            if isinstance(child, ast.Name)
-            else child.attr
-            if isinstance(child, ast.Attribute)
+            current.id
+            if isinstance(current, ast.Name)
+            else current.attr
+            if isinstance(current, ast.Attribute)
             else None
         )
         if name and not name[0].isupper() and SENSITIVE_IDENTIFIER_RE.search(name):
             yield name
+        stack.extend(ast.iter_child_nodes(current))
 
 
 def _is_log_call(node: ast.Call) -> bool:
@@ -191,12 +220,13 @@ def scan_python(path: str, source: str) -> list[Finding]:
                 type(node).__name__.lower().replace("yieldfrom", "yield from"),
             )
         if subject is not None:
-            names = sorted(set(_sensitive_names(subject)))
+            line = getattr(node, "lineno", 0)
+            names = sorted(set(_sensitive_names(subject, skip_constructor_args=kind in RETURNS)))
             if names:
                 findings.append(
                     warning(
                         "leaks",
-                        f"{path}:{node.lineno}: {kind} expression names {', '.join(names)}; "
+                        f"{path}:{line}: {kind} expression names {', '.join(names)}; "
                         "make sure no secret reaches logs, errors or tool output",
                     )
                 )

@@ -110,7 +110,7 @@ def read_package(pkg: Path) -> tuple[dict[str, bytes], list[Finding]]:
 
 
 def check_contents(contents: Mapping[str, bytes], package_size: int) -> list[Finding]:
-    """Files that must never ship: VCS/venv/cache/IDE folders, env files, keys, bytecode, binaries."""
+    """Files that must never ship: VCS/venv/cache/IDE dirs, env files, keys, bytecode, binaries."""
     findings: list[Finding] = []
     if package_size > MAX_PACKAGE_BYTES:
         findings.append(
@@ -149,9 +149,9 @@ def _load_manifest(contents: Mapping[str, bytes]) -> tuple[Mapping[str, Any], st
 def validate_package(
     pkg: Path, *, install_test: bool, venv_cache: Path | None = None
 ) -> list[Finding]:
-    """All findings for the package; any `error` means the marketplace (or the daemon) would refuse it.
+    """All findings for the package; an `error` means the marketplace or the daemon would refuse it.
 
-    `venv_cache` is where the install test keeps its venvs (default: the package's directory, dist/).
+    `venv_cache` is where the install test keeps its venvs (default: the package's folder, dist/).
     """
     contents, findings = read_package(pkg)
     if not contents:
@@ -200,8 +200,8 @@ def validate_package(
                 findings.append(
                     warning(
                         "install-test",
-                        f"{result.detail}: slower than the marketplace's {MARKETPLACE_START_SECONDS:.0f} s "
-                        f"({venv_note})",
+                        f"{result.detail}: slower than the marketplace's "
+                        f"{MARKETPLACE_START_SECONDS:.0f} s ({venv_note})",
                     )
                 )
             else:
