@@ -19,6 +19,10 @@ class Credentials:
     def __repr__(self) -> str:
         return f"Credentials(auth_id={mask_auth_id(self.auth_id)!r})"
 
+    def client(self) -> PlivoClient:
+        """The pooled client for these credentials (one HTTP session per credential set)."""
+        return PlivoClient(self.auth_id, self.auth_token)
+
     @classmethod
     def from_mapping(cls, raw: Mapping[str, object] | None) -> Credentials:
         """Whitespace is trimmed (a classic paste error); empty values fail before any request."""
@@ -46,5 +50,4 @@ def _text(value: object) -> str:
 
 def client_for(raw: Mapping[str, object] | None) -> PlivoClient:
     """The client for a tool call's credentials; its session is shared per credential set."""
-    creds = Credentials.from_mapping(raw)
-    return PlivoClient(creds.auth_id, creds.auth_token)
+    return Credentials.from_mapping(raw).client()

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from .errors import InputError
 
+__all__ = ["InputError", "Params", "boolean", "choice", "http_url", "number", "text"]
+
 Params = Mapping[str, object]
 MAX_TEXT_PARAMETER_CHARS = 100_000  # far above any Plivo limit; stops pathological inputs early
 _TRUE = frozenset({"true", "1", "yes", "on"})

@@ -1,4 +1,4 @@
-"""Checks the credentials a user enters once, with one cheap read: ``GET /v1/Account/{auth_id}/``."""
+"""Checks the credentials a user enters once, with one cheap read of the Plivo account."""
 
 from __future__ import annotations
 

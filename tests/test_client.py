@@ -37,7 +37,9 @@ def assert_no_secret(text: str) -> None:
 def test_get_account_sends_basic_auth_user_agent_and_parses_fields(server, make_client):
     expected_auth = "Basic " + base64.b64encode(f"{AUTH_ID}:{AUTH_TOKEN}".encode()).decode()
     server.expect_request(
-        ACCOUNT_PATH, method="GET", headers={"Authorization": expected_auth, "User-Agent": USER_AGENT}
+        ACCOUNT_PATH,
+        method="GET",
+        headers={"Authorization": expected_auth, "User-Agent": USER_AGENT},
     ).respond_with_json(ACCOUNT_BODY)
     account = make_client().get_account()
     assert account.name == "Example Co"
@@ -47,7 +49,9 @@ def test_get_account_sends_basic_auth_user_agent_and_parses_fields(server, make_
 
 
 def test_trial_account_is_recognised(server, make_client):
-    server.expect_request(ACCOUNT_PATH).respond_with_json({**ACCOUNT_BODY, "account_type": "developer"})
+    server.expect_request(ACCOUNT_PATH).respond_with_json(
+        {**ACCOUNT_BODY, "account_type": "developer"}
+    )
     assert make_client().get_account().is_trial is True
 
 
@@ -106,7 +110,8 @@ def test_status_maps_to_error_class_with_plivo_text_and_api_id(
 
 def test_403_on_a_send_is_a_geo_permission_error_with_console_advice(server, make_client):
     server.expect_request(MESSAGE_PATH, method="POST").respond_with_json(
-        {"api_id": "a", "error": "destination country is not enabled in geo permissions"}, status=403
+        {"api_id": "a", "error": "destination country is not enabled in geo permissions"},
+        status=403,
     )
     with pytest.raises(errors.GeoPermissionError, match="Geo Permissions"):
         make_client().send_message({"src": "1", "dst": "2", "text": "x"})
@@ -114,8 +119,12 @@ def test_403_on_a_send_is_a_geo_permission_error_with_console_advice(server, mak
 
 
 def test_html_error_page_becomes_readable_text(server, make_client):
-    html = "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
-    server.expect_request(ACCOUNT_PATH).respond_with_data(html, status=502, content_type="text/html")
+    html = (
+        "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+    )
+    server.expect_request(ACCOUNT_PATH).respond_with_data(
+        html, status=502, content_type="text/html"
+    )
     with pytest.raises(errors.ServerError) as caught:
         make_client(retry=NO_RETRY).get_account()
     assert "Bad Gateway" in str(caught.value)
@@ -140,7 +149,9 @@ def test_error_text_echoing_credentials_is_scrubbed(server, make_client):
 
 
 def test_malformed_json_on_a_read_is_a_malformed_response_error(server, make_client):
-    server.expect_request(ACCOUNT_PATH).respond_with_data("{not json", content_type="application/json")
+    server.expect_request(ACCOUNT_PATH).respond_with_data(
+        "{not json", content_type="application/json"
+    )
     with pytest.raises(errors.MalformedResponseError):
         make_client().get_account()
     assert len(server.log) == 1
@@ -173,7 +184,7 @@ def _slow(seconds: float, body: dict, status: int = 200):
 def test_read_timeout_really_fires(server, make_client):
     server.expect_request(ACCOUNT_PATH).respond_with_handler(_slow(1.5, ACCOUNT_BODY))
     started = time.monotonic()
-    with pytest.raises(errors.RequestTimeoutError, match="did not answer within 0.5 s"):
+    with pytest.raises(errors.RequestTimeoutError, match=r"did not answer within 0\.5 s"):
         make_client(retry=NO_RETRY).get_account()
     assert time.monotonic() - started < 1.4
     assert settled_log(server, 1) == 1
@@ -226,7 +237,9 @@ def test_429_with_short_retry_after_is_honoured_for_a_send(server, make_client, 
     server.expect_ordered_request(MESSAGE_PATH, method="POST").respond_with_json(
         {"error": "rate_limit_exceeded"}, status=429, headers={"Retry-After": "2"}
     )
-    server.expect_ordered_request(MESSAGE_PATH, method="POST").respond_with_json(SENT_BODY, status=202)
+    server.expect_ordered_request(MESSAGE_PATH, method="POST").respond_with_json(
+        SENT_BODY, status=202
+    )
     result = make_client().send_message({"src": "1", "dst": "2", "text": "x"})
     assert result.message_uuids == ("u-1", "u-2")
     assert len(server.log) == 2

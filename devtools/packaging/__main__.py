@@ -68,16 +68,17 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", type=Path, default=Path.cwd(), help="plugin root (default: cwd)")
     parser = argparse.ArgumentParser(prog="python -m devtools.packaging", description=__doc__)
-    parser.add_argument("--root", type=Path, default=Path.cwd(), help="plugin root (default: cwd)")
     sub = parser.add_subparsers(dest="command", required=True)
-    build = sub.add_parser("build", help="write dist/<name>-<version>.difypkg")
+    build = sub.add_parser("build", parents=[common], help="write dist/<name>-<version>.difypkg")
     build.add_argument("--out", type=Path, help="output directory (default: <root>/dist)")
     build.set_defaults(handler=_build)
-    validate = sub.add_parser("validate", help="check a .difypkg like the daemon and marketplace")
-    validate.add_argument(
-        "package", nargs="?", type=Path, help="default: the package `build` writes"
+    validate = sub.add_parser(
+        "validate", parents=[common], help="check a .difypkg like the daemon and the marketplace"
     )
+    validate.add_argument("package", nargs="?", type=Path, help="default: what `build` writes")
     validate.add_argument(
         "--install-test", action="store_true", help="also install it in a venv and start it"
     )

@@ -61,8 +61,29 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class VenvError(Exception):
+    """Creating the install-test venv failed; the message carries the tail of the tool's output."""
+
+
+def _run_quietly(command: list[str], what: str) -> None:
+    """Run a setup step, keeping its chatter out of the report unless it fails."""
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=VENV_TIMEOUT_SECONDS, check=False
+        )
+    except (subprocess.TimeoutExpired, OSError) as exc:
+        raise VenvError(f"{what} failed: {exc}") from exc
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).splitlines()[-OUTPUT_TAIL_LINES:])
+        raise VenvError(f"{what} exited with status {done.returncode}:\n{tail}")
+
+
 def ensure_venv(requirements: bytes, cache_dir: Path) -> tuple[Path, bool, float]:
-    """(venv python, was cached, seconds spent) for a venv with these requirements installed."""
+    """(venv python, was cached, seconds spent) for a venv with these requirements installed.
+
+    The cache key is the requirements digest; a stamp written last (holding the base interpreter)
+    marks a complete venv, so an interrupted build is redone instead of reused.
+    """
     digest = hashlib.sha256(requirements).hexdigest()
     venv = cache_dir / f"{VENV_PREFIX}{digest[:16]}"
     python = venv / "bin" / "python"
@@ -75,15 +96,14 @@ def ensure_venv(requirements: bytes, cache_dir: Path) -> tuple[Path, bool, float
         shutil.rmtree(venv)
     cache_dir.mkdir(parents=True, exist_ok=True)
     logger.info("install test: creating a venv with %s", interpreter)
-    subprocess.run([interpreter, "-m", "venv", str(venv)], check=True, timeout=VENV_TIMEOUT_SECONDS)
+    _run_quietly([interpreter, "-m", "venv", str(venv)], "python -m venv")
     with tempfile.TemporaryDirectory() as tmp:
         req_file = Path(tmp) / "requirements.txt"
         req_file.write_bytes(requirements)
         logger.info("install test: pip install -r requirements.txt")
-        subprocess.run(
+        _run_quietly(
             [str(python), "-m", "pip", "install", "--quiet", "-r", str(req_file)],
-            check=True,
-            timeout=VENV_TIMEOUT_SECONDS,
+            "pip install -r requirements.txt",
         )
     stamp.write_text(interpreter, encoding="utf-8")
     return python, False, time.monotonic() - started
@@ -134,7 +154,7 @@ def start_plugin(python: Path, plugin_dir: Path) -> tuple[bool, str, float | Non
     )
 
     def drain() -> None:
-        assert process.stdout is not None  # noqa: S101 - set by stdout=PIPE
+        assert process.stdout is not None
         for raw in process.stdout:
             output.append(raw.decode("utf-8", "replace").rstrip("\n"))
 
@@ -174,7 +194,7 @@ def run_install_test(pkg: Path, requirements: bytes, cache_dir: Path) -> Install
     """Install the requirements in a (cached) venv; start the plugin from a fresh unpack of pkg."""
     try:
         python, cached, venv_seconds = ensure_venv(requirements, cache_dir)
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
+    except (VenvError, OSError) as exc:
         return InstallTestResult(False, f"creating the venv failed: {exc}", None, 0.0, False)
     with tempfile.TemporaryDirectory(prefix="install-test-") as tmp:
         plugin_dir = Path(tmp) / "plugin"

@@ -33,7 +33,7 @@ VENDOR_PATTERNS: dict[str, re.Pattern[str]] = {
 }
 PLIVO_ID_RE = re.compile(r"\b(?:MA|SA)([A-Z0-9]{18})\b")
 # The name part of `name = "literal"`; not itself a secret.
-SECRET_NAME = r"[A-Za-z0-9_]*(?:token|secret|api_?key|password|passwd)[A-Za-z0-9_]*"  # noqa: S105
+SECRET_NAME = r"[A-Za-z0-9_]*(?:token|secret|api_?key|password|passwd)[A-Za-z0-9_]*"
 ASSIGNED_LITERAL_RE = re.compile(
     rf"""(?ix)
     (?P<name>{SECRET_NAME})['"]?      # the name, possibly a quoted JSON/YAML key

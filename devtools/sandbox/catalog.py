@@ -134,9 +134,9 @@ def region_of(digits: str) -> str:
         parsed = phonenumbers.parse("+" + digits)
     except phonenumbers.NumberParseException:
         return ""
-    region = phonenumbers.region_code_for_number(parsed) or phonenumbers.region_code_for_country_code(
-        parsed.country_code
-    )
+    region = phonenumbers.region_code_for_number(
+        parsed
+    ) or phonenumbers.region_code_for_country_code(parsed.country_code)
     return "" if region in ("ZZ", "001") else region
 
 

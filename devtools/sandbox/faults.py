@@ -51,7 +51,7 @@ DEFAULT_ERRORS = {
 }
 
 
-class DropConnection(Exception):  # noqa: N818 - an instruction to the transport, not an error
+class DropConnection(Exception):
     """Raised by the app: the transport closes the socket without writing a response."""
 
 

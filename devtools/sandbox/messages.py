@@ -169,7 +169,9 @@ class StoredMessage:
     def state_at(self, now: float, timeline: Timeline) -> tuple[str, float | None, float]:
         """(state, time it was sent or None, time of the last change) at ``now``."""
         if self.fixed_state is not None:
-            sent = self.created if self.fixed_state in ("sent", "delivered", "undelivered") else None
+            sent = (
+                self.created if self.fixed_state in ("sent", "delivered", "undelivered") else None
+            )
             return self.fixed_state, sent, self.created
         elapsed = now - self.created
         sent_time = self.created + timeline.sent_after
@@ -177,10 +179,14 @@ class StoredMessage:
         final = self.outcome.final_state
         if final in ("failed", "rejected"):
             # Plivo gave up before any carrier saw it: the message never was "sent".
-            return (final, None, final_time) if elapsed >= timeline.final_after else (
-                "queued",
-                None,
-                self.created,
+            return (
+                (final, None, final_time)
+                if elapsed >= timeline.final_after
+                else (
+                    "queued",
+                    None,
+                    self.created,
+                )
             )
         if elapsed < timeline.sent_after:
             return "queued", None, self.created

@@ -16,8 +16,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from devtools.sandbox.accounts import SandboxAccount
-from devtools.sandbox.catalog import MAX_NUMBER_DIGITS, country_code_of, is_valid_destination
-from devtools.sandbox.catalog import strip_number
+from devtools.sandbox.catalog import (
+    MAX_NUMBER_DIGITS,
+    country_code_of,
+    is_valid_destination,
+    strip_number,
+)
 from devtools.sandbox.messages import text_length_error
 
 MAX_DESTINATIONS = 1000

@@ -1,0 +1,209 @@
+"""HTTP/1.1 transport on werkzeug's threaded server, with keep-alive and dropped connections.
+
+werkzeug's own request handler answers every request with ``Connection: close``, so a client's
+connection pool would never be exercised. This handler writes complete responses with a
+``Content-Length``, drains unread request bodies, and keeps the connection open, which lets tests
+prove that the plugin reuses one connection. It also implements the "drop" faults: when the app
+raises ``DropConnection`` nothing is written and the socket is closed — the client sees a reset
+or ``RemoteDisconnected``, as with a real network failure.
+
+Connections are counted and tracked here, so ``stop()`` can close idle keep-alive connections
+instead of waiting for clients to hang up.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import ssl
+import threading
+from collections.abc import Callable, Iterable
+from typing import IO, Any
+
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+from werkzeug.wsgi import LimitedStream
+
+from devtools.sandbox.faults import DropConnection
+
+logger = logging.getLogger("devtools.sandbox")
+
+CONNECTION_ID_KEY = "sandbox.connection_id"
+KEEPALIVE_IDLE_TIMEOUT = 60.0
+_HOP_BY_HOP = frozenset({"content-length", "connection", "transfer-encoding", "keep-alive"})
+_INTERNAL_ERROR = b'{"api_id": null, "error": "internal server error"}'
+
+
+class ConnectionTracker:
+    """Counts accepted connections and remembers the open ones."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._opened = 0
+        self._open: dict[int, socket.socket] = {}
+
+    @property
+    def opened(self) -> int:
+        with self._lock:
+            return self._opened
+
+    def register(self, connection: socket.socket) -> int:
+        with self._lock:
+            self._opened += 1
+            self._open[self._opened] = connection
+            return self._opened
+
+    def forget(self, connection_id: int) -> None:
+        with self._lock:
+            self._open.pop(connection_id, None)
+
+    def close_all(self) -> None:
+        """Wake every handler blocked on an idle keep-alive connection."""
+        with self._lock:
+            connections = list(self._open.values())
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed by the peer
+
+
+def _drain(stream: IO[bytes]) -> None:
+    """Read what the app left unread, so the next request on this connection parses cleanly."""
+    if isinstance(stream, LimitedStream):
+        stream.exhaust()
+        return
+    while stream.read(65536):
+        pass
+
+
+class KeepAliveRequestHandler(WSGIRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = KEEPALIVE_IDLE_TIMEOUT
+    server: SandboxServer
+    connection_id = 0
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection_id = self.server.tracker.register(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.tracker.forget(self.connection_id)
+
+    def run_wsgi(self) -> None:
+        if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        environ = self.make_environ()
+        environ[CONNECTION_ID_KEY] = self.connection_id
+        if not environ.get("wsgi.input_terminated"):  # chunked bodies are already wrapped
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length, self.close_connection = 0, True
+            environ["wsgi.input"] = LimitedStream(self.rfile, max(length, 0))
+            environ["wsgi.input_terminated"] = True
+        try:
+            status, headers, body = _call_app(self.server.app, environ)
+        except DropConnection:
+            logger.debug("dropping connection %s as a fault asked", self.connection_id)
+            self.close_connection = True
+            return
+        except Exception:
+            logger.exception("sandbox failed on %s %s", self.command, self.path)
+            status, headers, body = "500 INTERNAL SERVER ERROR", [], _INTERNAL_ERROR
+            headers.append(("Content-Type", "application/json"))
+            self.close_connection = True
+        try:
+            _drain(environ["wsgi.input"])
+        except (OSError, ValueError):
+            self.close_connection = True
+        self._write(status, headers, body)
+
+    def _write(self, status: str, headers: Iterable[tuple[str, str]], body: bytes) -> None:
+        code, _, reason = status.partition(" ")
+        self.send_response(int(code), reason)
+        for name, value in headers:
+            if name.lower() not in _HOP_BY_HOP:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        self.wfile.flush()
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        logger.debug("%s %s -> %s", self.command, self.path, code)
+
+    def log_error(self, format: str, *args: Any) -> None:
+        logger.debug(format, *args)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug(format, *args)
+
+
+def _call_app(
+    app: Callable[..., Iterable[bytes]], environ: dict[str, Any]
+) -> tuple[str, list[tuple[str, str]], bytes]:
+    """Run a WSGI app to completion; the sandbox's answers are small, so buffering is fine."""
+    started: dict[str, Any] = {}
+    chunks: list[bytes] = []
+
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: object = None
+    ) -> Callable[[bytes], None]:
+        started["status"], started["headers"] = status, headers
+        return chunks.append
+
+    result = app(environ, start_response)
+    try:
+        chunks.extend(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    return started["status"], list(started["headers"]), b"".join(chunks)
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """Bind here rather than in werkzeug, which calls ``sys.exit`` when the port is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(128)
+    except OSError:
+        listener.close()
+        raise
+    return listener
+
+
+class SandboxServer(ThreadedWSGIServer):
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        app: Callable[..., Iterable[bytes]],
+        tracker: ConnectionTracker,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.tracker = tracker
+        listener = _listening_socket(host, port)
+        try:
+            super().__init__(
+                host,
+                port,
+                app,
+                handler=KeepAliveRequestHandler,
+                ssl_context=ssl_context,
+                fd=listener.fileno(),
+            )
+        finally:
+            listener.close()  # werkzeug keeps its own duplicate of the descriptor
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        logger.exception("sandbox connection from %s failed", client_address)
