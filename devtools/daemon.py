@@ -4,7 +4,8 @@ It does what the real daemon does for a local install (dify-plugin-runtime.md §
 plugin with ``INSTALL_METHOD=local`` in the plugin root, treats the first heartbeat as "ready",
 writes one request line per session, collects that session's ``stream`` messages, ``error`` and
 ``end``, answers backwards invocations (with an error: this plugin makes none), and stops the
-process with SIGTERM because stdin EOF does not stop it. It also measures time-to-ready and peak RSS.
+process with SIGTERM because stdin EOF does not stop it. It also measures time-to-ready and
+peak RSS.
 
 Used by the end-to-end tests, the demo and the benchmarks.
 """

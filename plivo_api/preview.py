@@ -26,7 +26,9 @@ class Preview:
 
     def summary(self) -> str:
         a = self.analysis
-        line = f"{a.encoding}, {describe_segments(a)}, {a.characters} characters"
+        segments = describe_segments(a)  # names UCS-2 and its cause itself
+        line = f"{segments if a.encoding == 'UCS-2' else 'GSM-7, ' + segments}"
+        line += f", {a.characters} characters"
         if a.over_limit:
             line += f"; over Plivo's limit of {a.limit} characters for {a.encoding}"
         if a.gsm_alternative is not None:

@@ -98,7 +98,7 @@ class ControlApi:
         payload = json.loads(request.get_data() or b"null")
         items = payload if isinstance(payload, list) else [payload]
         if not all(isinstance(item, dict) for item in items):
-            raise ValueError("send a fault object or a list of fault objects")
+            raise TypeError("send a fault object or a list of fault objects")
         for fault in [Fault.from_dict(item) for item in items]:
             self.faults.add(fault)
         return _json(201, {"pending_faults": len(self.faults.pending())})
@@ -118,7 +118,7 @@ class ControlApi:
     def add_message(self, request: Request) -> Response:
         fields = json.loads(request.get_data() or b"{}")
         if not isinstance(fields, dict):
-            raise ValueError("send the message fields as a JSON object")
+            raise TypeError("send the message fields as a JSON object")
         message = self.state.seed_message(**fields)
         return _json(201, {"message_uuid": message.message_uuid})
 

@@ -13,6 +13,7 @@ instead of waiting for clients to hang up.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import ssl
@@ -61,10 +62,8 @@ class ConnectionTracker:
         with self._lock:
             connections = list(self._open.values())
         for connection in connections:
-            try:
+            with contextlib.suppress(OSError):  # already closed by the peer
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # already closed by the peer
 
 
 def _drain(stream: IO[bytes]) -> None:

@@ -1,0 +1,121 @@
+"""``make demo``: the plugin as Dify runs it, against the local Plivo sandbox, as a transcript.
+
+Starts the sandbox on 127.0.0.1, starts ``python -m main`` under the stand-in daemon (the stdio
+protocol Dify's plugin daemon speaks), then does what a user would do in Dify and prints what Dify
+would show: the node's text, JSON and variables, or the error that fails the node.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from collections.abc import Mapping
+from typing import Any
+
+from devtools.daemon import SessionResult, StandInDaemon
+from devtools.sandbox import DEMO_AUTH_ID, DEMO_AUTH_TOKEN, PlivoSandbox, Timeline
+from plivo_api.redact import mask_auth_id
+
+SENDER = "+14155550199"
+CREDENTIALS = {"auth_id": DEMO_AUTH_ID, "auth_token": DEMO_AUTH_TOKEN, "default_sender": SENDER}
+PREVIEW_TEXT = (
+    "Hi Sam, it’s Ana from the clinic: your appointment is confirmed for Tuesday at 10:30."
+)
+SEND_TO = "+1 415 555 2671, +44 20 7946 0018, 12345"
+SEND_TEXT = "Hi Sam, it's Ana from the clinic: your appointment is confirmed for Tuesday at 10:30."
+WIDTH = 100
+
+
+def out(line: str = "") -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def show_json(value: Any, indent: str = "    ") -> None:
+    """One top-level key per line, values compact: short to read, complete enough to trust."""
+    if not isinstance(value, dict):
+        out(indent + json.dumps(value, ensure_ascii=False))
+        return
+    for key, item in value.items():
+        out(f"{indent}{key}: {json.dumps(item, ensure_ascii=False)}")
+
+
+def show(title: str, result: SessionResult) -> None:
+    out(f"\n▶ {title}")
+    if result.error is not None:
+        out(f"  ✗ the node fails ({result.error.get('error_type')}):")
+        for line in textwrap.wrap(str(result.error.get("message")), WIDTH - 4):
+            out("    " + line)
+        return
+    if result.result is not None:
+        out(f"  ✓ {'credentials accepted' if result.result else 'credentials refused'}")
+    for text in result.texts:
+        out("  text:")
+        for line in textwrap.wrap(text, WIDTH - 4):
+            out("    " + line)
+    for value in result.jsons:
+        out("  json:")
+        show_json(value)
+    if result.variables:
+        out("  variables: " + json.dumps(result.variables, ensure_ascii=False))
+    out(f"  ({result.elapsed * 1000:.0f} ms)")
+
+
+def params_line(params: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in params.items())
+
+
+def main() -> int:
+    with PlivoSandbox(timeline=Timeline(sent_after=0.3, final_after=1.0)) as sandbox:
+        out("Plivo SMS for Dify — demo against the local Plivo sandbox")
+        out(f"Sandbox: {sandbox.url}   demo Auth ID: {mask_auth_id(DEMO_AUTH_ID)}")
+        env = {"PLIVO_API_BASE_URL": sandbox.url, "PLIVO_LOOKUP_BASE_URL": sandbox.lookup_url}
+        daemon = StandInDaemon(env=env)
+        daemon.start()
+        try:
+            manifest = daemon.manifest or {}
+            out(
+                f"Plugin {manifest.get('author')}/{manifest.get('name')} {manifest.get('version')} "
+                f"ready in {daemon.time_to_ready:.2f} s (first heartbeat over stdio)"
+            )
+            run(daemon)
+        finally:
+            daemon.stop()
+        rss = (daemon.peak_rss_bytes or 0) / 1e6
+        out(f"\nPlugin stopped with SIGTERM; peak RSS {rss:.0f} MB.")
+        sends = [r for r in sandbox.requests if r.method == "POST"]
+        out(
+            f"The sandbox saw {len(sandbox.requests)} requests ({len(sends)} send) over "
+            f"{sandbox.connections_opened} TCP connections."
+        )
+        if daemon.stdout_noise:
+            out(f"WARNING: non-protocol lines on the plugin's stdout: {daemon.stdout_noise[:3]}")
+            return 1
+    return 0
+
+
+def run(daemon: StandInDaemon) -> None:
+    show(
+        "Dify checks the credentials you entered (Plugins > Plivo SMS > Authorize)",
+        daemon.validate_credentials(CREDENTIALS),
+    )
+    show(
+        "...and with a mistyped Auth Token",
+        daemon.validate_credentials({**CREDENTIALS, "auth_token": "mistyped-token"}),
+    )
+    preview = {"message": PREVIEW_TEXT, "to": SEND_TO}
+    show(
+        f"preview_sms ({params_line(preview)})",
+        daemon.invoke_tool("preview_sms", preview, CREDENTIALS),
+    )
+    send = {"to": SEND_TO, "message": SEND_TEXT}
+    show(
+        f"send_sms from the default sender {SENDER} ({params_line(send)})",
+        daemon.invoke_tool("send_sms", send, CREDENTIALS),
+    )
+    show("get_account", daemon.invoke_tool("get_account", {}, CREDENTIALS))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

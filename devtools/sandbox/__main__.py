@@ -1,0 +1,103 @@
+"""``python -m devtools.sandbox``: run the Plivo sandbox until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from types import FrameType
+
+from devtools.sandbox.accounts import (
+    DEMO_AUTH_ID,
+    DEMO_AUTH_TOKEN,
+    DEMO_TRIAL_AUTH_ID,
+    DEMO_TRIAL_AUTH_TOKEN,
+    DEMO_TRIAL_VERIFIED_NUMBER,
+)
+from devtools.sandbox.messages import Timeline, magic_numbers_help
+from devtools.sandbox.server import PlivoSandbox
+
+logger = logging.getLogger("devtools.sandbox")
+
+DEFAULT_PORT = 8765
+
+_HELP = """\
+A fake Plivo API (REST + Lookup) on one local port, for the demo, end-to-end tests and benchmarks.
+
+Credentials: {auth_id} / {token} (standard account)
+             {trial_id} / {trial_token} (trial account; may only send to +{verified})
+Point the plugin at it with PLIVO_API_BASE_URL and PLIVO_LOOKUP_BASE_URL (both the sandbox URL).
+Destinations +86 (CN) and +7 (RU) are refused as not enabled in geo permissions (403).
+
+Magic destination numbers (last four digits):
+  {magic}
+
+Control API: GET /__sandbox__/requests, POST /__sandbox__/faults, POST /__sandbox__/reset, ...
+"""
+
+
+def _help_text() -> str:
+    return _HELP.format(
+        auth_id=DEMO_AUTH_ID,
+        token=DEMO_AUTH_TOKEN,
+        trial_id=DEMO_TRIAL_AUTH_ID,
+        trial_token=DEMO_TRIAL_AUTH_TOKEN,
+        verified=DEMO_TRIAL_VERIFIED_NUMBER,
+        magic="\n  ".join(magic_numbers_help()),
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.sandbox",
+        description="Run the Plivo sandbox.",
+        epilog=_help_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each answer")
+    parser.add_argument(
+        "--timeline-scale",
+        type=float,
+        default=1.0,
+        help="multiply the queued→sent→final timeline (0.2 s / 0.6 s) by this factor",
+    )
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(name)s %(message)s",
+    )
+
+    sandbox = PlivoSandbox(
+        host=args.host,
+        port=args.port,
+        latency=args.latency,
+        timeline=Timeline() * args.timeline_scale,
+    ).start()
+    stopping = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    logger.info("Plivo sandbox listening on %s", sandbox.url)
+    logger.info("credentials: auth_id=%s auth_token=%s", DEMO_AUTH_ID, DEMO_AUTH_TOKEN)
+    logger.info(
+        "export PLIVO_API_BASE_URL=%s PLIVO_LOOKUP_BASE_URL=%s", sandbox.url, sandbox.lookup_url
+    )
+    logger.info("magic destinations: %s", "; ".join(magic_numbers_help()))
+    logger.info("press Ctrl-C to stop")
+    try:
+        while not stopping.wait(0.5):
+            pass
+    finally:
+        sandbox.stop()
+        logger.info("sandbox stopped")
+
+
+if __name__ == "__main__":
+    main()
