@@ -14,7 +14,7 @@ from devtools.packaging.build import PACKAGE_SUFFIX, build_package
 from devtools.packaging.declaration import MANIFEST
 from devtools.packaging.errors import PackagingError
 from devtools.packaging.findings import Finding
-from devtools.packaging.validate import validate_package
+from devtools.packaging.validate import CHECKS, validate_package
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -34,10 +34,15 @@ def default_package(root: Path, out_dir: Path) -> Path:
     return out_dir / f"{manifest['name']}-{manifest['version']}{PACKAGE_SUFFIX}"
 
 
-def render_report(pkg: Path, findings: Sequence[Finding]) -> str:
+def render_report(pkg: Path, findings: Sequence[Finding], *, install_test: bool) -> str:
+    """Problems first, then the checks that found nothing, then the verdict."""
     lines = [f"Validated {pkg}"]
     for finding in sorted(findings, key=lambda f: LEVEL_ORDER[f.level]):
         lines.append(f"  {finding.level.upper():<8} [{finding.check}] {finding.message}")
+    ran = [c for c in CHECKS if install_test or c != "install-test"]
+    clean = [c for c in ran if not any(f.check == c and f.level != "info" for f in findings)]
+    if clean:
+        lines.append(f"  {'OK':<8} {', '.join(clean)}")
     errors = sum(f.level == "error" for f in findings)
     warnings = sum(f.level == "warning" for f in findings)
     verdict = "FAILED" if errors else "PASSED"
@@ -63,7 +68,7 @@ def _validate(args: argparse.Namespace) -> int:
     if not pkg.is_file():
         raise PackagingError(f"{pkg} not found: run `make package` first")
     findings = validate_package(pkg, install_test=args.install_test)
-    _out(render_report(pkg, findings))
+    _out(render_report(pkg, findings, install_test=args.install_test))
     return EXIT_FINDINGS if any(f.level == "error" for f in findings) else EXIT_OK
 
 

@@ -25,6 +25,23 @@ from devtools.packaging.scan import scan_contents
 
 logger = logging.getLogger(__name__)
 
+# Every check name a Finding can carry, in report order ("install-test" only runs on request).
+CHECKS = (
+    "zip",
+    "size",
+    "contents",
+    "declaration",
+    "manifest",
+    "privacy",
+    "readme",
+    "icon",
+    "dependencies",
+    "secrets",
+    "python",
+    "timeouts",
+    "leaks",
+    "install-test",
+)
 MAX_PACKAGE_BYTES = 52_428_800  # 50 MiB, both the upload and its uncompressed contents
 MAX_FILES = 5000
 BLOCKED_DIRS = frozenset(
