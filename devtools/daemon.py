@@ -12,6 +12,7 @@ Used by the end-to-end tests, the demo and the benchmarks.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import json
 import logging
@@ -129,6 +130,7 @@ class StandInDaemon:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
+        atexit.register(self.stop)  # never leave an orphaned plugin spinning after a crash
         threading.Thread(target=self._read_stdout, daemon=True, name="daemon-stdout").start()
         threading.Thread(target=self._read_stderr, daemon=True, name="daemon-stderr").start()
         if not self._ready.wait(timeout):
@@ -157,6 +159,7 @@ class StandInDaemon:
         for stream in (process.stdin, process.stdout, process.stderr):
             if stream is not None:
                 stream.close()
+        atexit.unregister(self.stop)
         return process.returncode
 
     def __enter__(self) -> StandInDaemon:

@@ -25,12 +25,13 @@ from .errors import (
     ConnectionFailedError,
     InputError,
     MalformedResponseError,
+    NotFoundError,
     OutcomeUnknownError,
     PlivoError,
     RequestTimeoutError,
 )
 from .http_errors import ErrorBody, error_for_status, parse_error_body
-from .models import Account, SendResult
+from .models import Account, MessagePage, MessageRecord, NumberLookup, Pricing, SendResult
 from .redact import Redactor, mask_auth_id
 from .retry import DEFAULT_RETRY_POLICY, Outcome, RetryPolicy, classify_status, parse_retry_after
 from .sessions import DEFAULT_POOL, SessionPool
@@ -126,6 +127,49 @@ class PlivoClient:
     def lookup_number_json(self, e164: str) -> dict[str, Any]:
         url = f"{self.lookup_base_url}/v1/Number/{quote(e164, safe='+')}"
         return self.request("GET", url, params={"type": "carrier"})
+
+    # Typed readers: the raw JSON above parsed into models, and a 404 explained for each resource.
+
+    def get_message(self, message_uuid: str) -> MessageRecord:
+        try:
+            data = self.get_message_json(message_uuid)
+        except NotFoundError as error:
+            raise _not_found(
+                error,
+                f"No such message: Plivo has no message {message_uuid} on this account. Check the "
+                "UUID (send_sms returns it in message_uuids); Plivo keeps message records for "
+                "about 90 days, and a subaccount only sees its own messages.",
+            ) from None
+        return MessageRecord.from_json(data)
+
+    def list_messages(self, params: Mapping[str, str | int]) -> MessagePage:
+        offset = params.get("offset", 0)
+        return MessagePage.from_json(
+            self.list_messages_json(params), requested_offset=int(offset) if offset else 0
+        )
+
+    def get_pricing(self, country_iso: str) -> Pricing:
+        try:
+            data = self.get_pricing_json(country_iso)
+        except NotFoundError as error:
+            raise _not_found(
+                error,
+                f"Plivo has no price list for country {country_iso}: check the two-letter ISO "
+                "3166 code (e.g. US, GB, IN).",
+            ) from None
+        return Pricing.from_json(data)
+
+    def lookup_number(self, e164: str) -> NumberLookup:
+        """Plivo Lookup; each call (and each retry) is billed by Plivo."""
+        try:
+            data = self.lookup_number_json(e164)
+        except NotFoundError as error:
+            raise _not_found(
+                error,
+                f"{e164} is not a valid or known phone number according to Plivo Lookup: check "
+                "the digits and the country code.",
+            ) from None
+        return NumberLookup.from_json(data)
 
     # -- transport -------------------------------------------------------------------------
 
@@ -259,3 +303,13 @@ class PlivoClient:
                 result,
                 (time.monotonic() - started) * 1000,
             )
+
+
+def _not_found(error: NotFoundError, message: str) -> NotFoundError:
+    """The same 404, worded for the resource; Plivo's own text is kept when it says more."""
+    said = error.plivo_error
+    if said and said.strip().lower() not in {"not found", "not_found"}:
+        message = f"{message} Plivo said: {said}"
+    return NotFoundError(
+        message, status=error.status, api_id=error.api_id, plivo_error=error.plivo_error
+    )

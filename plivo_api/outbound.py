@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from . import params as read
 from .client import PlivoClient
+from .delivery import MAX_WAIT_SECONDS
 from .errors import InputError
 from .numbers import (
     MAX_RECIPIENTS,
@@ -84,6 +85,7 @@ class MessagePlan:
     message_type: MessageType
     analysis: SegmentAnalysis
     options: SendOptions = field(default_factory=SendOptions)
+    wait_seconds: int = 0  # after the send, wait this long for final states (GETs only)
 
     @property
     def segments(self) -> int:
@@ -135,6 +137,7 @@ def plan_message(
     media_urls: Sequence[str] = (),
     options: SendOptions | None = None,
     max_recipients: int = DEFAULT_MAX_RECIPIENTS,
+    wait_seconds: int = 0,
 ) -> MessagePlan:
     media = tuple(media_urls)
     analysis = analyze(text)
@@ -173,6 +176,7 @@ def plan_message(
         message_type="mms" if media else "sms",
         analysis=analysis,
         options=options or SendOptions(),
+        wait_seconds=wait_seconds,
     )
 
 
@@ -283,6 +287,9 @@ def plan_from_params(params: Params, default_sender: str | None) -> MessagePlan:
     max_recipients = read.number(
         params, "max_recipients", default=DEFAULT_MAX_RECIPIENTS, minimum=1, maximum=MAX_RECIPIENTS
     )
+    wait_seconds = read.number(
+        params, "wait_seconds", default=0, minimum=0, maximum=MAX_WAIT_SECONDS
+    )
     return plan_message(
         recipients=parse_recipients(to, region),
         sender=sender,
@@ -290,4 +297,5 @@ def plan_from_params(params: Params, default_sender: str | None) -> MessagePlan:
         media_urls=media,
         options=options,
         max_recipients=max_recipients or DEFAULT_MAX_RECIPIENTS,
+        wait_seconds=wait_seconds or 0,
     )

@@ -1,14 +1,23 @@
-"""What a send would cost and why, computed locally: no request, no credentials needed."""
+"""What a send would cost and why, computed locally: no request, no credentials needed.
+
+Only ``estimate_cost`` reaches Plivo (one Pricing GET per destination country). It is an extra:
+without credentials, or when Plivo fails, the preview still succeeds and carries a note instead.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any
 
 from . import params as read
+from .credentials import client_for
+from .errors import PlivoError
 from .numbers import Recipients, parse_recipients, parse_region
 from .outbound import describe_segments, message_text
 from .params import Params
+from .pricing import CostEstimate, EstimateUnavailableError, estimate_cost
 from .segments import SegmentAnalysis, analyze
 
 
@@ -16,13 +25,20 @@ from .segments import SegmentAnalysis, analyze
 class Preview:
     analysis: SegmentAnalysis
     recipients: Recipients
+    estimate_requested: bool = False
+    cost: CostEstimate | None = None
+    cost_note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             **self.analysis.to_dict(),
             "recipients": list(self.recipients.valid),
             "invalid_recipients": [i.to_dict() for i in self.recipients.invalid],
         }
+        if self.estimate_requested:
+            data["cost_estimate"] = self.cost.to_dict() if self.cost is not None else None
+            data["cost_note"] = self.cost_note
+        return data
 
     def summary(self) -> str:
         a = self.analysis
@@ -42,7 +58,11 @@ class Preview:
                 line += f", {len(invalid)} invalid: " + ", ".join(
                     f"{i.input} ({i.reason})" for i in invalid[:5]
                 )
-        return line + "."
+        if self.cost is not None and self.cost.total is not None:
+            line += f". {self.cost.summary()}"
+        elif self.cost_note:
+            line += f". {self.cost_note}"
+        return line.rstrip(".") + "."
 
 
 def preview_from_params(params: Params) -> Preview:
@@ -52,4 +72,28 @@ def preview_from_params(params: Params) -> Preview:
     region = parse_region(read.text(params, "default_country"))
     to = read.text(params, "to")
     recipients = parse_recipients(to, region) if to else Recipients((), ())
-    return Preview(analyze(text), recipients)
+    estimate = read.boolean(params, "estimate_cost", default=False)
+    return Preview(analyze(text), recipients, estimate_requested=estimate)
+
+
+def with_cost_estimate(preview: Preview, credentials: Mapping[str, object] | None) -> Preview:
+    """Add ``cost_estimate`` (one Pricing GET per country); failures become ``cost_note``."""
+    try:
+        client = client_for(credentials)
+    except PlivoError as error:
+        return replace(
+            preview,
+            cost_note=f"No cost estimate: it needs the plugin's Plivo credentials ({error})",
+        )
+
+    def rate_for(country: str) -> Decimal | None:
+        return client.get_pricing(country).sms_outbound_rate
+
+    try:
+        cost = estimate_cost(preview.recipients.valid, preview.analysis.segments, rate_for)
+    except EstimateUnavailableError as error:
+        return replace(preview, cost_note=f"No cost estimate: {error}")
+    note = "; ".join(cost.notes) or None
+    if note is not None:
+        note = f"Cost estimate incomplete: {note}"
+    return replace(preview, cost=cost, cost_note=note)

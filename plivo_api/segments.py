@@ -249,7 +249,7 @@ def _part_ends(text: str, measure: _Measure) -> list[int]:
         end = min(start + capacity, length)
         over = count(start, end) - capacity
         while over > 0:
-            end -= over
+            end -= (over + 1) // 2
             over = count(start, end) - capacity
         ends.append(end)
         start = end

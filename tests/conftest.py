@@ -71,3 +71,56 @@ def _no_real_plivo(monkeypatch: pytest.MonkeyPatch) -> None:
     if not os.environ.get("PLIVO_LIVE"):
         monkeypatch.setenv("PLIVO_API_BASE_URL", "http://127.0.0.1:9")
         monkeypatch.setenv("PLIVO_LOOKUP_BASE_URL", "http://127.0.0.1:9")
+
+
+# -- end to end: the plugin under the stand-in daemon, against the Plivo sandbox ------------------
+
+E2E_TIMELINE_SENT_AFTER = 0.1
+E2E_TIMELINE_FINAL_AFTER = 0.3
+
+
+@pytest.fixture(scope="session")
+def sandbox_server():
+    from devtools.sandbox import PlivoSandbox, Timeline
+
+    server = PlivoSandbox(
+        timeline=Timeline(sent_after=E2E_TIMELINE_SENT_AFTER, final_after=E2E_TIMELINE_FINAL_AFTER)
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_server):
+    """The session's sandbox, emptied of requests, faults and messages before each test."""
+    sandbox_server.reset()
+    yield sandbox_server
+    sandbox_server.reset()
+
+
+@pytest.fixture(scope="session")
+def plugin(sandbox_server):
+    """One plugin process for the session, driven over stdio like Dify's daemon does."""
+    from devtools.daemon import StandInDaemon
+
+    daemon = StandInDaemon(
+        env={
+            "PLIVO_API_BASE_URL": sandbox_server.url,
+            "PLIVO_LOOKUP_BASE_URL": sandbox_server.lookup_url,
+        }
+    ).start()
+    yield daemon
+    daemon.stop()
+    assert not daemon.stdout_noise, f"non-protocol output on stdout: {daemon.stdout_noise[:5]}"
+
+
+@pytest.fixture
+def demo_credentials():
+    from devtools.sandbox import DEMO_AUTH_ID, DEMO_AUTH_TOKEN
+
+    return {
+        "auth_id": DEMO_AUTH_ID,
+        "auth_token": DEMO_AUTH_TOKEN,
+        "default_sender": "+14155550199",
+    }

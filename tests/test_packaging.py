@@ -583,7 +583,12 @@ def test_high_entropy_token_fails_but_placeholder_passes(
     assert len(found) == 1
     assert "plivo_api/settings.py:1" in found[0]
     assert "auth_token" in found[0]
-    for placeholder in ("test-token", "test-token-alpha", "ABCDEFGHIJKLMNOPQRSTUV"):
+    for placeholder in (
+        "test-token",
+        "test-token-alpha",
+        "ABCDEFGHIJKLMNOPQRSTUV",
+        "https://api.plivo.com/v1/Account/",
+    ):
         safe = f'auth_token = "{placeholder}"\n'.encode()
         assert errors(check({**contents, "plivo_api/settings.py": safe}), "secrets") == []
 

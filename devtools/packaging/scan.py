@@ -84,6 +84,8 @@ def looks_random(value: str) -> bool:
     lowered = value.lower()
     if any(word in lowered for word in PLACEHOLDER_WORDS) or is_sequential(value):
         return False
+    if "://" in value:  # an endpoint such as TOKEN_URL, not a credential
+        return False
     classes = sum(
         (
             any(c.islower() for c in value),

@@ -136,7 +136,7 @@ def region_of(digits: str) -> str:
         return ""
     region = phonenumbers.region_code_for_number(
         parsed
-    ) or phonenumbers.region_code_for_country_code(parsed.country_code)
+    ) or phonenumbers.region_code_for_country_code(parsed.country_code or 0)
     return "" if region in ("ZZ", "001") else region
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 import re
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -34,7 +36,7 @@ _TIME_FORMATS = (
     ("%Y-%m-%d %H:%M:%S", dt.timedelta(seconds=1)),
     ("%Y-%m-%d %H:%M", dt.timedelta(minutes=1)),
 )
-_LIST_FILTERS = {
+_LIST_FILTERS: dict[str, Callable[[StoredMessage], str]] = {
     "message_direction": lambda m: m.direction,
     "message_type": lambda m: m.message_type,
     "from_number": lambda m: m.from_number,
@@ -75,26 +77,39 @@ def _parse_time(name: str, value: str) -> tuple[dt.datetime, dt.timedelta]:
     raise ListQueryError(f"{name} must look like YYYY-MM-DD HH:MM[:ss[.uuuuuu]] (UTC)")
 
 
-def _time_filters(args: Mapping[str, str]) -> list[Callable[[dt.datetime], bool]]:
-    tests: list[Callable[[dt.datetime], bool]] = []
+@dataclass(frozen=True)
+class TimeFilter:
+    """One ``message_time`` filter; plain ``message_time`` matches at the given resolution."""
+
+    operator: str
+    moment: dt.datetime
+    resolution: dt.timedelta
+
+    def accepts(self, created: dt.datetime) -> bool:
+        if self.operator == "":
+            return self.moment <= created < self.moment + self.resolution
+        return bool(_COMPARISONS[self.operator](created, self.moment))
+
+
+_COMPARISONS: dict[str, Callable[[dt.datetime, dt.datetime], bool]] = {
+    "__gt": operator.gt,
+    "__gte": operator.ge,
+    "__lt": operator.lt,
+    "__lte": operator.le,
+}
+
+
+def _time_filters(args: Mapping[str, str]) -> list[TimeFilter]:
+    filters = []
     for name, value in args.items():
         if name != "message_time" and not name.startswith("message_time__"):
             continue
-        moment, resolution = _parse_time(name, value)
-        operator = name.removeprefix("message_time")
-        if operator == "":
-            tests.append(lambda t, m=moment, r=resolution: m <= t < m + r)
-        elif operator == "__gt":
-            tests.append(lambda t, m=moment: t > m)
-        elif operator == "__gte":
-            tests.append(lambda t, m=moment: t >= m)
-        elif operator == "__lt":
-            tests.append(lambda t, m=moment: t < m)
-        elif operator == "__lte":
-            tests.append(lambda t, m=moment: t <= m)
-        else:
+        suffix = name.removeprefix("message_time")
+        if suffix and suffix not in _COMPARISONS:
             raise ListQueryError(f"unknown filter {name}")
-    return tests
+        moment, resolution = _parse_time(name, value)
+        filters.append(TimeFilter(suffix, moment, resolution))
+    return filters
 
 
 def _int_arg(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -149,13 +164,14 @@ class PlivoApi:
         if request.path.startswith("/v1/") and account is None:
             return error_response(401, "authentication_failed")
         try:
-            endpoint, args = self.url_map.bind_to_environ(request.environ).match()
+            endpoint, matched = self.url_map.bind_to_environ(request.environ).match()
         except NotFound:
             return error_response(404, "not found")
         except MethodNotAllowed as error:
             allow = ", ".join(error.valid_methods or ())
             return json_response(405, {"error": "method not allowed"}, {"Allow": allow})
-        assert account is not None
+        assert account is not None  # every rule lives under /v1/
+        args = dict(matched)
         if args.pop("auth_id", account.auth_id) != account.auth_id:
             return error_response(401, "authentication_failed")
         handler: Callable[..., Response] = getattr(self, endpoint)
@@ -190,18 +206,18 @@ class PlivoApi:
         try:
             limit = _int_arg(args, "limit", LIST_LIMIT_MAX, 1, LIST_LIMIT_MAX)
             offset = _int_arg(args, "offset", 0, 0, 10**9)
-            time_tests = _time_filters(args)
+            time_filters = _time_filters(args)
         except ListQueryError as error:
             return error_response(400, str(error))
         now = time.time()
-        if not time_tests:  # Plivo's default window (§7)
+        if not time_filters:  # Plivo's default window (§7)
             since = dt.datetime.fromtimestamp(now - LIST_WINDOW_SECONDS, dt.UTC)
-            time_tests = [lambda t: t >= since]
-        selected = [m for m in self.state.newest_first(account.auth_id) if self._keep(m, args, now)]
+            time_filters = [TimeFilter("__gte", since, dt.timedelta(0))]
         selected = [
             m
-            for m in selected
-            if all(test(dt.datetime.fromtimestamp(m.created, dt.UTC)) for test in time_tests)
+            for m in self.state.newest_first(account.auth_id)
+            if self._keep(m, args, now)
+            and all(f.accepts(dt.datetime.fromtimestamp(m.created, dt.UTC)) for f in time_filters)
         ]
         page = selected[offset : offset + limit]
         base = f"/v1/Account/{account.auth_id}/Message/?"

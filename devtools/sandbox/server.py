@@ -3,10 +3,10 @@
 In-process use (tests)::
 
     with PlivoSandbox(timeline=Timeline(0.05, 0.1)) as sandbox:
-        client = make_client(base_url=sandbox.url, lookup_url=sandbox.lookup_url)
         sandbox.inject(Fault(path="/Message/$", action="drop_after_body"))
-        ...
+        # point the client at sandbox.url (REST) and sandbox.lookup_url (Lookup), then:
         assert sandbox.requests[0].account == DEMO_AUTH_ID
+        assert len(sandbox.messages) == 1  # the dropped send still reached "Plivo"
 
 The same server answers both the REST API (``/v1/Account/...``) and Lookup (``/v1/Number/...``).
 See ``messages`` for the magic destination numbers, ``faults`` for the fault actions,
@@ -36,7 +36,6 @@ from devtools.sandbox.validation import DEFAULT_GEO_BLOCKED
 logger = logging.getLogger("devtools.sandbox")
 
 STOP_TIMEOUT = 5.0
-POLL_INTERVAL = 0.05  # how quickly stop() is noticed by the accept loop
 
 
 class PlivoSandbox:
@@ -81,8 +80,7 @@ class PlivoSandbox:
         server = SandboxServer(self.host, self._port, self._app, self._tracker, self._ssl_context)
         self._server = server
         self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": POLL_INTERVAL},
+            target=server.serve,
             name=f"plivo-sandbox-{server.port}",
             daemon=True,
         )
@@ -94,10 +92,10 @@ class PlivoSandbox:
         server, thread = self._server, self._thread
         if server is None or thread is None:
             return
-        server.shutdown()
+        server.stop_serving()
+        thread.join(STOP_TIMEOUT)
         self._tracker.close_all()
         server.server_close()
-        thread.join(STOP_TIMEOUT)
         self._server = self._thread = None
 
     def __enter__(self) -> PlivoSandbox:

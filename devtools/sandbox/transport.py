@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import selectors
 import socket
 import ssl
 import threading
 from collections.abc import Callable, Iterable
-from typing import IO, Any
+from typing import IO, Any, cast
 
+from werkzeug.exceptions import ClientDisconnected
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wsgi import LimitedStream
 
@@ -91,6 +93,14 @@ class KeepAliveRequestHandler(WSGIRequestHandler):
         finally:
             self.server.tracker.forget(self.connection_id)
 
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except OSError as error:
+            # The peer went away, or stop() shut the socket (under gevent that surfaces as
+            # EBADF "closed in another greenlet"): either way the connection is simply over.
+            logger.debug("connection %s ended: %s", self.connection_id, error)
+
     def run_wsgi(self) -> None:
         if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":
             self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -101,12 +111,12 @@ class KeepAliveRequestHandler(WSGIRequestHandler):
                 length = int(environ.get("CONTENT_LENGTH") or 0)
             except ValueError:
                 length, self.close_connection = 0, True
-            environ["wsgi.input"] = LimitedStream(self.rfile, max(length, 0))
+            environ["wsgi.input"] = LimitedStream(cast(IO[bytes], self.rfile), max(length, 0))
             environ["wsgi.input_terminated"] = True
         try:
             status, headers, body = _call_app(self.server.app, environ)
-        except DropConnection:
-            logger.debug("dropping connection %s as a fault asked", self.connection_id)
+        except (DropConnection, ClientDisconnected) as reason:
+            logger.debug("closing connection %s unanswered: %r", self.connection_id, reason)
             self.close_connection = True
             return
         except Exception:
@@ -191,7 +201,10 @@ class SandboxServer(ThreadedWSGIServer):
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.tracker = tracker
+        self._stopping = threading.Event()
+        self._adopted = False
         listener = _listening_socket(host, port)
+        self._wake_reader, self._wake_writer = socket.socketpair()
         try:
             super().__init__(
                 host,
@@ -201,8 +214,40 @@ class SandboxServer(ThreadedWSGIServer):
                 ssl_context=ssl_context,
                 fd=listener.fileno(),
             )
+        except BaseException:
+            self._close_wake_pair()
+            raise
         finally:
             listener.close()  # werkzeug keeps its own duplicate of the descriptor
+        self._adopted = True
+
+    def serve(self) -> None:
+        """Accept connections until ``stop_serving``; unlike ``serve_forever`` it stops at once.
+
+        ``serve_forever`` only notices a shutdown at its next poll, which made every test
+        teardown wait; a self-pipe wakes this loop immediately instead.
+        """
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.socket, selectors.EVENT_READ)
+            selector.register(self._wake_reader, selectors.EVENT_READ)
+            while not self._stopping.is_set():
+                for key, _ in selector.select():
+                    if key.fileobj is self.socket and not self._stopping.is_set():
+                        # socketserver's own accept-and-dispatch step, as serve_forever uses it
+                        self._handle_request_noblock()  # type: ignore[attr-defined]
+
+    def stop_serving(self) -> None:
+        self._stopping.set()
+        self._wake_writer.send(b"x")
+
+    def server_close(self) -> None:
+        super().server_close()
+        if self._adopted:  # werkzeug also calls this while adopting the listening socket
+            self._close_wake_pair()
+
+    def _close_wake_pair(self) -> None:
+        self._wake_reader.close()
+        self._wake_writer.close()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         logger.exception("sandbox connection from %s failed", client_address)

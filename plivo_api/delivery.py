@@ -1,0 +1,383 @@
+"""Wait for messages to reach a final state: one poll loop for all UUIDs of a request.
+
+A 202 from Plivo means "queued". What happened next is only visible in the message record
+(``GET Message/{uuid}/``, ``plivo-api.md`` §6), so ``get_message`` (``wait_seconds``) and
+``send_sms`` (``wait_seconds``) poll it with the loop below.
+
+Poll schedule
+-------------
+Sleep 0.5 s, 1 s, 2 s, 3 s, then every 5 s (the cap), always within the caller's budget of at
+most 60 s; the sleep that would cross the deadline is shortened so the last look happens exactly
+at the deadline. Polling stops as soon as every message is final (delivered, undelivered,
+failed, rejected, read). When nothing becomes final, a 60 s wait makes 15 GETs per message after
+the first look (``get_message`` reads once before waiting; ``send_sms`` has its 202 instead), a
+10 s wait makes 5; ``max_polls`` gives the bound.
+
+Why this schedule:
+
+- Most outcomes arrive fast: Plivo hands a message to the carrier within a second or two (its
+  queue drains at 5 messages per second per account by default, §11), ``failed`` (Plivo-internal)
+  comes before hand-off, and carrier receipts usually follow within seconds. The short early
+  intervals report those with little delay instead of making the workflow sleep a fixed 5 s.
+- Slow receipts take longer, and some never come: carriers in the US and Canada mostly send no
+  delivery receipts, so such messages stay ``sent`` for good (§6). Growing to a 5 s cap keeps the
+  number of GETs low (about 12 per minute per message, far below Plivo's 300 requests per 5 s)
+  while a final state is still noticed at most 5 s late. List Messages is deliberately not used:
+  it is limited to 20 requests per minute and lags behind the message record.
+- ``sent`` at the deadline is reported as "handed to the carrier, no delivery receipt yet", not as
+  a failure, and ``all_delivered`` stays false because delivery is not confirmed.
+
+Budget rules: the loop never sleeps past the deadline, and no GET starts later than
+``POLL_GRACE_SECONDS`` after it (the grace lets the final look at the deadline poll every pending
+message despite the sleep's own overshoot). A GET already in flight is not interrupted, and the
+client's retry policy for reads applies to each GET, so a slow or failing Plivo can stretch one
+look by that request's time.
+
+The wait makes GETs only. A failing poll never turns a successful send into a failed node: the
+message keeps the last state read, or becomes ``unknown`` with the error text when none was read.
+A 404 right after a send means Plivo's record is not visible yet; the message stays ``queued``.
+Credential and permission errors stop the loop (every further GET would fail the same way).
+
+The clock (``now`` and ``sleep``) is injectable so that the unit tests run the schedule exactly,
+without real time passing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from .errors import (
+    AuthenticationError,
+    InvalidRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    PlivoError,
+)
+from .models import FINAL_STATES, MessageRecord
+
+logger = logging.getLogger(__name__)
+
+MAX_WAIT_SECONDS = 60
+POLL_INTERVALS = (0.5, 1.0, 2.0, 3.0)
+POLL_INTERVAL_CAP = 5.0
+POLL_GRACE_SECONDS = 0.5
+DELIVERED_STATES = frozenset({"delivered", "read"})  # "read" (WhatsApp) implies delivery
+STATE_UNKNOWN = "unknown"
+STATE_QUEUED = "queued"
+SHOWN_OUTCOMES = 5
+UNKNOWN_ADVICE = "Check the message again later with get_message."
+
+STATE_DESCRIPTIONS = {
+    "queued": "accepted by Plivo and waiting to be sent",
+    "sent": (
+        "handed to the carrier, no delivery receipt yet (carriers in the US and Canada often "
+        "send none, so this may stay the last word)"
+    ),
+    "delivered": "delivered to the handset, confirmed by the carrier",
+    "undelivered": "the carrier could not deliver it",
+    "failed": "Plivo could not send it (not charged)",
+    "rejected": "rejected before it was sent",
+    "received": "an inbound message received by your Plivo number",
+    "read": "delivered and read by the recipient",
+    STATE_UNKNOWN: "the status could not be read",
+}
+
+# Errors that every further GET would repeat: stop waiting instead of spending the budget on them.
+_STOPPING_ERRORS = (AuthenticationError, PermissionDeniedError, InvalidRequestError)
+
+Fetch = Callable[[str], MessageRecord]
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Monotonic time and sleep; tests pass a fake pair that advances without waiting."""
+
+    now: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+SYSTEM_CLOCK = Clock()
+
+
+def poll_interval(index: int) -> float:
+    """The ``index``-th sleep (from 0) of the schedule: 0.5, 1, 2, 3, then 5 s forever."""
+    return POLL_INTERVALS[index] if index < len(POLL_INTERVALS) else POLL_INTERVAL_CAP
+
+
+def sleep_plan(budget: float) -> tuple[float, ...]:
+    """The sleeps of a wait of ``budget`` seconds in which nothing becomes final."""
+    sleeps: list[float] = []
+    remaining = float(budget)
+    while remaining > 0:
+        step = min(poll_interval(len(sleeps)), remaining)
+        sleeps.append(step)
+        remaining -= step
+    return tuple(sleeps)
+
+
+def max_polls(budget: float, messages: int = 1, *, first_look: bool = False) -> int:
+    """Upper bound on GETs: one per message after each sleep, plus an optional first look."""
+    return (len(sleep_plan(budget)) + (1 if first_look else 0)) * messages
+
+
+def describe_state(state: str | None) -> str:
+    return STATE_DESCRIPTIONS.get(state or STATE_UNKNOWN, f"state {state}")
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What is known about one message: the last record read, and the last poll failure."""
+
+    message_uuid: str
+    record: MessageRecord | None = None
+    poll_error: str | None = None
+    to_fallback: str | None = None
+
+    @property
+    def state(self) -> str:
+        if self.record is not None and self.record.state:
+            return self.record.state
+        if self.poll_error is not None:
+            return STATE_UNKNOWN
+        return STATE_QUEUED  # Plivo accepted it and no record is visible yet
+
+    @property
+    def final(self) -> bool:
+        return self.state in FINAL_STATES
+
+    @property
+    def to(self) -> str | None:
+        if self.record is not None and self.record.to_number:
+            return self.record.to_number
+        return self.to_fallback
+
+    def to_dict(self) -> dict[str, object]:
+        """A ``send_sms`` ``delivery`` entry."""
+        if self.record is not None:
+            errors = self.record.error_fields()
+        elif self.poll_error is not None:
+            errors = {
+                "error_code": None,
+                "error": f"Could not read the delivery status: {self.poll_error}",
+                "advice": UNKNOWN_ADVICE,
+                "retryable": None,
+            }
+        else:
+            errors = {"error_code": None, "error": None, "advice": None, "retryable": None}
+        return {
+            "message_uuid": self.message_uuid,
+            "to": self.to,
+            "state": self.state,
+            "final": self.final,
+            **errors,
+            "state_description": describe_state(self.state),
+        }
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """The outcome of a wait, in the order the UUIDs were given."""
+
+    observations: tuple[Observation, ...]
+    waited_seconds: float
+    polls: int
+    budget: float
+
+    @property
+    def all_final(self) -> bool:
+        return all(o.final for o in self.observations)
+
+    @property
+    def all_delivered(self) -> bool:
+        """True only when every message's delivery is confirmed; ``sent`` does not count."""
+        return bool(self.observations) and all(
+            o.state in DELIVERED_STATES for o in self.observations
+        )
+
+    def to_list(self) -> list[dict[str, object]]:
+        return [o.to_dict() for o in self.observations]
+
+    def summary(self) -> str:
+        """``Delivery after 4.5 s: 1 delivered, 1 undelivered (+1415...: error 30, ...).``"""
+        counts: dict[str, int] = {}
+        for o in self.observations:
+            counts[o.state] = counts.get(o.state, 0) + 1
+        parts = ", ".join(f"{n} {state}" for state, n in counts.items())
+        line = f"Delivery after {self.waited_seconds:.1f} s: {parts}"
+        problems = [o for o in self.observations if o.to_dict()["error"]]
+        for o in problems[:SHOWN_OUTCOMES]:
+            entry = o.to_dict()
+            code = f"error {entry['error_code']}: " if entry["error_code"] else ""
+            line += f"; {o.to or o.message_uuid}: {code}{entry['error']} {entry['advice'] or ''}"
+            line = line.rstrip()
+        if len(problems) > SHOWN_OUTCOMES:
+            line += f"; and {len(problems) - SHOWN_OUTCOMES} more with errors"
+        if "sent" in counts:
+            line += f". Sent means {describe_state('sent')}"
+        if "queued" in counts:
+            line += ". Queued messages had not left Plivo's queue when the wait ended"
+        return line.rstrip(".") + "."
+
+
+@dataclass
+class _Tracker:
+    observations: dict[str, Observation]
+    polls: int = 0
+    stop_error: str | None = None
+
+    def pending(self) -> list[str]:
+        return [uuid for uuid, o in self.observations.items() if not o.final]
+
+    def poll(self, fetch: Fetch, uuid: str) -> None:
+        self.polls += 1
+        current = self.observations[uuid]
+        try:
+            record = fetch(uuid)
+        except NotFoundError as error:
+            if current.record is None:
+                logger.debug("message %s not visible yet: %s", uuid, error)
+                return  # just accepted by Plivo; its record appears shortly
+            self.observations[uuid] = replace(current, poll_error=str(error))
+            return
+        except PlivoError as error:
+            logger.info("polling message %s failed: %s", uuid, error)
+            self.observations[uuid] = replace(current, poll_error=str(error))
+            if isinstance(error, _STOPPING_ERRORS):
+                self.stop_error = str(error)
+            return
+        self.observations[uuid] = replace(current, record=record, poll_error=None)
+
+
+def wait_for_final(
+    fetch: Fetch,
+    message_uuids: Sequence[str],
+    budget: float,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
+    initial: Mapping[str, MessageRecord] | None = None,
+    recipients: Iterable[str] = (),
+    started: float | None = None,
+) -> DeliveryReport:
+    """Poll ``fetch`` for every UUID until all are final or ``budget`` seconds have passed.
+
+    The loop starts with a sleep: callers either just sent the messages or just read them
+    (``initial``). ``started`` is when the caller's budget began (default: now). ``recipients``
+    fills ``to`` while no record has been read, when the mapping is certain (one message).
+    """
+    if not 0 <= budget <= MAX_WAIT_SECONDS:
+        raise ValueError(f"budget must be 0..{MAX_WAIT_SECONDS} s, got {budget}")
+    start = clock.now() if started is None else started
+    deadline = start + budget
+    known = dict(initial or {})
+    destinations = tuple(recipients)
+    fallback = destinations[0] if len(destinations) == 1 and len(message_uuids) == 1 else None
+    tracker = _Tracker(
+        {
+            uuid: Observation(uuid, record=known.get(uuid), to_fallback=fallback)
+            for uuid in dict.fromkeys(message_uuids)
+        }
+    )
+    index = 0
+    while tracker.pending() and tracker.stop_error is None:
+        remaining = deadline - clock.now()
+        if remaining <= 0:
+            break
+        clock.sleep(min(poll_interval(index), remaining))
+        index += 1
+        for uuid in tracker.pending():
+            if clock.now() > deadline + POLL_GRACE_SECONDS or tracker.stop_error is not None:
+                break
+            tracker.poll(fetch, uuid)
+    waited = max(0.0, clock.now() - start)
+    return DeliveryReport(
+        observations=tuple(tracker.observations.values()),
+        waited_seconds=waited,
+        polls=tracker.polls,
+        budget=float(budget),
+    )
+
+
+@dataclass(frozen=True)
+class MessageStatus:
+    """``get_message``'s answer: the last record read, and how long was waited for it."""
+
+    record: MessageRecord
+    waited_seconds: float
+    polls: int
+    poll_error: str | None = None
+
+    @property
+    def final(self) -> bool:
+        return self.record.final
+
+    def to_dict(self) -> dict[str, object]:
+        data = self.record.to_dict()
+        data["state_description"] = describe_state(self.record.state)
+        data["waited_seconds"] = round(self.waited_seconds, 1)
+        if self.poll_error is not None:
+            data["poll_error"] = self.poll_error
+        return data
+
+    def summary(self) -> str:
+        r = self.record
+        line = f"Message {r.message_uuid}"
+        if r.to_number:
+            line += f" to {r.to_number}"
+        line += f": {r.state or STATE_UNKNOWN} ({describe_state(r.state)})"
+        line += ", final." if r.final else ", not final yet."
+        errors = r.error_fields()
+        if errors["error"]:
+            line += f" Error {errors['error_code']}: {errors['error']} {errors['advice']}"
+        if self.waited_seconds >= POLL_INTERVALS[0]:
+            line += f" Waited {self.waited_seconds:.1f} s."
+        if self.poll_error:
+            line += f" The last status check failed: {self.poll_error}"
+        return line
+
+
+def read_message(
+    fetch: Fetch, message_uuid: str, wait_seconds: float = 0, *, clock: Clock = SYSTEM_CLOCK
+) -> MessageStatus:
+    """Read one message, then wait up to ``wait_seconds`` for a final state.
+
+    The first read raises (an unknown UUID is the caller's error: "no such message"); failures
+    of the polls after it only end the wait early, with the last state read.
+    """
+    started = clock.now()
+    record = fetch(message_uuid)
+    if record.final or wait_seconds <= 0:
+        return MessageStatus(record, clock.now() - started, 1)
+    report = wait_for_final(
+        fetch,
+        [message_uuid],
+        wait_seconds,
+        clock=clock,
+        initial={message_uuid: record},
+        started=started,
+    )
+    observation = report.observations[0]
+    last = observation.record or record
+    return MessageStatus(last, report.waited_seconds, report.polls + 1, observation.poll_error)
+
+
+__all__ = [
+    "DELIVERED_STATES",
+    "MAX_WAIT_SECONDS",
+    "POLL_GRACE_SECONDS",
+    "POLL_INTERVALS",
+    "POLL_INTERVAL_CAP",
+    "STATE_DESCRIPTIONS",
+    "Clock",
+    "DeliveryReport",
+    "MessageStatus",
+    "Observation",
+    "describe_state",
+    "max_polls",
+    "poll_interval",
+    "read_message",
+    "sleep_plan",
+    "wait_for_final",
+]
