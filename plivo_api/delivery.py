@@ -15,15 +15,15 @@ the first look (``get_message`` reads once before waiting; ``send_sms`` has its 
 
 Why this schedule:
 
-- Most outcomes arrive fast: Plivo hands a message to the carrier within a second or two (its
-  queue drains at 5 messages per second per account by default, §11), ``failed`` (Plivo-internal)
-  comes before hand-off, and carrier receipts usually follow within seconds. The short early
-  intervals report those with little delay instead of making the workflow sleep a fixed 5 s.
+- Many outcomes come early: a small send leaves Plivo's queue quickly (it drains at 5 messages
+  per second per account by default, §11), ``failed`` (Plivo-internal) comes before hand-off, and
+  a carrier that sends receipts often does so within seconds. The short early intervals report
+  those with little delay instead of making the workflow sleep a fixed 5 s.
 - Slow receipts take longer, and some never come: carriers in the US and Canada mostly send no
   delivery receipts, so such messages stay ``sent`` for good (§6). Growing to a 5 s cap keeps the
   number of GETs low (about 12 per minute per message, far below Plivo's 300 requests per 5 s)
   while a final state is still noticed at most 5 s late. List Messages is deliberately not used:
-  it is limited to 20 requests per minute and lags behind the message record.
+  Plivo limits it to 20 requests per minute.
 - ``sent`` at the deadline is reported as "handed to the carrier, no delivery receipt yet", not as
   a failure, and ``all_delivered`` stays false because delivery is not confirmed.
 
@@ -201,25 +201,29 @@ class DeliveryReport:
         return [o.to_dict() for o in self.observations]
 
     def summary(self) -> str:
-        """``Delivery after 4.5 s: 1 delivered, 1 undelivered (+1415...: error 30, ...).``"""
+        """``Delivery after 1.5 s: 1 delivered, 1 undelivered. +1415...: error 30. ...``"""
         counts: dict[str, int] = {}
         for o in self.observations:
             counts[o.state] = counts.get(o.state, 0) + 1
-        parts = ", ".join(f"{n} {state}" for state, n in counts.items())
-        line = f"Delivery after {self.waited_seconds:.1f} s: {parts}"
-        problems = [o for o in self.observations if o.to_dict()["error"]]
-        for o in problems[:SHOWN_OUTCOMES]:
-            entry = o.to_dict()
-            code = f"error {entry['error_code']}: " if entry["error_code"] else ""
-            line += f"; {o.to or o.message_uuid}: {code}{entry['error']} {entry['advice'] or ''}"
-            line = line.rstrip()
+        parts = ", ".join(f"{n} {state}" for state, n in counts.items()) or "no messages"
+        sentences = [f"Delivery after {self.waited_seconds:.1f} s: {parts}."]
+        problems = [o.to_dict() for o in self.observations if o.to_dict()["error"]]
+        for entry in problems[:SHOWN_OUTCOMES]:
+            code = f" error {entry['error_code']}." if entry["error_code"] else ""
+            who = entry["to"] or entry["message_uuid"]
+            sentences.append(_sentence(f"{who}:{code} {entry['error']} {entry['advice'] or ''}"))
         if len(problems) > SHOWN_OUTCOMES:
-            line += f"; and {len(problems) - SHOWN_OUTCOMES} more with errors"
+            sentences.append(f"{len(problems) - SHOWN_OUTCOMES} more with errors.")
         if "sent" in counts:
-            line += f". Sent means {describe_state('sent')}"
+            sentences.append(_sentence(f'"sent" means {describe_state("sent")}'))
         if "queued" in counts:
-            line += ". Queued messages had not left Plivo's queue when the wait ended"
-        return line.rstrip(".") + "."
+            sentences.append("Queued messages had not left Plivo's queue when the wait ended.")
+        return " ".join(sentences)
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 @dataclass
@@ -323,19 +327,22 @@ class MessageStatus:
 
     def summary(self) -> str:
         r = self.record
-        line = f"Message {r.message_uuid}"
-        if r.to_number:
-            line += f" to {r.to_number}"
-        line += f": {r.state or STATE_UNKNOWN} ({describe_state(r.state)})"
-        line += ", final." if r.final else ", not final yet."
+        where = f" to {r.to_number}" if r.to_number else ""
+        state = r.state or STATE_UNKNOWN
+        sentences = [
+            _sentence(f"Message {r.message_uuid}{where}: {state}, {describe_state(state)}")
+        ]
+        sentences.append("This is final." if r.final else "Not final yet.")
         errors = r.error_fields()
         if errors["error"]:
-            line += f" Error {errors['error_code']}: {errors['error']} {errors['advice']}"
+            sentences.append(
+                _sentence(f"Error {errors['error_code']}: {errors['error']} {errors['advice']}")
+            )
         if self.waited_seconds >= POLL_INTERVALS[0]:
-            line += f" Waited {self.waited_seconds:.1f} s."
+            sentences.append(f"Waited {self.waited_seconds:.1f} s.")
         if self.poll_error:
-            line += f" The last status check failed: {self.poll_error}"
-        return line
+            sentences.append(_sentence(f"The last status check failed: {self.poll_error}"))
+        return " ".join(sentences)
 
 
 def read_message(

@@ -66,7 +66,8 @@ def parse_message_uuid(value: str | None, parameter: str = "message_uuid") -> st
         lengths = "-".join(str(len(g)) for g in groups)
         problem = f"its groups have {lengths} characters"
     else:
-        problem = f"it has {len(groups)} groups instead of {len(_UUID_GROUPS)}"
+        noun = "group" if len(groups) == 1 else "groups"
+        problem = f"it has {len(groups)} {noun} instead of {len(_UUID_GROUPS)}"
     raise InputError(
         parameter,
         f"{parameter}: {value!r:.{_SHOWN}} is not a Plivo message UUID ({problem}); a UUID has "

@@ -279,7 +279,7 @@ def test_read_message_without_wait_reads_once() -> None:
     assert status.polls == 1
     assert status.to_dict()["state"] == "sent"
     assert status.to_dict()["final"] is False
-    assert "not final yet" in status.summary()
+    assert "Not final yet." in status.summary()
 
 
 def test_read_message_waits_until_final_and_counts_the_first_read() -> None:

@@ -2,8 +2,9 @@
 
 ``python -m main`` runs under the stand-in daemon and talks to the Plivo sandbox over HTTP, so each
 test covers parameter reading, the client, the sandbox's Plivo behaviour and the Dify messages.
-One daemon and one sandbox serve the whole module; the sandbox's timeline is fast (sent after
-0.2 s, final after 0.8 s) so that waits finish in about a second.
+The session's daemon and sandbox (``plugin`` and ``sandbox`` in conftest) serve every test; the
+sandbox's timeline is fast (sent after 0.1 s, final after 0.3 s) so that a wait ends at its
+first poll, 0.5 s after the send, unless the message never gets a receipt.
 """
 
 from __future__ import annotations
@@ -37,24 +38,22 @@ NO_CREDIT_TO = "+14155550900"  # failed, error 900
 NO_RECEIPT_TO = "+14155550000"  # stays "sent"
 UNKNOWN_UUID = "5f0e4a8c-0000-4000-8000-00000000dead"
 TIME_SLACK = 1.0  # scheduling and process overhead on a busy CI machine
+TIMELINE = Timeline(sent_after=0.1, final_after=0.3)  # final before the first poll at 0.5 s
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[PlivoSandbox]:
-    with PlivoSandbox(timeline=Timeline(0.2, 0.8)) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def daemon(sandbox: PlivoSandbox) -> Iterator[StandInDaemon]:
-    env = {"PLIVO_API_BASE_URL": sandbox.url, "PLIVO_LOOKUP_BASE_URL": sandbox.lookup_url}
-    with StandInDaemon(env=env) as running:
-        yield running
+@pytest.fixture
+def daemon(plugin: StandInDaemon) -> StandInDaemon:
+    """The session's plugin process (tests/conftest.py), under this module's name for it."""
+    return plugin
 
 
 @pytest.fixture(autouse=True)
-def _fresh(sandbox: PlivoSandbox) -> None:
-    sandbox.reset()
+def _fast_timeline(sandbox: PlivoSandbox) -> Iterator[None]:
+    """The timings below assume this timeline, whatever another module set before."""
+    saved = sandbox.timeline
+    sandbox.timeline = TIMELINE
+    yield
+    sandbox.timeline = saved
 
 
 def invoke(
@@ -167,16 +166,16 @@ def test_get_message_malformed_uuid_fails_before_any_request(daemon, sandbox) ->
 
 
 def test_get_message_waits_until_final(daemon, sandbox) -> None:
-    uuid = seed(sandbox, NO_CREDIT_TO)  # follows the timeline: failed (900) after 0.8 s
+    uuid = seed(sandbox, NO_CREDIT_TO)  # follows the timeline: failed (900) after 0.3 s
     started = time.monotonic()
     result = ok(invoke(daemon, "get_message", {"message_uuid": uuid, "wait_seconds": "20"}))
     elapsed = time.monotonic() - started
     data = result.json
     assert (data["state"], data["final"], data["error_code"]) == ("failed", True, "900")
     assert "credit" in data["advice"]
-    # Reads at about 0 s, 0.5 s and 1.5 s: final at the third, long before the 20 s budget.
-    assert 2 <= len(gets(sandbox)) <= 3
-    assert elapsed < 1.5 + TIME_SLACK
+    # Reads at about 0 s and 0.5 s: final at the second, long before the 20 s budget.
+    assert len(gets(sandbox)) == 2
+    assert elapsed < 0.5 + TIME_SLACK
 
 
 def test_get_message_wait_ends_at_the_budget_with_sent(daemon, sandbox) -> None:
@@ -243,7 +242,7 @@ def test_send_with_wait_all_delivered(daemon, sandbox) -> None:
     )
     assert [e["state"] for e in result.json["delivery"]] == ["delivered", "delivered"]
     assert result.variables["all_delivered"] is True
-    assert len(gets(sandbox)) <= 2 * 2  # delivered at 0.8 s: seen at the 0.5 s or 1.5 s poll
+    assert len(gets(sandbox)) == 2  # delivered at 0.3 s: both seen at the first poll (0.5 s)
 
 
 def test_send_without_wait_makes_no_get(daemon, sandbox) -> None:
