@@ -44,6 +44,7 @@ API_BASE_URL_ENV = "PLIVO_API_BASE_URL"  # tests and the sandbox only
 LOOKUP_BASE_URL_ENV = "PLIVO_LOOKUP_BASE_URL"
 CONNECT_TIMEOUT_SECONDS = 5.0
 READ_TIMEOUT_SECONDS = 20.0
+READ_TIMEOUT_ENV = "PLIVO_READ_TIMEOUT_SECONDS"  # tests and the sandbox only
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,14 @@ class Timeouts:
     read: float = READ_TIMEOUT_SECONDS
 
 
-DEFAULT_TIMEOUTS = Timeouts()
+def default_timeouts() -> Timeouts:
+    """The read timeout can be shortened by the environment so fault tests need not wait 20 s."""
+    raw = os.environ.get(READ_TIMEOUT_ENV, "")
+    try:
+        read = float(raw) if raw else READ_TIMEOUT_SECONDS
+    except ValueError:
+        read = READ_TIMEOUT_SECONDS
+    return Timeouts(read=read if read > 0 else READ_TIMEOUT_SECONDS)
 
 
 def _not_sent(exc: requests.exceptions.ConnectionError) -> bool:
@@ -75,7 +83,7 @@ class PlivoClient:
         *,
         base_url: str | None = None,
         lookup_base_url: str | None = None,
-        timeout: Timeouts = DEFAULT_TIMEOUTS,
+        timeout: Timeouts | None = None,
         retry: RetryPolicy = DEFAULT_RETRY_POLICY,
         pool: SessionPool = DEFAULT_POOL,
         sleep: Callable[[float], None] = time.sleep,
@@ -92,7 +100,7 @@ class PlivoClient:
         self.lookup_base_url = (
             lookup_base_url or os.environ.get(LOOKUP_BASE_URL_ENV) or DEFAULT_LOOKUP_BASE_URL
         ).rstrip("/")
-        self.timeout = timeout
+        self.timeout = timeout or default_timeouts()
         self.retry = retry
         self.masked_auth_id = mask_auth_id(self._auth_id)
         self._redact = Redactor(*self._auth)
@@ -126,7 +134,8 @@ class PlivoClient:
 
     def lookup_number_json(self, e164: str) -> dict[str, Any]:
         url = f"{self.lookup_base_url}/v1/Number/{quote(e164, safe='+')}"
-        return self.request("GET", url, params={"type": "carrier"})
+        # Plivo bills every Lookup request, retries included: repeat only what provably failed.
+        return self.request("GET", url, params={"type": "carrier"}, billed=True)
 
     # Typed readers: the raw JSON above parsed into models, and a 404 explained for each resource.
 
@@ -181,8 +190,11 @@ class PlivoClient:
         params: Mapping[str, str | int] | None = None,
         json_body: Mapping[str, Any] | None = None,
         creates: bool = False,
+        billed: bool = False,
     ) -> dict[str, Any]:
         """One logical call, repeated only as :class:`RetryPolicy` allows; returns JSON."""
+        # A billed read (Lookup) is repeated only when Plivo provably did not act on it.
+        repeatable = not creates and not billed
         attempt = 0
         while True:
             attempt += 1
@@ -199,7 +211,7 @@ class PlivoClient:
             except requests.exceptions.RequestException as exc:
                 outcome = self._transport_outcome(exc)
                 self._log_attempt(method, url, attempt, f"{type(exc).__name__}", started)
-                if self.retry.may_retry(outcome, idempotent=not creates, attempt=attempt):
+                if self.retry.may_retry(outcome, idempotent=repeatable, attempt=attempt):
                     self._sleep(self.retry.delay(attempt))
                     continue
                 raise self._transport_error(exc, outcome, creates) from None
@@ -212,7 +224,7 @@ class PlivoClient:
                 retry_after
             )
             if not too_long and self.retry.may_retry(
-                outcome, idempotent=not creates, attempt=attempt
+                outcome, idempotent=repeatable, attempt=attempt
             ):
                 self._sleep(self.retry.delay(attempt, retry_after))
                 continue

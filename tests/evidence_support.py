@@ -161,9 +161,12 @@ class Target:
         daemon: StandInDaemon,
         lane: Lane,
         credentials: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
         timeout: float = CASE_TIMEOUT_SECONDS,
     ) -> SessionResult:
         creds = dict(lane.credentials if credentials is None else credentials)
+        if params is None:
+            params = self.params(lane)
         if self.tool is None:
             return daemon.request(
                 {
@@ -175,7 +178,7 @@ class Target:
                 },
                 timeout=timeout,
             )
-        return daemon.invoke_tool(self.tool, self.params(lane), creds, timeout=timeout)
+        return daemon.invoke_tool(self.tool, params, creds, timeout=timeout)
 
 
 TARGETS: tuple[Target, ...] = (
@@ -286,6 +289,7 @@ class Case:
     fault: FaultSpec | None = None
     credentials: LaneCredentials | None = None  # default: the lane's own
     echo: LaneText | None = None  # text the fault's error body repeats back
+    params: Mapping[str, Any] | None = None  # default: the target's usual parameters
     settle: float = 0.0  # seconds to wait for late requests (delayed faults) before counting
     cost: float = 0.0  # expected seconds, to balance lanes
 
@@ -329,7 +333,7 @@ def _run_case(daemon: StandInDaemon, sandbox: PlivoSandbox, lane: Lane, case: Ca
     failure = None
     try:
         credentials = case.credentials(lane) if case.credentials else None
-        result = case.target.invoke(daemon, lane, credentials)
+        result = case.target.invoke(daemon, lane, credentials, case.params)
     except DaemonError as error:
         failure = str(error)
     elapsed = time.monotonic() - started

@@ -307,3 +307,29 @@ def test_parse_retry_after(header, expected):
 def test_parse_retry_after_http_date_in_the_future():
     value = parse_retry_after("Wed, 21 Oct 2099 07:28:00 GMT")
     assert value is not None and value > 1e8
+
+
+def test_lookup_is_billed_so_gateway_errors_are_not_retried(server, make_client, sleeps):
+    server.expect_request("/v1/Number/+14155552671").respond_with_data("busy", status=503)
+    with pytest.raises(errors.ServerError):
+        make_client().lookup_number_json("+14155552671")
+    assert len(server.log) == 1
+    assert sleeps.calls == []
+
+
+def test_lookup_rate_limit_is_retried_because_plivo_did_nothing(server, make_client, sleeps):
+    server.expect_ordered_request("/v1/Number/+14155552671").respond_with_json(
+        {"error": "too many"}, status=429, headers={"Retry-After": "1"}
+    )
+    server.expect_ordered_request("/v1/Number/+14155552671").respond_with_json(
+        {"phone_number": "+14155552671"}
+    )
+    assert make_client().lookup_number_json("+14155552671")["phone_number"] == "+14155552671"
+    assert sleeps.calls == [1.0]
+
+
+def test_read_timeout_comes_from_the_environment(monkeypatch, pool):
+    monkeypatch.setenv("PLIVO_READ_TIMEOUT_SECONDS", "1.5")
+    assert PlivoClient(AUTH_ID, AUTH_TOKEN, pool=pool).timeout == Timeouts(read=1.5)
+    monkeypatch.setenv("PLIVO_READ_TIMEOUT_SECONDS", "nonsense")
+    assert PlivoClient(AUTH_ID, AUTH_TOKEN, pool=pool).timeout == Timeouts()

@@ -340,7 +340,7 @@ def test_read_timeout_leaves_exactly_one_request_and_says_outcome_unknown(demo_c
 
     with PlivoSandbox() as slow:
         slow.inject(Fault(method="POST", path="/Message/$", delay=3.0))
-        env = {"PLIVO_API_BASE_URL": slow.url, "PLIVO_READ_TIMEOUT": "1"}
+        env = {"PLIVO_API_BASE_URL": slow.url, "PLIVO_READ_TIMEOUT_SECONDS": "1"}
         with StandInDaemon(env=env) as daemon:
             result = daemon.invoke_tool(
                 "send_sms", {"to": "+14155552671", "message": "Hi"}, demo_credentials

@@ -1,27 +1,32 @@
 """Secret hygiene: no Auth Token and no unmasked Auth ID in anything the plugin shows or logs.
 
 Every tool that talks to Plivo (and the credential check) runs through every error path of the
-fault matrix, plus success, a wrong token, a refused connection and a read timeout, with accounts
-whose credentials are distinctive. The error bodies echo the credentials back, as a proxy quoting
-the request would, so redaction is exercised rather than merely not needed. Then every output
-message, error message, traceback, log line and stderr line of the plugin process is scanned, also
-for the credentials in Basic-auth form.
+fault matrix, plus success, bad input, a wrong token, a read timeout and a refused connection, with
+accounts whose credentials are distinctive (``MAHYGIENE00XXXXXXXXX`` / ``hygiene-token-00-do-not-
+leak``). The error bodies echo the credentials back, as a proxy quoting the request would, so
+redaction is exercised rather than merely not needed. Then every output message, error message,
+traceback, log line and stderr line of the plugin processes is scanned for the token, the unmasked
+Auth ID and both in Basic-auth form.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
 from devtools.daemon import StandInDaemon
-from devtools.sandbox import Fault, PlivoSandbox
+from devtools.sandbox import Fault, PlivoSandbox, SandboxAccount
 from plivo_api.http_errors import MAX_QUOTED_BODY_CHARS
 from tests.evidence_support import (
+    MAX_ATTEMPTS,
     TARGETS,
     TARGETS_BY_NAME,
     Case,
+    FaultSpec,
     Lane,
     Observed,
     error_paths,
@@ -34,25 +39,87 @@ from tests.evidence_support import (
 
 pytestmark = pytest.mark.e2e
 
-LANES = 24
+TAG = "hygiene"
 TOKEN_SUFFIX = "-do-not-leak"
 WRONG_TOKEN = "hygiene-wrong-token-do-not-leak"
-MASKED_TOKEN = "[auth token]"
+REDACTED_TOKEN = "[auth token]"
+MASKED_ID_PREFIX = "MA…"
+MAIN_LANES, SLOW_LANES, REFUSED_LANES = 24, 8, 8
 READ_TIMEOUT = "1"
+SLOW_DELAY = 1.6
+CLOSED_PORT_URL = "http://127.0.0.1:9"
+
+# Bad input for every tool: fails before any request, with the credentials present.
+BAD_INPUT: dict[str, dict[str, Any]] = {
+    "send_sms": {"to": "12345", "message": "Hi"},
+    "get_message": {"message_uuid": "not-a-uuid"},
+    "list_messages": {"since": "yesterday-ish"},
+    "lookup_number": {"number": "12"},
+    "get_pricing": {"country": "Atlantis"},
+    "preview_estimate": {"message": "", "estimate_cost": True},
+}
 
 
-def echo(lane: Lane) -> str:
+def echo_credentials(lane: Lane) -> str:
     """What a misbehaving server says back: the request path and the credentials in clear."""
     return f" for /v1/Account/{lane.auth_id}/ as {lane.auth_id}:{lane.account.auth_token}"
 
 
-@dataclass
-class Run:
-    """Every case of one plugin process, and everything that process wrote outside sessions."""
+def echo_wrong_token(lane: Lane) -> str:
+    return f" for /v1/Account/{lane.auth_id}/ as {lane.auth_id}:{WRONG_TOKEN}"
 
-    observed: dict[str, Observed]
-    lanes: list[Lane]
+
+def wrong_token(lane: Lane) -> Mapping[str, Any]:
+    return {**lane.credentials, "auth_token": WRONG_TOKEN}
+
+
+def bad_sender(lane: Lane) -> Mapping[str, Any]:
+    return {**lane.credentials, "default_sender": "ACME-SMS-LIMITED"}
+
+
+def main_cases() -> Iterator[Case]:
+    for target in TARGETS:
+        yield Case(f"{target.name}-success", target)
+        yield Case(f"{target.name}-wrong-token", target, credentials=wrong_token)
+        if target.name in BAD_INPUT:
+            yield Case(f"{target.name}-bad-input", target, params=BAD_INPUT[target.name])
+        elif target.tool is None:
+            yield Case(f"{target.name}-bad-input", target, credentials=bad_sender)
+        yield Case(
+            f"{target.name}-wrong-token-echoed",
+            target,
+            FaultSpec("401", 401, "plivo"),
+            credentials=wrong_token,
+            echo=echo_wrong_token,
+        )
+        for name, fault in error_paths(target):
+            cost = 1.5 if fault.times > 1 else 0.05
+            yield Case(f"{target.name}-{name}", target, fault, echo=echo_credentials, cost=cost)
+
+
+def slow_cases() -> Iterator[Case]:
+    for target in TARGETS:
+        times = 1 if target.creates else MAX_ATTEMPTS
+        fault = FaultSpec("slow", delay=SLOW_DELAY, times=times)
+        yield Case(f"{target.name}-slow", target, fault, settle=SLOW_DELAY, cost=5.0)
+
+
+def refused_cases() -> Iterator[Case]:
+    for target in TARGETS:
+        yield Case(f"{target.name}-refused", target, cost=1.0)
+
+
+@dataclass
+class Group:
+    """One plugin process and the cases it ran."""
+
     daemon: StandInDaemon
+    lanes: list[Lane]
+    cases: list[Case]
+    observed: dict[str, Observed] | None = None
+
+    def run(self, sandbox: PlivoSandbox) -> None:
+        self.observed = run_cases(self.daemon, sandbox, self.lanes, self.cases)
 
     def process_texts(self) -> list[str]:
         daemon = self.daemon
@@ -64,73 +131,199 @@ class Run:
         ]
 
 
+@dataclass
+class Hygiene:
+    groups: list[Group]
+    secrets: dict[str, str]
+
+    def observed(self) -> Iterator[Observed]:
+        for group in self.groups:
+            assert group.observed is not None
+            yield from group.observed.values()
+
+
 def secrets_of(lanes: list[Lane]) -> dict[str, str]:
-    found: dict[str, str] = {"wrong token": WRONG_TOKEN}
+    found = {"wrong token": WRONG_TOKEN}
     for lane in lanes:
+        short = lane.auth_id[:11]
         for form, secret in secret_forms(lane.auth_id, lane.account.auth_token).items():
-            found[f"{form} of {lane.auth_id[:11]}"] = secret
-        found[f"basic credentials with the wrong token of {lane.auth_id[:11]}"] = secret_forms(
-            lane.auth_id, WRONG_TOKEN
-        )["basic credentials"]
+            found[f"{form} of {short}"] = secret
+        basic = secret_forms(lane.auth_id, WRONG_TOKEN)["basic credentials"]
+        found[f"basic credentials with the wrong token of {short}"] = basic
     return found
 
 
-def hygiene_cases(lanes_echo: bool = True) -> Iterator[Case]:
-    """Success, every fault of the matrix, and a wrong token, for every target."""
-    for target in TARGETS:
-        yield Case(f"{target.name}-success", target)
-        yield Case(f"{target.name}-wrong-token", target, credentials={"wrong_token": True})
-        for name, fault in error_paths(target):
-            cost = 1.5 if fault.times > 1 else 0.05
-            yield Case(f"{target.name}-{name}", target, fault, cost=cost)
-
-
-def with_lane_specifics(cases: Iterator[Case], lanes: list[Lane]) -> Iterator[Case]:
-    """Echo texts and wrong-token credentials depend on the lane; cases are dealt out per lane."""
-    yield from cases
-
-
-def run_in(daemon: StandInDaemon, sandbox: PlivoSandbox, lanes: list[Lane]) -> dict[str, Observed]:
-    observed: dict[str, Observed] = {}
-    cases = list(hygiene_cases())
-    # Credentials and echoes depend on the lane: give each lane its own slice of the cases.
-    slices = [cases[i :: len(lanes)] for i in range(len(lanes))]
-    per_lane = [
-        [
-            Case(
-                case.key,
-                case.target,
-                case.fault,
-                credentials=(
-                    {**lane.credentials, "auth_token": WRONG_TOKEN} if case.credentials else None
-                ),
-                echo=echo(lane),
-                cost=case.cost,
-            )
-            for case in share
-        ]
-        for lane, share in zip(lanes, slices, strict=True)
+@pytest.fixture(scope="module")
+def hygiene(sandbox_server: PlivoSandbox) -> Iterator[Hygiene]:
+    """Three plugin processes (normal, 1 s read timeout, Plivo unreachable) run all cases at once."""
+    sandbox_server.reset()
+    lanes = make_lanes(
+        sandbox_server,
+        TAG,
+        MAIN_LANES + SLOW_LANES + REFUSED_LANES,
+        first_number=3200,
+        token_suffix=TOKEN_SUFFIX,
+    )
+    sandbox_env = {
+        "PLIVO_API_BASE_URL": sandbox_server.url,
+        "PLIVO_LOOKUP_BASE_URL": sandbox_server.lookup_url,
+    }
+    envs = [
+        sandbox_env,
+        {**sandbox_env, "PLIVO_READ_TIMEOUT_SECONDS": READ_TIMEOUT},
+        {"PLIVO_API_BASE_URL": CLOSED_PORT_URL, "PLIVO_LOOKUP_BASE_URL": CLOSED_PORT_URL},
     ]
-    for lane, share in zip(lanes, per_lane, strict=True):
-        del lane, share
-    observed = run_cases_per_lane(daemon, sandbox, lanes, per_lane)
-    return observed
+    shares = [
+        (lanes[:MAIN_LANES], list(main_cases())),
+        (lanes[MAIN_LANES : MAIN_LANES + SLOW_LANES], list(slow_cases())),
+        (lanes[MAIN_LANES + SLOW_LANES :], list(refused_cases())),
+    ]
+    groups = [
+        Group(StandInDaemon(env=env).start(), group_lanes, cases)
+        for env, (group_lanes, cases) in zip(envs, shares, strict=True)
+    ]
+    try:
+        threads = [threading.Thread(target=group.run, args=(sandbox_server,)) for group in groups]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        yield Hygiene(groups, secrets_of(lanes))
+    finally:
+        for group in groups:
+            group.daemon.stop()
+        sandbox_server.reset()
 
 
-def run_cases_per_lane(
-    daemon: StandInDaemon,
-    sandbox: PlivoSandbox,
-    lanes: list[Lane],
-    shares: list[list[Case]],
-) -> dict[str, Observed]:
-    observed: dict[str, Observed] = {}
-    from concurrent.futures import ThreadPoolExecutor
+def test_every_case_ran_to_its_end_in_a_live_process(hygiene):
+    observed = list(hygiene.observed())
+    assert len(observed) == sum(len(group.cases) for group in hygiene.groups)
+    for seen in observed:
+        assert seen.failure is None, (seen.case.key, seen.failure)
+        assert not seen.fault_left_over, seen.case.key
+    for group in hygiene.groups:
+        assert group.daemon.alive
 
-    with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
-        futures = [
-            pool.submit(run_cases, daemon, sandbox, [lane], share)
-            for lane, share in zip(lanes, shares, strict=True)
-        ]
-        for future in futures:
-            observed.update(future.result())
-    return observed
+
+@pytest.mark.parametrize("target", list(TARGETS_BY_NAME))
+def test_no_output_of_any_path_shows_a_credential(hygiene, target):
+    """Messages, error messages and tracebacks of success, every fault, timeout and refusal."""
+    hits = []
+    scanned = 0
+    for seen in hygiene.observed():
+        if seen.case.target.name == target and seen.result is not None:
+            scanned += 1
+            hits += [
+                f"{seen.case.key}: {hit}"
+                for hit in find_secrets(texts_of(seen.result), hygiene.secrets)
+            ]
+    assert scanned >= 50
+    assert hits == []
+
+
+def test_no_log_or_stderr_line_shows_a_credential(hygiene):
+    texts = [text for group in hygiene.groups for text in group.process_texts()]
+    assert any("Installed tool" in text for text in texts)  # the scan does see the logs
+    assert find_secrets(texts, hygiene.secrets) == []
+
+
+def test_echoed_credentials_reach_the_message_redacted(hygiene):
+    """The control: the echo is quoted in the error, with the token and Auth ID masked."""
+    checked = 0
+    for seen in hygiene.observed():
+        fault = seen.case.fault
+        if fault is None or fault.body not in ("plivo", "html", "truncated") or seen.result is None:
+            continue
+        if seen.case.target.soft and fault.status == 404:
+            continue  # an unpriced country is noted without Plivo's text
+        result = seen.result
+        said = result.error["message"] if result.error else result.json["cost_note"]
+        token = WRONG_TOKEN if "wrong-token" in seen.case.key else seen.lane.account.auth_token
+        assert token not in said
+        assert f"{MASKED_ID_PREFIX}" in said and REDACTED_TOKEN in said, (seen.case.key, said)
+        checked += 1
+    assert checked >= 200
+
+
+# -- echoes that redaction of the plain values does not catch -------------------------------------
+
+HYGIENE_ACCOUNT = SandboxAccount("MAHYGIENEXXXXXXXXXXX", "hygiene-token-do-not-leak")
+HYGIENE_CREDENTIALS = {"auth_id": HYGIENE_ACCOUNT.auth_id, "auth_token": HYGIENE_ACCOUNT.auth_token}
+SECRETS = secret_forms(HYGIENE_ACCOUNT.auth_id, HYGIENE_ACCOUNT.auth_token)
+ACCOUNT_PATH = f"^/v1/Account/{HYGIENE_ACCOUNT.auth_id}/$"
+TOKEN_FRAGMENT = 12  # this many characters of the token in a row are a leak
+
+
+@pytest.fixture
+def hygiene_account(sandbox: PlivoSandbox) -> PlivoSandbox:
+    sandbox.add_account(HYGIENE_ACCOUNT)
+    return sandbox
+
+
+def get_account_with(plugin: StandInDaemon, sandbox: PlivoSandbox, fault: Fault) -> list[str]:
+    sandbox.inject(fault)
+    result = plugin.invoke_tool("get_account", {}, HYGIENE_CREDENTIALS)
+    assert result.error is not None and result.error["error_type"] == "InvalidRequestError"
+    assert len(sandbox.requests) == 1
+    return texts_of(result)
+
+
+def token_fragments(token: str) -> dict[str, str]:
+    return {
+        f"token fragment {i}": token[i : i + TOKEN_FRAGMENT]
+        for i in range(len(token) - TOKEN_FRAGMENT + 1)
+    }
+
+
+def test_plain_echo_is_redacted(plugin, hygiene_account):
+    reason = f"bad request from {HYGIENE_ACCOUNT.auth_id}:{HYGIENE_ACCOUNT.auth_token}"
+    texts = get_account_with(
+        plugin, hygiene_account, Fault(path=ACCOUNT_PATH, status=400, body={"error": reason})
+    )
+    assert find_secrets(texts, SECRETS | token_fragments(HYGIENE_ACCOUNT.auth_token)) == []
+    assert REDACTED_TOKEN in texts[0]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: an echoed Authorization header leaks the credentials in Basic (base64) form; "
+    "plivo_api/redact.py Redactor only knows the plain values",
+)
+def test_echoed_authorization_header_is_redacted(plugin, hygiene_account):
+    reason = f"unauthorised request, Authorization: Basic {SECRETS['basic credentials']}"
+    texts = get_account_with(
+        plugin, hygiene_account, Fault(path=ACCOUNT_PATH, status=400, body={"error": reason})
+    )
+    assert find_secrets(texts, SECRETS) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: Plivo's error text is cut to 200 characters before redaction "
+    "(http_errors.parse_error_body, then client.request redacts), so a token cut by the limit "
+    "is no longer recognised and its first part is shown",
+)
+def test_token_cut_by_the_quote_limit_is_not_shown_in_part(plugin, hygiene_account):
+    token = HYGIENE_ACCOUNT.auth_token
+    lead = "x" * (MAX_QUOTED_BODY_CHARS - len(token) + 2)  # the limit falls 3 characters short
+    body = {"error": f"{lead}{token} and more"}
+    texts = get_account_with(
+        plugin, hygiene_account, Fault(path=ACCOUNT_PATH, status=400, body=body)
+    )
+    assert find_secrets(texts, token_fragments(token)) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: the api_id of an error body is shown unredacted "
+    "(client.request passes body.api_id through; PlivoError.__str__ appends it)",
+)
+def test_credentials_echoed_as_api_id_are_redacted(plugin, hygiene_account):
+    body = {
+        "error": "bad request",
+        "api_id": f"{HYGIENE_ACCOUNT.auth_id}:{HYGIENE_ACCOUNT.auth_token}",
+    }
+    texts = get_account_with(
+        plugin, hygiene_account, Fault(path=ACCOUNT_PATH, status=400, body=body)
+    )
+    assert find_secrets(texts, SECRETS) == []
