@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROBE_TIMEOUT_SECONDS = 10.0
+NETEM_COMMAND = ("tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay", "25ms")
 PACKAGES = ("dify_plugin", "plivo", "requests", "urllib3", "gevent")
 
 
@@ -87,27 +88,13 @@ def netem_status() -> str:
     try:
         _run("ip", "netns", "add", namespace)
     except (subprocess.SubprocessError, OSError) as error:
-        return f"unavailable: cannot create a network namespace ({_reason(error)})"
+        return f"unavailable here, no network namespace: {_reason(error)}"
     status = "available"
     try:
         _run("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "up")
-        _run(
-            "ip",
-            "netns",
-            "exec",
-            namespace,
-            "tc",
-            "qdisc",
-            "add",
-            "dev",
-            "lo",
-            "root",
-            "netem",
-            "delay",
-            "25ms",
-        )
+        _run("ip", "netns", "exec", namespace, *NETEM_COMMAND)
     except (subprocess.SubprocessError, OSError) as error:
-        status = f"unavailable: {_reason(error)}"
+        status = f"unavailable here, the command said {_reason(error)}"
     try:
         _run("ip", "netns", "delete", namespace)
     except (subprocess.SubprocessError, OSError) as error:
@@ -122,5 +109,7 @@ def _run(*command: str) -> None:
 def _reason(error: BaseException) -> str:
     if isinstance(error, subprocess.CalledProcessError):
         text = (error.stderr or b"").decode(errors="replace").strip()
-        return text.splitlines()[-1] if text else f"exit status {error.returncode}"
-    return str(error)
+        reason = text.splitlines()[-1] if text else f"exit status {error.returncode}"
+    else:
+        reason = str(error)
+    return f"“{reason.rstrip('.')}”"

@@ -22,7 +22,7 @@ CREDENTIALS = {"auth_id": DEMO_AUTH_ID, "auth_token": DEMO_AUTH_TOKEN, "default_
 PREVIEW_TEXT = (
     "Hi Sam, it’s Ana from the clinic: your appointment is confirmed for Tuesday at 10:30."
 )
-SEND_TO = "+1 415 555 2671, +44 20 7946 0018, 12345"
+SEND_TO = "+1 415 555 2671, +44 20 7946 0030, 12345"  # the sandbox fails ...0030 with error 30
 SEND_TEXT = "Hi Sam, it's Ana from the clinic: your appointment is confirmed for Tuesday at 10:30."
 WIDTH = 100
 
@@ -109,11 +109,15 @@ def run(daemon: StandInDaemon) -> None:
         f"preview_sms ({params_line(preview)})",
         daemon.invoke_tool("preview_sms", preview, CREDENTIALS),
     )
-    send = {"to": SEND_TO, "message": SEND_TEXT}
-    show(
-        f"send_sms from the default sender {SENDER} ({params_line(send)})",
-        daemon.invoke_tool("send_sms", send, CREDENTIALS),
-    )
+    send = {"to": SEND_TO, "message": SEND_TEXT, "wait_seconds": 5}
+    sent = daemon.invoke_tool("send_sms", send, CREDENTIALS)
+    show(f"send_sms from the default sender {SENDER} ({params_line(send)})", sent)
+    uuid = (sent.variables.get("message_uuids") or [None])[-1]
+    if uuid:
+        show(
+            "get_message (the failed one)",
+            daemon.invoke_tool("get_message", {"message_uuid": uuid}, CREDENTIALS),
+        )
     show("get_account", daemon.invoke_tool("get_account", {}, CREDENTIALS))
 
 

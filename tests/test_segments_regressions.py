@@ -8,7 +8,7 @@ from plivo_api.segments import analyze, split_parts
 @pytest.mark.timeout(5)
 @pytest.mark.parametrize(("count", "segments"), [(154, 3), (200, 3), (400, 6), (1601, 22)])
 def test_long_runs_of_extension_characters_terminate_and_pack_76_pairs_per_part(count, segments):
-    """Shrinking an over-full part by its whole excess jumped back to its start and looped forever."""
+    """Shrinking an over-full part by its whole excess jumped to its start and looped forever."""
     text = "€" * count
     parts = split_parts(text)
     assert analyze(text).segments == segments == len(parts)
