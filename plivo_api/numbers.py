@@ -34,6 +34,7 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumber, ValidationResult
 
 from plivo_api.errors import InputError
+from plivo_api.text import shorten
 
 MAX_RECIPIENTS = 1000
 """Plivo's cap on unique destinations per request (``plivo-api.md`` §2); callers enforce it."""
@@ -54,7 +55,6 @@ STANDALONE_MIN_DIGITS = 8
 """Space-separated pieces with at least this many digits each are separate numbers: two such
 pieces together would have 16 or more digits, more than any E.164 number."""
 
-_SHOWN_INPUT_CHARS = 60
 
 # Also the full-width, small, ideographic and Arabic commas and semicolons.
 _HARD_SEPARATORS = re.compile(
@@ -96,7 +96,7 @@ class InvalidNumberError(InputError):
     def __init__(self, reason: str, number: str = "", parameter: str = "to") -> None:
         super().__init__(
             parameter,
-            f"{parameter}: '{_shorten(number)}' is not a usable phone number: {reason}. Write it "
+            f"{parameter}: '{shorten(number)}' is not a usable phone number: {reason}. Write it "
             "in international format with the country code, e.g. +14155552671.",
         )
         self.reason = reason
@@ -133,7 +133,7 @@ def parse_region(value: str | None, parameter: str = "default_country") -> str |
         return region
     raise InputError(
         parameter,
-        f"{parameter}: '{_shorten(value.strip())}' is not a known country; use a two-letter "
+        f"{parameter}: '{shorten(value.strip())}' is not a known country; use a two-letter "
         "ISO 3166 code such as US, GB or IN.",
     )
 
@@ -189,7 +189,7 @@ def parse_recipients(raw: str, default_country: str | None = None) -> Recipients
             try:
                 outcome = _normalize(piece, region)
             except InvalidNumberError as error:
-                outcome = InvalidRecipient(_shorten(piece), error.reason)
+                outcome = InvalidRecipient(shorten(piece), error.reason)
             outcomes[piece] = outcome
         if isinstance(outcome, str):
             valid.setdefault(outcome)
@@ -369,10 +369,6 @@ def _plus_is_leading(text: str) -> bool:
 
 def _digit_count(text: str) -> int:
     return sum(ch.isdecimal() for ch in text)
-
-
-def _shorten(text: str) -> str:
-    return text if len(text) <= _SHOWN_INPUT_CHARS else text[:_SHOWN_INPUT_CHARS] + "…"
 
 
 __all__ = [

@@ -26,6 +26,7 @@ from typing import Literal
 
 from plivo_api.errors import InputError
 from plivo_api.numbers import InvalidNumberError, normalize_number, to_plivo
+from plivo_api.text import shorten
 
 SenderKind = Literal["number", "short_code", "alphanumeric", "powerpack"]
 
@@ -34,7 +35,6 @@ SHORT_CODE_DIGITS = (3, 8)
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 _STRIPPED_BY_PLIVO = re.compile(r"[^A-Za-z0-9]")
-_SHOWN_INPUT_CHARS = 60
 _KINDS_HINT = (
     "Use a phone number in international format (e.g. +14155550100), a short code "
     f"({SHORT_CODE_DIGITS[0]}-{SHORT_CODE_DIGITS[1]} digits), an alphanumeric sender ID (up to "
@@ -75,7 +75,7 @@ def parse_sender(
 ) -> Sender:
     """Classify ``raw`` (see the module docstring) or raise ``InputError`` naming ``parameter``."""
     text = unicodedata.normalize("NFKC", raw).strip()
-    shown = _shorten(text)
+    shown = shorten(text)
     if not text:
         raise InputError(parameter, f"{parameter}: the sender is empty. {_KINDS_HINT}")
     if _UUID.fullmatch(text):
@@ -129,10 +129,6 @@ def _alphanumeric(text: str, shown: str, parameter: str) -> Sender:
             "strips everything but letters and digits); shorten it",
         )
     return Sender("alphanumeric", sanitised)
-
-
-def _shorten(text: str) -> str:
-    return text if len(text) <= _SHOWN_INPUT_CHARS else text[:_SHOWN_INPUT_CHARS] + "…"
 
 
 __all__ = [
