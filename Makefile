@@ -11,7 +11,8 @@ $(STAMP): requirements.txt requirements-dev.txt devtools/find_python.sh
 	@set -e; base=$$(sh devtools/find_python.sh); \
 	  echo "Using $$base ($$($$base -c 'import platform; print(platform.python_version())'))"; \
 	  if [ ! -x $(PY) ]; then $$base -m venv $(VENV); fi; \
-	  $(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt; \
+	  $(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt \
+	    2> >(grep -v "^WARNING: Location 'file:" >&2); \
 	  touch $(STAMP)
 
 venv: $(STAMP)
@@ -41,7 +42,8 @@ sandbox: venv
 	$(PY) -m devtools.sandbox
 
 $(VENV)/.installed-bench: $(STAMP) requirements-bench.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt \
+	  2> >(grep -v "^WARNING: Location 'file:" >&2)
 	touch $@
 
 bench: $(VENV)/.installed-bench
