@@ -12,8 +12,9 @@ same thing on every machine. What it emulates, for a round-trip time ``R``:
   connection therefore costs one extra round trip, as on a real network, and TLS adds its own
   round trips because its handshake messages pass through the same delay line.
 
-Not emulated: bandwidth, loss, slow start. Each connection uses four short-lived threads; sockets
-have ``TCP_NODELAY`` so Nagle's algorithm never adds its own delay.
+Not emulated: bandwidth, loss, slow start. Each connection uses four short-lived threads. The
+relay's own sockets neither hold back small writes (``TCP_NODELAY``) nor delay their ACKs
+(``TCP_QUICKACK``), so it adds no stall of its own beyond the emulated delay.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ ACCEPT_BACKLOG = 128
 UPSTREAM_CONNECT_TIMEOUT = 5.0
 HANDSHAKE_CLIENT_FIRST_RTTS = 1.5  # SYN, SYN-ACK, then the first data byte
 HANDSHAKE_SERVER_FIRST_RTTS = 1.0  # SYN, then the first byte back
+_QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)  # Linux only
 
 
 @dataclass(frozen=True)
@@ -58,11 +60,13 @@ class _Pipe:
         while True:
             try:
                 data = self._source.recv(CHUNK_BYTES)
-                # Acknowledge at once: a delayed ACK would let the sender's Nagle algorithm
-                # hold its next small write for up to 40 ms, a stall no real network adds here.
-                self._source.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
             except OSError:
                 data = b""
+            if data and _QUICKACK is not None:
+                # Acknowledge at once: a delayed ACK would let the sender's Nagle algorithm
+                # hold its next small write for up to 40 ms, a stall no real network adds here.
+                with contextlib.suppress(OSError):
+                    self._source.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
             due = max(time.monotonic() + self._delay, self._floor)
             self._chunks.put(_Chunk(due, data))
             if not data:
@@ -98,7 +102,6 @@ class DelayRelay:
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
-        self.connections = 0
 
     @property
     def port(self) -> int:
@@ -126,7 +129,6 @@ class DelayRelay:
             except OSError:
                 return
             accepted = time.monotonic()
-            self.connections += 1
             threading.Thread(
                 target=self._serve, args=(client, accepted), daemon=True, name="relay-conn"
             ).start()

@@ -88,16 +88,26 @@ LOOKALIKE_REPLACEMENTS: Final[Mapping[str, str]] = MappingProxyType(
 _LOOKALIKE_CHARACTERS: Final = frozenset(LOOKALIKE_REPLACEMENTS)
 
 
+MAX_LISTED_NON_GSM_CHARACTERS = 20  # distinct characters reported, in order of first appearance
+MAX_LISTED_POSITIONS = 10  # positions reported per character
+
+
 @dataclass(frozen=True)
 class NonGsmCharacter:
     """A character that forces UCS-2, with where it occurs so the user can find and fix it."""
 
     char: str
     codepoint: str  # "U+2019"
-    positions: tuple[int, ...]  # 1-based code-point positions
+    positions: tuple[int, ...]  # 1-based code-point positions, the first MAX_LISTED_POSITIONS
+    count: int  # occurrences in the whole text
 
     def to_dict(self) -> dict[str, object]:
-        return {"char": self.char, "codepoint": self.codepoint, "positions": list(self.positions)}
+        return {
+            "char": self.char,
+            "codepoint": self.codepoint,
+            "positions": list(self.positions),
+            "count": self.count,
+        }
 
 
 @dataclass(frozen=True)
@@ -281,12 +291,18 @@ def _codepoint(char: str) -> str:
 
 def _non_gsm_characters(text: str, offending: set[str]) -> tuple[NonGsmCharacter, ...]:
     # Typical UCS-2 texts are GSM-7 plus one stray quote, so scan per distinct offending
-    # character with str.find instead of looping over every character in Python.
+    # character with str.find instead of looping over every character in Python. A text in
+    # another script is UCS-2 throughout: listing all of it would help nobody, so the list and
+    # each character's positions are capped (``count`` still says how often it occurs).
+    firsts = sorted((text.find(char), char) for char in offending)
     found: list[NonGsmCharacter] = []
-    for char in offending:
-        positions = tuple(index + 1 for index in _find_all(text, char))
-        found.append(NonGsmCharacter(char, _codepoint(char), positions))
-    found.sort(key=lambda item: item.positions[0])
+    for first, char in firsts[:MAX_LISTED_NON_GSM_CHARACTERS]:
+        positions = [first + 1]
+        index = text.find(char, first + 1)
+        while index >= 0 and len(positions) < MAX_LISTED_POSITIONS:
+            positions.append(index + 1)
+            index = text.find(char, index + 1)
+        found.append(NonGsmCharacter(char, _codepoint(char), tuple(positions), text.count(char)))
     return tuple(found)
 
 

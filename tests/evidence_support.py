@@ -117,7 +117,8 @@ class Target:
     """One way the plugin reaches Plivo: a tool call (or the credential check) and its request.
 
     ``soft`` marks preview_sms's cost estimate, which turns Plivo errors into a ``cost_note`` of a
-    successful result instead of failing the node.
+    successful result instead of failing the node. ``billed`` marks Lookup: Plivo charges every
+    request, so like a send it is repeated only when Plivo provably did not act on it.
     """
 
     name: str
@@ -125,6 +126,12 @@ class Target:
     method: str
     creates: bool = False
     soft: bool = False
+    billed: bool = False
+
+    @property
+    def repeatable(self) -> bool:
+        """Whether a gateway error, timeout or dropped connection is retried."""
+        return not self.creates and not self.billed
 
     def params(self, lane: Lane) -> dict[str, Any]:
         return {
@@ -187,7 +194,7 @@ TARGETS: tuple[Target, ...] = (
     Target("send_sms", "send_sms", "POST", creates=True),
     Target("get_message", "get_message", "GET"),
     Target("list_messages", "list_messages", "GET"),
-    Target("lookup_number", "lookup_number", "GET"),
+    Target("lookup_number", "lookup_number", "GET", billed=True),
     Target("get_pricing", "get_pricing", "GET"),
     Target("preview_estimate", "preview_sms", "GET", soft=True),
 )
@@ -206,7 +213,7 @@ BROKEN_ANSWERS = ("malformed_json", "truncated_json", "drop_before_body", "drop_
 
 def attempts_for(target: Target, status: int) -> int:
     """Requests one call makes against an error status that persists (``plivo_api.retry``)."""
-    if status == 429 or (status in RETRIED_ON_READ and not target.creates):
+    if status == 429 or (status in RETRIED_ON_READ and target.repeatable):
         return MAX_ATTEMPTS
     return 1
 
@@ -268,7 +275,7 @@ def error_paths(target: Target) -> list[tuple[str, FaultSpec]]:
     ]
     for action in BROKEN_ANSWERS:
         drops = action.startswith("drop")
-        times = MAX_ATTEMPTS if drops and not target.creates else 1
+        times = MAX_ATTEMPTS if drops and target.repeatable else 1
         paths.append((action, FaultSpec(action, action=action, times=times)))
     return paths
 

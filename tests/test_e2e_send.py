@@ -406,7 +406,9 @@ def test_preview_with_a_smart_quote_offers_the_gsm_alternative(plugin, sandbox, 
     assert body["segments"] == 2
     assert body["units"] == 75
     assert body["max_units_per_segment"] == 67
-    assert body["non_gsm_characters"] == [{"char": "’", "codepoint": "U+2019", "positions": [3]}]
+    assert body["non_gsm_characters"] == [
+        {"char": "’", "codepoint": "U+2019", "positions": [3], "count": 1}
+    ]
     assert body["gsm_alternative"] == {"text": "It's " + "a" * 70, "segments": 1}
     assert body["recipients"] == ["+14155552671"]
     assert body["invalid_recipients"] == [{"input": "12345", "reason": "too short"}]

@@ -22,6 +22,8 @@ from plivo_api.segments import (
     GSM7_MULTIPART_UNITS,
     GSM7_SINGLE_SEGMENT_UNITS,
     LOOKALIKE_REPLACEMENTS,
+    MAX_LISTED_NON_GSM_CHARACTERS,
+    MAX_LISTED_POSITIONS,
     UCS2_MAX_CHARACTERS,
     UCS2_MULTIPART_UNITS,
     UCS2_SINGLE_SEGMENT_UNITS,
@@ -379,16 +381,16 @@ def test_non_gsm_characters_positions_and_codepoints() -> None:
     text = f"It{RIGHT_QUOTE}s {LEFT_DOUBLE}ok{RIGHT_DOUBLE} {GRINNING}{RIGHT_QUOTE}"
     result = analyze(text)
     assert result.non_gsm_characters == (
-        NonGsmCharacter(RIGHT_QUOTE, "U+2019", (3, 12)),
-        NonGsmCharacter(LEFT_DOUBLE, "U+201C", (6,)),
-        NonGsmCharacter(RIGHT_DOUBLE, "U+201D", (9,)),
-        NonGsmCharacter(GRINNING, "U+1F600", (11,)),
+        NonGsmCharacter(RIGHT_QUOTE, "U+2019", (3, 12), 2),
+        NonGsmCharacter(LEFT_DOUBLE, "U+201C", (6,), 1),
+        NonGsmCharacter(RIGHT_DOUBLE, "U+201D", (9,), 1),
+        NonGsmCharacter(GRINNING, "U+1F600", (11,), 1),
     )
 
 
 def test_non_gsm_codepoint_is_zero_padded_to_four_digits() -> None:
     (entry,) = analyze("\t").non_gsm_characters
-    assert entry == NonGsmCharacter("\t", "U+0009", (1,))
+    assert entry == NonGsmCharacter("\t", "U+0009", (1,), 1)
 
 
 def test_gsm_text_has_no_non_gsm_characters() -> None:
@@ -481,7 +483,9 @@ def test_to_dict_shape() -> None:
         "characters": 151,
         "max_units_per_segment": 67,
         "over_limit": False,
-        "non_gsm_characters": [{"char": RIGHT_QUOTE, "codepoint": "U+2019", "positions": [151]}],
+        "non_gsm_characters": [
+            {"char": RIGHT_QUOTE, "codepoint": "U+2019", "positions": [151], "count": 1}
+        ],
         "gsm_alternative": {"text": "a" * 150 + "'", "segments": 1},
     }
     assert json.loads(json.dumps(payload)) == payload
@@ -565,13 +569,15 @@ def test_split_parts_rejoin_and_fit(text: str) -> None:
 def test_non_gsm_characters_and_alternative_are_consistent(text: str) -> None:
     result = analyze(text)
     listed = {entry.char for entry in result.non_gsm_characters}
-    assert listed == set(text) - SPEC_GSM
+    offending = set(text) - SPEC_GSM
+    assert listed <= offending
+    assert len(listed) == min(len(offending), MAX_LISTED_NON_GSM_CHARACTERS)
     firsts = [entry.positions[0] for entry in result.non_gsm_characters]
     assert firsts == sorted(firsts)
     for entry in result.non_gsm_characters:
-        assert entry.positions == tuple(
-            index for index, char in enumerate(text, 1) if char == entry.char
-        )
+        every = tuple(index for index, char in enumerate(text, 1) if char == entry.char)
+        assert entry.positions == every[:MAX_LISTED_POSITIONS]
+        assert entry.count == len(every)
         assert entry.codepoint == f"U+{ord(entry.char):04X}"
     alternative = result.gsm_alternative
     if alternative is not None:

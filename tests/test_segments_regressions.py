@@ -22,3 +22,17 @@ def test_long_runs_of_astral_characters_terminate():
     parts = split_parts(text)
     assert all(len(part) == 33 for part in parts[:-1])
     assert analyze(text).segments == len(parts) == 13
+
+
+def test_text_in_another_script_lists_a_capped_summary_of_its_characters():
+    """A 737-character Cyrillic text listed every position of every letter: 700+ numbers."""
+    text = ("абвгдежзийклмнопрстуфхцчшщъыьэюя" * 24)[:737]
+    entries = analyze(text).non_gsm_characters
+    assert len(entries) == 20
+    assert all(len(e.positions) == 10 for e in entries)
+    assert entries[0].to_dict() == {
+        "char": "а",
+        "codepoint": "U+0430",
+        "positions": [1 + 32 * k for k in range(10)],
+        "count": 24,
+    }
