@@ -333,3 +333,22 @@ def test_read_timeout_comes_from_the_environment(monkeypatch, pool):
     assert PlivoClient(AUTH_ID, AUTH_TOKEN, pool=pool).timeout == Timeouts(read=1.5)
     monkeypatch.setenv("PLIVO_READ_TIMEOUT_SECONDS", "nonsense")
     assert PlivoClient(AUTH_ID, AUTH_TOKEN, pool=pool).timeout == Timeouts()
+
+
+def test_n_calls_share_one_connection_and_a_new_credential_set_gets_its_own(sandbox, pool):
+    from devtools.sandbox import (
+        DEMO_AUTH_ID,
+        DEMO_AUTH_TOKEN,
+        DEMO_TRIAL_AUTH_ID,
+        DEMO_TRIAL_AUTH_TOKEN,
+    )
+
+    before = sandbox.connections_opened
+    for _ in range(10):
+        PlivoClient(DEMO_AUTH_ID, DEMO_AUTH_TOKEN, base_url=sandbox.url, pool=pool).get_account()
+    assert sandbox.connections_opened - before == 1
+    PlivoClient(
+        DEMO_TRIAL_AUTH_ID, DEMO_TRIAL_AUTH_TOKEN, base_url=sandbox.url, pool=pool
+    ).get_account()
+    assert sandbox.connections_opened - before == 2
+    assert len(sandbox.requests) == 11
