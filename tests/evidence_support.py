@@ -11,7 +11,9 @@ the lane that made it.
 from __future__ import annotations
 
 import base64
+import importlib
 import json
+import pkgutil
 import re
 import threading
 import time
@@ -21,8 +23,10 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
+import plivo_api
 from devtools.daemon import DaemonError, SessionResult, StandInDaemon
 from devtools.sandbox import Fault, PlivoSandbox, RecordedRequest, SandboxAccount
+from devtools.sandbox.faults import FaultAction
 from plivo_api import errors as plivo_errors
 
 SENDER = "+14155550199"
@@ -30,16 +34,22 @@ CASE_TIMEOUT_SECONDS = 60.0
 VALIDATION_ERROR = "ToolProviderCredentialValidationError"
 
 
-def _plivo_error_names() -> frozenset[str]:
-    return frozenset(
-        name
-        for name, value in vars(plivo_errors).items()
-        if isinstance(value, type) and issubclass(value, plivo_errors.PlivoError)
-    )
+def _subclass_names(root: type) -> frozenset[str]:
+    """``root`` and its subclasses in every ``plivo_api`` module (e.g. ``InvalidNumberError``)."""
+    for module in pkgutil.iter_modules(plivo_api.__path__):
+        importlib.import_module(f"plivo_api.{module.name}")
+    names, pending = set(), [root]
+    while pending:
+        cls = pending.pop()
+        names.add(cls.__name__)
+        pending.extend(cls.__subclasses__())
+    return frozenset(names)
 
 
 # Every error a tool or the provider may fail with: our classes, never KeyError, TypeError & co.
-READABLE_ERROR_TYPES = _plivo_error_names() | {VALIDATION_ERROR}
+READABLE_ERROR_TYPES = _subclass_names(plivo_errors.PlivoError) | {VALIDATION_ERROR}
+# Bad input, refused before any request.
+INPUT_ERROR_TYPES = _subclass_names(plivo_errors.InputError)
 
 
 # -- lanes ------------------------------------------------------------------------------------
@@ -134,7 +144,7 @@ class Target:
         return not self.creates and not self.billed
 
     def params(self, lane: Lane) -> dict[str, Any]:
-        return {
+        usual: dict[str, dict[str, Any]] = {
             "validate": {},
             "get_account": {},
             "send_sms": {"to": "+14155552671", "message": "Hi"},
@@ -147,7 +157,8 @@ class Target:
                 "to": "+14155552671",
                 "estimate_cost": True,
             },
-        }[self.name]
+        }
+        return usual[self.name]
 
     def path(self, lane: Lane) -> str:
         """The regex of the one request path this target uses for ``lane``."""
@@ -208,7 +219,12 @@ BODY_KINDS = ("plivo", "empty", "html", "truncated")
 STATUSES = (400, 401, 403, 404, 405, 409, 422, 429, 500, 502, 503)
 RETRIED_ON_READ = frozenset({429, 502, 503})
 MAX_ATTEMPTS = 3
-BROKEN_ANSWERS = ("malformed_json", "truncated_json", "drop_before_body", "drop_after_body")
+BROKEN_ANSWERS: tuple[FaultAction, ...] = (
+    "malformed_json",
+    "truncated_json",
+    "drop_before_body",
+    "drop_after_body",
+)
 
 
 def attempts_for(target: Target, status: int) -> int:
@@ -234,7 +250,7 @@ class FaultSpec:
     name: str
     status: int | None = None
     body: str | None = None  # one of BODY_KINDS, for error statuses
-    action: str = "respond"
+    action: FaultAction = "respond"
     times: int = 1
     headers: Mapping[str, str] = field(default_factory=dict)
     delay: float = 0.0
@@ -248,7 +264,7 @@ class FaultSpec:
             "delay": self.delay,
         }
         if self.body is None:
-            return Fault(status=self.status, action=self.action, **scope)  # type: ignore[arg-type]
+            return Fault(status=self.status, action=self.action, **scope)
         assert self.status is not None
         reason = plivo_reason(self.status) + echo
         if self.body == "plivo":
@@ -289,7 +305,7 @@ LaneCredentials = Callable[[Lane], Mapping[str, Any]]
 
 @dataclass(frozen=True)
 class Case:
-    """One call against one fault. ``credentials`` and ``echo`` are made from the lane it runs in."""
+    """One call against one fault; ``credentials`` and ``echo`` are made from its lane."""
 
     key: str
     target: Target

@@ -99,7 +99,7 @@ def main_cases() -> Iterator[Case]:
 
 def slow_cases() -> Iterator[Case]:
     for target in TARGETS:
-        times = 1 if target.creates else MAX_ATTEMPTS
+        times = MAX_ATTEMPTS if target.repeatable else 1
         fault = FaultSpec("slow", delay=SLOW_DELAY, times=times)
         yield Case(f"{target.name}-slow", target, fault, settle=SLOW_DELAY, cost=5.0)
 
@@ -155,7 +155,7 @@ def secrets_of(lanes: list[Lane]) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def hygiene(sandbox_server: PlivoSandbox) -> Iterator[Hygiene]:
-    """Three plugin processes (normal, 1 s read timeout, Plivo unreachable) run all cases at once."""
+    """Three plugin processes (normal, 1 s read timeout, Plivo unreachable), all cases at once."""
     sandbox_server.reset()
     lanes = make_lanes(
         sandbox_server,
