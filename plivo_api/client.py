@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from .errors import (
     PlivoError,
     RequestTimeoutError,
 )
-from .http_errors import ErrorBody, error_for_status, parse_error_body
+from .http_errors import error_for_status, parse_error_body
 from .models import Account, MessagePage, MessageRecord, NumberLookup, Pricing, SendResult
 from .redact import Redactor, mask_auth_id
 from .retry import DEFAULT_RETRY_POLICY, Outcome, RetryPolicy, classify_status, parse_retry_after
@@ -43,6 +44,7 @@ DEFAULT_LOOKUP_BASE_URL = "https://lookup.plivo.com"
 API_BASE_URL_ENV = "PLIVO_API_BASE_URL"  # tests and the sandbox only
 LOOKUP_BASE_URL_ENV = "PLIVO_LOOKUP_BASE_URL"
 CONNECT_TIMEOUT_SECONDS = 5.0
+_CREDENTIAL_CHARACTERS = re.compile(r"[!-~]+")  # printable ASCII without spaces
 READ_TIMEOUT_SECONDS = 20.0
 READ_TIMEOUT_ENV = "PLIVO_READ_TIMEOUT_SECONDS"  # tests and the sandbox only
 
@@ -91,10 +93,21 @@ class PlivoClient:
         # Pasted credentials often carry a trailing space or newline.
         self._auth_id = (auth_id or "").strip()
         self._auth = (self._auth_id, (auth_token or "").strip())
-        if not self._auth_id:
-            raise InputError("auth_id", "Auth ID is empty: paste it from the Plivo console.")
-        if not self._auth[1]:
-            raise InputError("auth_token", "Auth Token is empty: paste it from the Plivo console.")
+        for name, label, value in (
+            ("auth_id", "Auth ID", self._auth[0]),
+            ("auth_token", "Auth Token", self._auth[1]),
+        ):
+            if not value:
+                raise InputError(name, f"{label} is empty: paste it from the Plivo console.")
+            if not _CREDENTIAL_CHARACTERS.fullmatch(value):
+                # Basic auth cannot carry such characters, and Plivo's never contain them: most
+                # often an invisible character was pasted along. The value itself is not quoted.
+                raise InputError(
+                    name,
+                    f"{label} contains a space or a character that is not part of a Plivo "
+                    f"{label} (often an invisible character pasted along with it). Copy it "
+                    "again from the Plivo console overview page (https://console.plivo.com/dashboard/).",
+                )
         api_base = base_url or os.environ.get(API_BASE_URL_ENV) or DEFAULT_API_BASE_URL
         self.base_url = api_base.rstrip("/")
         self.lookup_base_url = (
@@ -228,11 +241,13 @@ class PlivoClient:
             ):
                 self._sleep(self.retry.delay(attempt, retry_after))
                 continue
-            body = parse_error_body(response.content, response.headers.get("Content-Type"))
+            body = parse_error_body(
+                response.content, response.headers.get("Content-Type"), self._redact
+            )
             raise self._scrubbed(
                 error_for_status(
                     response.status_code,
-                    ErrorBody(body.api_id, self._redact(body.reason) if body.reason else None),
+                    body,
                     creates=creates,
                     masked_auth_id=self.masked_auth_id,
                     retry_after=retry_after,

@@ -26,6 +26,7 @@ from .errors import InputError
 from .models import MESSAGE_STATES, MessagePage
 from .numbers import InvalidNumberError, normalize_number, to_plivo
 from .params import Params
+from .sender import ALPHANUMERIC_MAX_LENGTH, SHORT_CODE_DIGITS
 
 LIST_LIMIT_MAX = 20  # Plivo's page size cap for List Messages
 LIST_OFFSET_MAX = 1_000_000
@@ -33,8 +34,8 @@ DIRECTIONS = ("any", "inbound", "outbound")
 ANY = "any"
 STATE_CHOICES = (ANY, *MESSAGE_STATES)
 PLIVO_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-SHORT_CODE_DIGITS = (3, 8)
-ALPHANUMERIC_MAX = 11
+EARLIEST_YEAR = 2000  # bounds outside these years are typos: Plivo keeps ~90 days of messages
+LATEST_YEAR = 2100
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _HEX = re.compile(r"[0-9a-f]+")
@@ -92,7 +93,7 @@ def parse_time_bound(value: str | None, parameter: str, *, end_of_day: bool) -> 
         if _DATE_ONLY.fullmatch(text):
             day = dt.date.fromisoformat(text)
             clock = dt.time(23, 59, 59) if end_of_day else dt.time(0, 0, 0)
-            return dt.datetime.combine(day, clock, dt.UTC)
+            return _within_plivo_years(dt.datetime.combine(day, clock, dt.UTC), parameter, text)
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         raise InputError(
@@ -100,9 +101,24 @@ def parse_time_bound(value: str | None, parameter: str, *, end_of_day: bool) -> 
             f"{parameter}: {text!r:.{_SHOWN}} is not an ISO date or date-time; write e.g. "
             "2026-01-05, 2026-01-05T14:30 or 2026-01-05T14:30:00+02:00 (no offset means UTC).",
         ) from None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
+    try:
+        moment = (
+            moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+        )
+    except OverflowError:  # an offset pushes 0001-01-01 or 9999-12-31 off the calendar
+        moment = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return _within_plivo_years(moment, parameter, text)
+
+
+def _within_plivo_years(moment: dt.datetime, parameter: str, text: str) -> dt.datetime:
+    """Plivo keeps about 90 days of messages; a bound outside these years is surely a typo."""
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise InputError(
+            parameter,
+            f"{parameter}: {text!r:.{_SHOWN}} is outside {EARLIEST_YEAR}-{LATEST_YEAR}; Plivo "
+            "keeps about 90 days of messages. Write a recent date such as 2026-01-05.",
+        )
+    return moment
 
 
 def plivo_time(moment: dt.datetime) -> str:
@@ -130,7 +146,7 @@ def parse_number_filter(value: str | None, parameter: str) -> str | None:
         if (
             _ALPHANUMERIC.fullmatch(compact)
             and any(c.isalpha() for c in compact)
-            and len(compact) <= ALPHANUMERIC_MAX
+            and len(compact) <= ALPHANUMERIC_MAX_LENGTH
         ):
             return compact
         raise InputError(

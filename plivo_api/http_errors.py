@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .errors import (
@@ -25,6 +26,9 @@ from .errors import (
 MAX_QUOTED_BODY_CHARS = 200
 CONSOLE_URL = "https://console.plivo.com/dashboard/"
 _TAG = re.compile(r"<[^>]*>")
+_HEAD = re.compile(r"<head[^>]*>.*?</head>", re.IGNORECASE | re.DOTALL)
+_TITLE = re.compile(r"<title[^>]*>([^<]+)</title>", re.IGNORECASE)
+_JSON_FIELD = re.compile(r'"(api_id|error|message)"\s*:\s*"((?:[^"\\]|\\.)*)"')
 _SPACE = re.compile(r"\s+")
 
 
@@ -36,8 +40,18 @@ class ErrorBody:
     reason: str | None
 
 
-def parse_error_body(body: bytes, content_type: str | None) -> ErrorBody:
-    """Plivo sends ``{"api_id", "error"}`` (sometimes ``message``); proxies send HTML or nothing."""
+def _unchanged(text: str) -> str:
+    return text
+
+
+def parse_error_body(
+    body: bytes, content_type: str | None, redact: Callable[[str], str] = _unchanged
+) -> ErrorBody:
+    """Plivo sends ``{"api_id", "error"}`` (sometimes ``message``); proxies send HTML or nothing.
+
+    ``redact`` runs before the text is shortened, so a credential cut in half by the length
+    limit cannot survive in part.
+    """
     text = body.decode("utf-8", errors="replace").strip()
     if not text:
         return ErrorBody(None, None)
@@ -51,12 +65,29 @@ def parse_error_body(body: bytes, content_type: str | None) -> ErrorBody:
         if isinstance(reason, dict):
             reason = "; ".join(f"{k}: {v}" for k, v in reason.items())
         return ErrorBody(
-            str(api_id) if api_id else None,
-            _shorten(str(reason)) if reason else None,
+            _shorten(redact(str(api_id))) if api_id else None,
+            _shorten(redact(str(reason))) if reason else None,
+        )
+    if text.startswith("{"):  # JSON cut short: keep what its fields say, not the raw braces
+        fields = dict(_JSON_FIELD.findall(text))
+        reason = fields.get("error") or fields.get("message")
+        api_id = fields.get("api_id")
+        return ErrorBody(
+            _shorten(redact(api_id)) if api_id else None,
+            _shorten(redact(reason)) if reason else None,
         )
     if (content_type and "html" in content_type.lower()) or text.startswith("<"):
-        text = _TAG.sub(" ", text)
-    return ErrorBody(None, _shorten(text) or None)
+        text = _html_text(text)
+    return ErrorBody(None, _shorten(redact(text)) or None)
+
+
+def _html_text(page: str) -> str:
+    """A proxy's error page as one line: its body text, led by the title if the body lacks it."""
+    title = _TITLE.search(page)
+    body = _SPACE.sub(" ", _TAG.sub(" ", _HEAD.sub(" ", page))).strip()
+    if title and title.group(1).strip() not in body:
+        return f"{title.group(1).strip()}: {body}" if body else title.group(1).strip()
+    return body
 
 
 def _shorten(text: str) -> str:

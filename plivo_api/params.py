@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping
 from urllib.parse import urlsplit
 
 from .errors import InputError
+from .text import shorten
 
 __all__ = ["InputError", "Params", "boolean", "choice", "http_url", "number", "text"]
 
@@ -82,10 +83,11 @@ def number(
     else:
         raise InputError(name, f"{name}: expected a whole number, got {type(value).__name__}.")
     if not math.isfinite(parsed) or not parsed.is_integer():
-        raise InputError(name, f"{name}: {value!r} is not a whole number.")
+        raise InputError(name, f"{name}: {shorten(str(value), 40)!r} is not a whole number.")
     if not minimum <= parsed <= maximum:
         raise InputError(
-            name, f"{name}: {int(parsed)} is out of range; use {minimum} to {maximum}."
+            name,
+            f"{name}: {shorten(str(int(parsed)), 40)} is out of range; use {minimum} to {maximum}.",
         )
     return int(parsed)
 
@@ -121,8 +123,16 @@ def choice(params: Params, name: str, options: Collection[str], *, default: str)
 
 def http_url(value: str, name: str) -> str:
     """Only absolute http(s) URLs: Plivo fetches them, so anything else is refused here."""
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc or " " in value:
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unbalanced IPv6 bracket: "https://[::1/x"
+        parts = None
+    if (
+        parts is None
+        or parts.scheme.lower() not in {"http", "https"}
+        or not parts.netloc
+        or " " in value
+    ):
         raise InputError(
             name, f"{name}: {value[:80]!r} is not an http(s) URL; use e.g. https://example.com/x."
         )

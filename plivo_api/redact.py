@@ -6,9 +6,12 @@ credential pair and also appears in every REST path (``/v1/Account/{auth_id}/``)
 
 from __future__ import annotations
 
+import base64
+
 VISIBLE_PREFIX = 2
 VISIBLE_SUFFIX = 4
 MASK = "…"
+MIN_REDACTED_LENGTH = 6
 
 
 def mask_auth_id(auth_id: str) -> str:
@@ -20,14 +23,25 @@ def mask_auth_id(auth_id: str) -> str:
 
 
 class Redactor:
-    """Scrubs one credential set out of arbitrary text (Plivo bodies, exception texts)."""
+    """Scrubs one credential set out of arbitrary text (Plivo bodies, exception texts).
+
+    Besides the plain values it knows the Basic-auth form (``base64(id:token)``), which a proxy
+    or a debugging server may echo. Values shorter than :data:`MIN_REDACTED_LENGTH` are left
+    alone: a one-letter "token" cannot be told apart from ordinary text, and replacing every
+    such letter would make the advice unreadable (Plivo's own IDs and tokens are 20+ characters).
+    """
 
     def __init__(self, auth_id: str, auth_token: str) -> None:
-        self._replacements: list[tuple[str, str]] = []
-        if auth_token:
-            self._replacements.append((auth_token, "[auth token]"))
-        if auth_id:
-            self._replacements.append((auth_id, mask_auth_id(auth_id)))
+        candidates = [
+            (base64.b64encode(f"{auth_id}:{auth_token}".encode()).decode(), "[credentials]"),
+            (auth_token, "[auth token]"),
+            (auth_id, mask_auth_id(auth_id)),
+        ]
+        self._replacements = [
+            (secret, replacement)
+            for secret, replacement in candidates
+            if len(secret) >= MIN_REDACTED_LENGTH
+        ]
 
     def __call__(self, text: str) -> str:
         for secret, replacement in self._replacements:

@@ -308,23 +308,6 @@ def run_probes(
 
 
 URL_PARAMETERS = ("callback_url", "media_urls")
-NUMBER_PARAMETERS = ("wait_seconds", "max_recipients", "message_expiry", "limit", "offset")
-LONG_NUMBER_TEXT = 100
-
-
-def known_bug(item: Probe) -> str | None:
-    """Inputs that hit a bug pinned by an xfail test below; the generic checks leave them out.
-
-    Delete an entry when its bug is fixed (and the xfail marker of its test).
-    """
-    for name in URL_PARAMETERS:
-        if "[" in str(item.params.get(name, "")) or "]" in str(item.params.get(name, "")):
-            return "test_unbalanced_bracket_in_a_url_is_an_input_error"
-    for name in NUMBER_PARAMETERS:
-        value = item.params.get(name)
-        if isinstance(value, str) and len(value.strip()) > LONG_NUMBER_TEXT:
-            return "test_a_huge_number_text_is_quoted_shortened"
-    return None
 
 
 @dataclass
@@ -333,13 +316,10 @@ class Bench:
     sandbox: PlivoSandbox
     lanes: list[Lane]
     probes: int = 0
-    set_aside: int = 0  # known bugs
 
     def check(self, items: Sequence[Probe]) -> None:
-        kept = [item for item in items if known_bug(item) is None]
-        self.set_aside += len(items) - len(kept)
-        problems = run_probes(self.daemon, self.sandbox, self.lanes, kept)
-        self.probes += len(kept)
+        problems = run_probes(self.daemon, self.sandbox, self.lanes, items)
+        self.probes += len(items)
         assert problems == [], "\n".join(problems[:10])
 
 
@@ -441,12 +421,6 @@ def test_the_one_process_is_still_alive_after_everything(bench):
 # -- bugs the suite found -------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an Auth ID or Auth Token with a character outside Latin-1 (a pasted zero-width "
-    "space, a smart quote) escapes as UnicodeEncodeError from requests' Basic auth "
-    "(plivo_api/client.py PlivoClient.request catches only RequestException)",
-)
 @pytest.mark.parametrize("tool", [None, "get_account"])
 def test_credentials_outside_latin1_fail_readably(bench, tool):
     credentials = {"auth_id": "MA" + "X" * 18, "auth_token": "token\u200b-pasted"}
@@ -458,11 +432,6 @@ def test_credentials_outside_latin1_fail_readably(bench, tool):
     assert result.error["error_type"] in READABLE_ERROR_TYPES, result.error["error_type"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: since/until near the ends of the calendar with a UTC offset raise OverflowError "
-    "(plivo_api/history.py parse_time_bound: moment.astimezone(dt.UTC) is outside the except)",
-)
 @pytest.mark.parametrize("value", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
 def test_time_bounds_at_the_ends_of_the_calendar_are_input_errors(bench, value):
     for name in ("since", "until"):
@@ -472,11 +441,6 @@ def test_time_bounds_at_the_ends_of_the_calendar_are_input_errors(bench, value):
         assert result.error is not None and result.error["error_type"] == "InputError", result.error
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a year before 1000 is sent to Plivo as '999-05-05 10:00:00' (strftime %Y does "
-    "not pad on Linux; plivo_api/history.py plivo_time), which Plivo refuses with HTTP 400",
-)
 def test_years_before_1000_are_sent_padded_or_refused_locally(bench):
     lane = bench.lanes[0]
     before = len([r for r in bench.sandbox.requests if lane.owns(r)])
@@ -491,11 +455,6 @@ def test_years_before_1000_are_sent_padded_or_refused_locally(bench):
         assert sent[0].query["message_time__gte"] == "0999-05-05 10:00:00"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a URL with an unbalanced '[' escapes as ValueError('Invalid IPv6 URL') "
-    "(plivo_api/params.py http_url: urlsplit raises outside any try)",
-)
 @pytest.mark.parametrize("name", URL_PARAMETERS)
 def test_unbalanced_bracket_in_a_url_is_an_input_error(bench, name):
     lane = bench.lanes[0]
@@ -507,12 +466,6 @@ def test_unbalanced_bracket_in_a_url_is_an_input_error(bench, name):
     assert name in result.error["message"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a number parameter given as a long digit string is quoted whole in the error "
-    "(10,000 digits → a 10 KB message; plivo_api/params.py number(): the not-a-whole-number "
-    "branch formats {value!r} unshortened)",
-)
 @pytest.mark.parametrize(
     ("tool", "name"),
     [("send_sms", "max_recipients"), ("get_message", "wait_seconds"), ("list_messages", "offset")],
@@ -526,12 +479,6 @@ def test_a_huge_number_text_is_quoted_shortened(bench, tool, name):
     assert len(result.error["message"]) <= MAX_MESSAGE_CHARS
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a very short wrong Auth Token (here 't') is 'redacted' out of every word of the "
-    "error, twice (plivo_api/redact.py Redactor has no minimum length; client.request redacts "
-    "the reason and then the whole message again), which makes the advice unreadable",
-)
 def test_a_one_character_wrong_token_leaves_the_advice_readable(bench):
     credentials = {"auth_id": bench.lanes[0].auth_id, "auth_token": "t", "default_sender": SENDER}
     result = bench.daemon.validate_credentials(credentials)

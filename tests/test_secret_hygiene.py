@@ -284,11 +284,6 @@ def test_plain_echo_is_redacted(plugin, hygiene_account):
     assert REDACTED_TOKEN in texts[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an echoed Authorization header leaks the credentials in Basic (base64) form; "
-    "plivo_api/redact.py Redactor only knows the plain values",
-)
 def test_echoed_authorization_header_is_redacted(plugin, hygiene_account):
     reason = f"unauthorised request, Authorization: Basic {SECRETS['basic credentials']}"
     texts = get_account_with(
@@ -297,12 +292,6 @@ def test_echoed_authorization_header_is_redacted(plugin, hygiene_account):
     assert find_secrets(texts, SECRETS) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Plivo's error text is cut to 200 characters before redaction "
-    "(http_errors.parse_error_body, then client.request redacts), so a token cut by the limit "
-    "is no longer recognised and its first part is shown",
-)
 def test_token_cut_by_the_quote_limit_is_not_shown_in_part(plugin, hygiene_account):
     token = HYGIENE_ACCOUNT.auth_token
     lead = "x" * (MAX_QUOTED_BODY_CHARS - len(token) + 2)  # the limit falls 3 characters short
@@ -313,11 +302,6 @@ def test_token_cut_by_the_quote_limit_is_not_shown_in_part(plugin, hygiene_accou
     assert find_secrets(texts, token_fragments(token)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the api_id of an error body is shown unredacted "
-    "(client.request passes body.api_id through; PlivoError.__str__ appends it)",
-)
 def test_credentials_echoed_as_api_id_are_redacted(plugin, hygiene_account):
     body = {
         "error": "bad request",
