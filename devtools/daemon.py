@@ -13,6 +13,7 @@ Used by the end-to-end tests, the demo and the benchmarks.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import itertools
 import json
 import logging
@@ -113,6 +114,7 @@ class StandInDaemon:
         self._sessions_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._ids = itertools.count(1)
+        self._readers: list[threading.Thread] = []
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -131,8 +133,12 @@ class StandInDaemon:
             stderr=subprocess.PIPE,
         )
         atexit.register(self.stop)  # never leave an orphaned plugin spinning after a crash
-        threading.Thread(target=self._read_stdout, daemon=True, name="daemon-stdout").start()
-        threading.Thread(target=self._read_stderr, daemon=True, name="daemon-stderr").start()
+        self._readers = [
+            threading.Thread(target=self._read_stdout, daemon=True, name="daemon-stdout"),
+            threading.Thread(target=self._read_stderr, daemon=True, name="daemon-stderr"),
+        ]
+        for reader in self._readers:
+            reader.start()
         if not self._ready.wait(timeout):
             self.stop()
             tail = "\n".join(self.stderr_lines[-20:])
@@ -156,8 +162,15 @@ class StandInDaemon:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout)
-        for stream in (process.stdin, process.stdout, process.stderr):
-            if stream is not None:
+        if process.stdin is not None:
+            with contextlib.suppress(OSError):  # a dead plugin leaves a broken pipe
+                process.stdin.close()
+        # The readers end at EOF once the process is gone; closing a pipe under a reader that
+        # is still inside read() is an error ("reentrant call"), so wait for them instead.
+        for reader in self._readers:
+            reader.join(timeout)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None and not any(r.is_alive() for r in self._readers):
                 stream.close()
         atexit.unregister(self.stop)
         return process.returncode
