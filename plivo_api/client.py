@@ -9,6 +9,7 @@ the unmasked Auth ID, into the traceback Dify shows.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import os
@@ -120,6 +121,13 @@ class PlivoClient:
         self._session = pool.get(*self._auth)
         self._sleep = sleep
         self._account_url = f"{self.base_url}/v1/Account/{quote(self._auth_id, safe='')}/"
+
+    def limited(self, *, timeout: Timeouts, retry: RetryPolicy) -> PlivoClient:
+        """The same client (and pooled session) with other timeouts and retry policy."""
+        clone = copy.copy(self)
+        clone.timeout = timeout
+        clone.retry = retry
+        return clone
 
     def __repr__(self) -> str:
         return f"PlivoClient(auth_id={self.masked_auth_id!r}, base_url={self.base_url!r})"

@@ -29,13 +29,20 @@ Why this schedule:
 
 Budget rules: the loop never sleeps past the deadline, and no GET starts later than
 ``POLL_GRACE_SECONDS`` after it (the grace lets the final look at the deadline poll every pending
-message despite the sleep's own overshoot). A GET already in flight is not interrupted, and the
-client's retry policy for reads applies to each GET, so a slow or failing Plivo can stretch one
-look by that request's time.
+message despite the sleep's own overshoot). The tools poll through :func:`bounded_fetch`: no
+retries, and connect and read timeouts no longer than the time left (at least
+``MIN_POLL_TIMEOUT_SECONDS``), so a slow or failing Plivo cannot stretch the wait by more than
+about one second.
+
+Bulk sends: one round polls at most ``MAX_POLLS_PER_ROUND`` messages, least recently polled
+first, so every message gets its turn and a 1,000-recipient wait stays far below Plivo's 300
+requests per 5 s. A message the wait never reached is reported ``unknown`` ("not checked"),
+never as ``queued``.
 
 The wait makes GETs only. A failing poll never turns a successful send into a failed node: the
 message keeps the last state read, or becomes ``unknown`` with the error text when none was read.
-A 404 right after a send means Plivo's record is not visible yet; the message stays ``queued``.
+A 404 right after a send means Plivo's record is not visible yet; the message stays ``queued``
+(for ``get_message`` with a wait, too: only a 404 that lasts the whole wait is "no such message").
 Credential and permission errors stop the loop (every further GET would fail the same way).
 
 The clock (``now`` and ``sleep``) is injectable so that the unit tests run the schedule exactly,
@@ -49,6 +56,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from .client import READ_TIMEOUT_SECONDS, PlivoClient, Timeouts
 from .errors import (
     AuthenticationError,
     InvalidRequestError,
@@ -57,6 +65,7 @@ from .errors import (
     PlivoError,
 )
 from .models import FINAL_STATES, MessageRecord
+from .retry import NO_RETRY
 
 logger = logging.getLogger(__name__)
 
@@ -64,11 +73,14 @@ MAX_WAIT_SECONDS = 60
 POLL_INTERVALS = (0.5, 1.0, 2.0, 3.0)
 POLL_INTERVAL_CAP = 5.0
 POLL_GRACE_SECONDS = 0.5
+MIN_POLL_TIMEOUT_SECONDS = 1.0
+MAX_POLLS_PER_ROUND = 50
 DELIVERED_STATES = frozenset({"delivered", "read"})  # "read" (WhatsApp) implies delivery
 STATE_UNKNOWN = "unknown"
 STATE_QUEUED = "queued"
 SHOWN_OUTCOMES = 5
 UNKNOWN_ADVICE = "Check the message again later with get_message."
+NOT_CHECKED = "Not checked: the wait ended before this message's turn."
 
 STATE_DESCRIPTIONS = {
     "queued": "accepted by Plivo and waiting to be sent",
@@ -135,12 +147,13 @@ class Observation:
     record: MessageRecord | None = None
     poll_error: str | None = None
     to_fallback: str | None = None
+    polls: int = 0
 
     @property
     def state(self) -> str:
         if self.record is not None and self.record.state:
             return self.record.state
-        if self.poll_error is not None:
+        if self.poll_error is not None or (self.polls == 0 and self.record is None):
             return STATE_UNKNOWN
         return STATE_QUEUED  # Plivo accepted it and no record is visible yet
 
@@ -158,10 +171,15 @@ class Observation:
         """A ``send_sms`` ``delivery`` entry."""
         if self.record is not None:
             errors = self.record.error_fields()
-        elif self.poll_error is not None:
+        elif self.poll_error is not None or self.polls == 0:
+            reason = (
+                f"Could not read the delivery status: {self.poll_error}"
+                if self.poll_error is not None
+                else NOT_CHECKED
+            )
             errors = {
                 "error_code": None,
-                "error": f"Could not read the delivery status: {self.poll_error}",
+                "error": reason,
                 "advice": UNKNOWN_ADVICE,
                 "retryable": None,
             }
@@ -235,9 +253,16 @@ class _Tracker:
     def pending(self) -> list[str]:
         return [uuid for uuid, o in self.observations.items() if not o.final]
 
+    def next_round(self) -> list[str]:
+        """Up to MAX_POLLS_PER_ROUND pending messages, least recently polled first."""
+        pending = self.pending()
+        pending.sort(key=lambda uuid: self.observations[uuid].polls)  # stable: keeps send order
+        return pending[:MAX_POLLS_PER_ROUND]
+
     def poll(self, fetch: Fetch, uuid: str) -> None:
         self.polls += 1
-        current = self.observations[uuid]
+        current = replace(self.observations[uuid], polls=self.observations[uuid].polls + 1)
+        self.observations[uuid] = current
         try:
             record = fetch(uuid)
         except NotFoundError as error:
@@ -280,7 +305,9 @@ def wait_for_final(
     fallback = destinations[0] if len(destinations) == 1 and len(message_uuids) == 1 else None
     tracker = _Tracker(
         {
-            uuid: Observation(uuid, record=known.get(uuid), to_fallback=fallback)
+            uuid: Observation(
+                uuid, record=known.get(uuid), to_fallback=fallback, polls=int(uuid in known)
+            )
             for uuid in dict.fromkeys(message_uuids)
         }
     )
@@ -291,7 +318,7 @@ def wait_for_final(
             break
         clock.sleep(min(poll_interval(index), remaining))
         index += 1
-        for uuid in tracker.pending():
+        for uuid in tracker.next_round():
             if clock.now() > deadline + POLL_GRACE_SECONDS or tracker.stop_error is not None:
                 break
             tracker.poll(fetch, uuid)
@@ -350,24 +377,50 @@ def read_message(
 ) -> MessageStatus:
     """Read one message, then wait up to ``wait_seconds`` for a final state.
 
-    The first read raises (an unknown UUID is the caller's error: "no such message"); failures
-    of the polls after it only end the wait early, with the last state read.
+    An unknown UUID is the caller's error ("no such message"), but right after a send Plivo may
+    not show the record yet: with a wait, a 404 is only final when it lasts the whole wait.
+    Failures of the polls after a first successful read only end the wait early.
     """
     started = clock.now()
-    record = fetch(message_uuid)
-    if record.final or wait_seconds <= 0:
+    try:
+        record: MessageRecord | None = fetch(message_uuid)
+    except NotFoundError:
+        if wait_seconds <= 0:
+            raise
+        record = None
+    if record is not None and (record.final or wait_seconds <= 0):
         return MessageStatus(record, clock.now() - started, 1)
     report = wait_for_final(
         fetch,
         [message_uuid],
         wait_seconds,
         clock=clock,
-        initial={message_uuid: record},
+        initial={message_uuid: record} if record is not None else {},
         started=started,
     )
     observation = report.observations[0]
     last = observation.record or record
+    if last is None:  # never visible during the whole wait: it does not exist
+        return MessageStatus(fetch(message_uuid), report.waited_seconds, report.polls + 2)
     return MessageStatus(last, report.waited_seconds, report.polls + 1, observation.poll_error)
+
+
+def bounded_fetch(client: PlivoClient, budget: float, *, clock: Clock = SYSTEM_CLOCK) -> Fetch:
+    """``client.get_message`` for polling: no retries, timeouts cut to the time left.
+
+    A poll must not outlive the wait: the client's read policy (3 attempts, 20 s read timeout)
+    could otherwise stretch a 60 s wait past Dify's request limit.
+    """
+    deadline = clock.now() + budget + POLL_GRACE_SECONDS
+
+    def fetch(message_uuid: str) -> MessageRecord:
+        left = max(MIN_POLL_TIMEOUT_SECONDS, deadline - clock.now())
+        timeouts = Timeouts(
+            connect=min(left, client.timeout.connect), read=min(left, READ_TIMEOUT_SECONDS)
+        )
+        return client.limited(timeout=timeouts, retry=NO_RETRY).get_message(message_uuid)
+
+    return fetch
 
 
 __all__ = [
@@ -381,6 +434,7 @@ __all__ = [
     "DeliveryReport",
     "MessageStatus",
     "Observation",
+    "bounded_fetch",
     "describe_state",
     "max_polls",
     "poll_interval",

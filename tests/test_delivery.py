@@ -7,7 +7,9 @@ from collections.abc import Callable
 import pytest
 
 from plivo_api.delivery import (
+    MAX_POLLS_PER_ROUND,
     MAX_WAIT_SECONDS,
+    NOT_CHECKED,
     POLL_GRACE_SECONDS,
     POLL_INTERVAL_CAP,
     Clock,
@@ -258,7 +260,9 @@ def test_zero_budget_makes_no_request() -> None:
     report = wait_for_final(fetch, [U1], 0, clock=fake.clock)
     assert fetch.calls == []
     assert fake.sleeps == []
-    assert report.to_list()[0]["state"] == "queued"
+    entry = report.to_list()[0]
+    assert entry["state"] == "unknown"  # never looked at: not claimed to be queued
+    assert entry["error"] == NOT_CHECKED
 
 
 @pytest.mark.parametrize("budget", [-1, MAX_WAIT_SECONDS + 1])
@@ -304,12 +308,47 @@ def test_read_message_budget_includes_the_first_read() -> None:
     assert status.polls == max_polls(3, first_look=True)
 
 
-def test_read_message_first_read_errors_propagate() -> None:
+def test_read_message_first_read_errors_propagate_without_a_wait() -> None:
+    fake = FakeClock()
+    fetch = Script(fake, {U1: []}, errors={U1: lambda _: NotFoundError("No such message")})
+    with pytest.raises(NotFoundError, match="No such message"):
+        read_message(fetch, U1, 0, clock=fake.clock)
+    assert fake.sleeps == []
+
+
+def test_read_message_404_is_no_such_message_only_after_the_whole_wait() -> None:
     fake = FakeClock()
     fetch = Script(fake, {U1: []}, errors={U1: lambda _: NotFoundError("No such message")})
     with pytest.raises(NotFoundError, match="No such message"):
         read_message(fetch, U1, 10, clock=fake.clock)
-    assert fake.sleeps == []
+    assert sum(fake.sleeps) == pytest.approx(10)
+
+
+def test_read_message_right_after_a_send_waits_for_the_record_to_appear() -> None:
+    """A 404 before Plivo shows the record is not "no such message" when the user asked to wait."""
+    fake = FakeClock()
+    fetch = Script(
+        fake,
+        {U1: [(0.0, "queued", "000"), (1.0, "delivered", "000")]},
+        errors={U1: lambda at: NotFoundError("No such message") if at < 0.5 else None},
+    )
+    status = read_message(fetch, U1, 10, clock=fake.clock)
+    assert status.to_dict()["state"] == "delivered"
+    assert sum(fake.sleeps) == pytest.approx(1.5)
+
+
+def test_a_bulk_wait_polls_every_message_in_turn_and_never_calls_the_unpolled_queued() -> None:
+    fake = FakeClock()
+    uuids = [f"5f0e4a8c-0000-4000-8000-{n:012d}" for n in range(120)]
+    fetch = Script(fake, {u: [(0.0, "sent", "000")] for u in uuids}, request_seconds=0.05)
+    report = wait_for_final(fetch, uuids, 1, clock=fake.clock)
+    per_round = [u for u, _ in fetch.calls]
+    assert len(per_round) <= 2 * MAX_POLLS_PER_ROUND
+    assert len(set(per_round)) == len(per_round)  # nobody polled twice while others waited
+    states = [o.state for o in report.observations]
+    assert states.count("sent") == len(per_round)
+    assert states.count("unknown") == 120 - len(per_round)
+    assert "queued" not in states
 
 
 def test_read_message_later_failures_keep_the_last_state() -> None:
@@ -324,3 +363,24 @@ def test_read_message_later_failures_keep_the_last_state() -> None:
     assert data["state"] == "sent"
     assert data["poll_error"] == "Plivo had a server error"
     assert "last status check failed" in status.summary()
+
+
+def test_bounded_fetch_polls_once_with_a_timeout_cut_to_the_time_left(sandbox, pool) -> None:
+    """A hanging Plivo cannot stretch a wait: no retries, and the read gives up with the budget."""
+    import time
+
+    from devtools.sandbox import DEMO_AUTH_ID, DEMO_AUTH_TOKEN, Fault
+    from plivo_api.client import PlivoClient
+    from plivo_api.delivery import MIN_POLL_TIMEOUT_SECONDS, bounded_fetch
+    from plivo_api.errors import RequestTimeoutError
+
+    client = PlivoClient(DEMO_AUTH_ID, DEMO_AUTH_TOKEN, base_url=sandbox.url, pool=pool)
+    sandbox.inject(Fault(method="GET", path="/Message/", delay=2.0, times=3))
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError):
+        bounded_fetch(client, 0.2)(U1)
+    elapsed = time.monotonic() - started
+    assert elapsed < MIN_POLL_TIMEOUT_SECONDS + 0.6
+    assert len(sandbox.wait_for_requests(1)) == 1
+    time.sleep(0.3)
+    assert len(sandbox.requests) == 1  # not retried

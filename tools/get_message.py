@@ -9,7 +9,7 @@ from dify_plugin import Tool
 from dify_plugin.entities.tool import ToolInvokeMessage
 
 from plivo_api.credentials import client_for
-from plivo_api.delivery import read_message
+from plivo_api.delivery import bounded_fetch, read_message
 from plivo_api.history import message_request_from_params
 
 
@@ -17,7 +17,8 @@ class GetMessageTool(Tool):
     def _invoke(self, tool_parameters: dict[str, Any]) -> Generator[ToolInvokeMessage, None, None]:
         message_uuid, wait_seconds = message_request_from_params(tool_parameters)
         client = client_for(self.runtime.credentials)
-        status = read_message(client.get_message, message_uuid, wait_seconds)
+        fetch = bounded_fetch(client, wait_seconds) if wait_seconds else client.get_message
+        status = read_message(fetch, message_uuid, wait_seconds)
         data = status.to_dict()
         yield self.create_text_message(status.summary())
         yield self.create_json_message(data)

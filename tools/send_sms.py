@@ -10,7 +10,7 @@ from dify_plugin import Tool
 from dify_plugin.entities.tool import ToolInvokeMessage
 
 from plivo_api.credentials import Credentials
-from plivo_api.delivery import wait_for_final
+from plivo_api.delivery import bounded_fetch, wait_for_final
 from plivo_api.outbound import plan_from_params, send_planned
 
 
@@ -26,7 +26,7 @@ class SendSmsTool(Tool):
         if plan.wait_seconds > 0:
             # GETs only; a failing poll is reported per message and never fails the node.
             delivery = wait_for_final(
-                client.get_message,
+                bounded_fetch(client, plan.wait_seconds),
                 report.message_uuids,
                 plan.wait_seconds,
                 recipients=report.accepted,
