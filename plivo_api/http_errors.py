@@ -7,6 +7,7 @@ and raises what it returns.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -113,7 +114,11 @@ def error_for_status(
     said = f": {body.reason}" if body.reason else ""
     cls, message = _classify(status, said, creates=creates, masked_auth_id=masked_auth_id)
     if cls is RateLimitedError:
-        wait = f"retry in {retry_after:.0f} s" if retry_after is not None else "retry in a minute"
+        wait = (
+            f"retry in {math.ceil(retry_after)} s"
+            if retry_after is not None
+            else "retry in a minute"
+        )
         return RateLimitedError(
             message.replace("{wait}", wait),
             retry_after=retry_after,

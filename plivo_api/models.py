@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .error_codes import describe_error_code, normalize_error_code
-from .errors import MalformedResponseError
+from .errors import MalformedResponseError, OutcomeUnknownError
 
 TRIAL_ACCOUNT_TYPE = "developer"
 ACCOUNT_CURRENCY = "USD"  # Plivo bills in USD; cash_credits carries no currency field
@@ -30,9 +30,10 @@ def _decimal(value: object) -> Decimal | None:
     if value is None or value == "" or isinstance(value, bool):
         return None
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value).strip())
     except InvalidOperation:
         return None
+    return number if number.is_finite() else None  # NaN/Infinity would be invalid JSON
 
 
 def _int(value: object) -> int | None:
@@ -42,7 +43,7 @@ def _int(value: object) -> int | None:
         return int(str(value))
     except ValueError:
         number = _decimal(value)
-        return int(number) if number is not None else None
+        return int(number) if number is not None else None  # "1.0" → 1; "NaN" → None
 
 
 def _bool(value: object) -> bool | None:
@@ -97,14 +98,15 @@ class SendResult:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SendResult:
-        uuids = data.get("message_uuid", [])
+        uuids = data.get("message_uuid")
         if isinstance(uuids, str):
             uuids = [uuids]
         invalid = data.get("invalid_number") or []
         if isinstance(invalid, str):
             invalid = [part for part in invalid.split("<") if part]
         if not isinstance(uuids, list) or not isinstance(invalid, list):
-            raise MalformedResponseError(
+            # Same class as any other unreadable answer to a send: callers branch on it.
+            raise OutcomeUnknownError(
                 "Plivo accepted the request but its answer lists no message UUIDs in the "
                 "documented form. The messages may have been queued: check list_messages "
                 "before sending again.",

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from . import params as read
 from .client import PlivoClient
 from .delivery import MAX_WAIT_SECONDS
-from .errors import InputError
+from .errors import InputError, InvalidRequestError, OutcomeUnknownError
 from .numbers import (
     MAX_RECIPIENTS,
     InvalidRecipient,
@@ -246,6 +246,20 @@ def send_planned(client: PlivoClient, plan: MessagePlan) -> SendReport:
     result = client.send_message(plan.request_body())
     by_digits = {to_plivo(number): number for number in plan.recipients}
     refused = {by_digits.get(n.lstrip("+"), n) for n in result.invalid_numbers}
+    if not result.message_uuids:
+        if refused:  # Plivo took the request but refused every destination: nothing was sent
+            raise InvalidRequestError(
+                "Plivo refused every destination as invalid: "
+                + ", ".join(sorted(refused)[:SHOWN_RECIPIENTS])
+                + ". Nothing was sent; check the numbers (international format, e.g. "
+                "+14155552671).",
+                api_id=result.api_id,
+            )
+        raise OutcomeUnknownError(
+            "Plivo accepted the request but returned no message UUIDs. The messages may have "
+            "been queued: check list_messages before sending again.",
+            api_id=result.api_id,
+        )
     return SendReport(
         plan=plan,
         api_id=result.api_id,

@@ -72,7 +72,10 @@ def number(
     if isinstance(value, bool):
         raise InputError(name, f"{name}: expected a whole number, got a boolean.")
     if isinstance(value, int | float):
-        parsed = float(value)
+        try:
+            parsed = float(value)
+        except OverflowError:  # an integer with hundreds of digits
+            parsed = math.inf
     elif isinstance(value, str):
         try:
             parsed = float(value.strip())
@@ -82,7 +85,12 @@ def number(
             ) from None
     else:
         raise InputError(name, f"{name}: expected a whole number, got {type(value).__name__}.")
-    if not math.isfinite(parsed) or not parsed.is_integer():
+    if not math.isfinite(parsed):
+        raise InputError(
+            name,
+            f"{name}: {shorten(str(value), 40)!r} is out of range; use {minimum} to {maximum}.",
+        )
+    if not parsed.is_integer():
         raise InputError(name, f"{name}: {shorten(str(value), 40)!r} is not a whole number.")
     if not minimum <= parsed <= maximum:
         raise InputError(
@@ -131,7 +139,7 @@ def http_url(value: str, name: str) -> str:
         parts is None
         or parts.scheme.lower() not in {"http", "https"}
         or not parts.netloc
-        or " " in value
+        or any(ch.isspace() or not ch.isprintable() for ch in value)
     ):
         raise InputError(
             name, f"{name}: {value[:80]!r} is not an http(s) URL; use e.g. https://example.com/x."
