@@ -14,11 +14,12 @@ import json
 import logging
 import os
 import re
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
@@ -46,6 +47,7 @@ API_BASE_URL_ENV = "PLIVO_API_BASE_URL"  # tests and the sandbox only
 LOOKUP_BASE_URL_ENV = "PLIVO_LOOKUP_BASE_URL"
 CONNECT_TIMEOUT_SECONDS = 5.0
 _CREDENTIAL_CHARACTERS = re.compile(r"[!-~]+")  # printable ASCII without spaces
+_PHONE_LIKE = re.compile(r"\+?\d{6,}")
 READ_TIMEOUT_SECONDS = 20.0
 READ_TIMEOUT_ENV = "PLIVO_READ_TIMEOUT_SECONDS"  # tests and the sandbox only
 
@@ -235,7 +237,7 @@ class PlivoClient:
                 if self.retry.may_retry(outcome, idempotent=repeatable, attempt=attempt):
                     self._sleep(self.retry.delay(attempt))
                     continue
-                raise self._transport_error(exc, outcome, creates) from None
+                raise self._transport_error(exc, outcome, creates, url) from None
             self._log_attempt(method, url, attempt, str(response.status_code), started)
             if 200 <= response.status_code < 300:
                 return self._json_object(response, creates)
@@ -273,10 +275,18 @@ class PlivoClient:
         return Outcome.NO_ANSWER
 
     def _transport_error(
-        self, exc: requests.exceptions.RequestException, outcome: Outcome, creates: bool
+        self,
+        exc: requests.exceptions.RequestException,
+        outcome: Outcome,
+        creates: bool,
+        url: str,
     ) -> PlivoError:
-        host = self.base_url
-        if isinstance(exc, requests.exceptions.SSLError):
+        parts = urlsplit(url)
+        host = f"{parts.scheme}://{parts.netloc}"
+        if isinstance(exc, requests.exceptions.SSLError) and (
+            not creates or _certificate_rejected(exc)
+        ):
+            # A rejected certificate ends the handshake before the request is written.
             return ConnectionFailedError(
                 f"Could not establish a secure (TLS) connection to Plivo at {host}; nothing was "
                 "sent. Check the machine's clock, proxy and CA certificates."
@@ -333,11 +343,26 @@ class PlivoClient:
             logger.debug(
                 "%s %s attempt %d -> %s in %.0f ms",
                 method,
-                self._redact(url),
+                _PHONE_LIKE.sub("…", self._redact(urlsplit(url).path)),  # no numbers in logs
                 attempt,
                 result,
                 (time.monotonic() - started) * 1000,
             )
+
+
+def _certificate_rejected(exc: BaseException) -> bool:
+    """Whether an SSL failure was the certificate check (so the handshake never completed)."""
+    seen: set[int] = set()
+    pending: list[object] = [exc]
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return True
+        pending.extend([*current.args, getattr(current, "reason", None), current.__context__])
+    return False
 
 
 def _not_found(error: NotFoundError, message: str) -> NotFoundError:

@@ -1,5 +1,10 @@
 """Bugs found in review, each pinned by a test."""
 
+import logging
+import shutil
+import ssl
+import subprocess
+
 import pytest
 
 from plivo_api import errors
@@ -9,7 +14,7 @@ from plivo_api.params import http_url, number
 
 
 def test_an_integer_with_hundreds_of_digits_is_out_of_range_not_a_crash():
-    with pytest.raises(errors.InputError, match="limit: .* is out of range; use 1 to 20"):
+    with pytest.raises(errors.InputError, match=r"limit: .* is out of range; use 1 to 20"):
         number({"limit": 10**400}, "limit", default=20, minimum=1, maximum=20)
 
 
@@ -70,3 +75,72 @@ def test_a_202_that_queued_nothing_fails_the_node(
     assert result.error["error_type"] == error_type
     assert phrase in result.error["message"]
     assert result.messages == []
+
+
+OPENSSL = shutil.which("openssl")
+
+
+@pytest.mark.skipif(OPENSSL is None, reason="needs the openssl command")
+def test_an_untrusted_certificate_on_a_send_is_nothing_sent_and_not_retried(tmp_path, pool):
+    from devtools.sandbox import DEMO_AUTH_ID, DEMO_AUTH_TOKEN, PlivoSandbox
+    from plivo_api.client import PlivoClient
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            OPENSSL,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    with PlivoSandbox(ssl_context=context) as tls:
+        client = PlivoClient(DEMO_AUTH_ID, DEMO_AUTH_TOKEN, base_url=tls.url, pool=pool)
+        with pytest.raises(errors.ConnectionFailedError, match="nothing was sent") as caught:
+            client.send_message({"src": "14155550199", "dst": "14155552671", "text": "x"})
+        assert tls.url in str(caught.value)
+        assert tls.requests == []
+        assert tls.messages == {}
+
+
+def test_debug_logs_name_no_phone_number(server, make_client, caplog):
+    server.expect_request("/v1/Number/+14155552671").respond_with_json({"phone_number": "x"})
+    with caplog.at_level(logging.DEBUG, logger="plivo_api"):
+        make_client().lookup_number_json("+14155552671")
+    ours = [r for r in caplog.records if r.name.startswith("plivo_api")]
+    assert ours, "the attempt is logged at DEBUG"
+    logged = " ".join(r.getMessage() for r in ours)
+    assert "4155552671" not in logged
+    assert "/v1/Number/…" in logged
+
+
+def test_lookup_transport_errors_name_the_lookup_host(pool):
+    from plivo_api.client import PlivoClient
+
+    client = PlivoClient(
+        "MA" + "X" * 18,
+        "test-token-alpha",
+        base_url="http://127.0.0.1:9",
+        lookup_base_url="http://127.0.0.1:10",
+        pool=pool,
+        sleep=lambda _: None,
+    )
+    with pytest.raises(errors.ConnectionFailedError, match=r"http://127\.0\.0\.1:10"):
+        client.lookup_number_json("+14155552671")
