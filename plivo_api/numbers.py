@@ -79,6 +79,10 @@ REASON_NATIONAL = (
     "national number without a country code: add the country code (e.g. +44 20 7946 0018) "
     "or set default_country"
 )
+REASON_NO_COUNTRY_CODE = (
+    "no valid country code: write it with + and the country code (e.g. +1 415 555 2671) "
+    "or set default_country"
+)
 REASON_TOO_LONG_FOR_PLIVO = f"too long for Plivo (at most {PLIVO_MAX_DIGITS} digits)"
 
 _PARSE_ERROR_REASONS = {
@@ -266,6 +270,11 @@ def _normalize(raw: str, region: str | None) -> str:
         if len(e164) - 1 > PLIVO_MAX_DIGITS:
             raise InvalidNumberError(REASON_TOO_LONG_FOR_PLIVO, stripped)
         return e164
+    prefix, rest = _international_prefix(text)
+    if region is None and not prefix and not rest.startswith("0") and _digit_count(text) >= 9:
+        # Read country-code-first, "4155552671" is a short Swiss number: the likely truth is a
+        # national number written without its country code, and that is what to say.
+        raise InvalidNumberError(REASON_NO_COUNTRY_CODE, stripped)
     raise InvalidNumberError(first_reason or REASON_NATIONAL, stripped)
 
 

@@ -144,3 +144,12 @@ def test_lookup_transport_errors_name_the_lookup_host(pool):
     )
     with pytest.raises(errors.ConnectionFailedError, match=r"http://127\.0\.0\.1:10"):
         client.lookup_number_json("+14155552671")
+
+
+@pytest.mark.parametrize("written", ["4155552671", "(415) 555-2671", "415.555.2671"])
+def test_a_national_number_without_default_country_says_to_add_the_country_code(written):
+    """Read country-code-first these were "too short" (+41 ...): nobody could act on that."""
+    from plivo_api.numbers import REASON_NO_COUNTRY_CODE, parse_recipients
+
+    assert parse_recipients(written).invalid[0].reason == REASON_NO_COUNTRY_CODE
+    assert parse_recipients(written, "US").valid == ("+14155552671",)
