@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .client import PlivoClient
+from .client import PlivoClient, Timeouts
 from .errors import InputError
+from .models import Account
 from .redact import mask_auth_id
+from .sender import parse_sender
+
+VALIDATION_READ_TIMEOUT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -51,3 +55,19 @@ def _text(value: object) -> str:
 def client_for(raw: Mapping[str, object] | None) -> PlivoClient:
     """The client for a tool call's credentials; its session is shared per credential set."""
     return Credentials.from_mapping(raw).client()
+
+
+def verify(raw: Mapping[str, object] | None) -> Account:
+    """What Dify's "Authorize" dialog runs: local checks, then one cheap read of the account.
+
+    The read timeout is shorter than for tool calls: a person is waiting in a dialog.
+    """
+    creds = Credentials.from_mapping(raw)
+    if creds.default_sender:
+        parse_sender(creds.default_sender, parameter="default_sender")
+    client = creds.client()
+    timeouts = Timeouts(
+        connect=client.timeout.connect,
+        read=min(client.timeout.read, VALIDATION_READ_TIMEOUT_SECONDS),
+    )
+    return client.limited(timeout=timeouts, retry=client.retry).get_account()
