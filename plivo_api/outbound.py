@@ -26,8 +26,8 @@ from .numbers import (
     parse_region,
     to_plivo,
 )
-from .params import Params, http_url
-from .segments import SegmentAnalysis, analyze
+from .params import Params, http_url, message_text
+from .segments import SegmentAnalysis, analyze, describe_segments
 from .sender import Sender, resolve_sender
 
 DEFAULT_MAX_RECIPIENTS = 10  # a safety cap for agents; users raise it in the tool's settings
@@ -216,8 +216,7 @@ class SendReport:
         kind = self.plan.message_type.upper()
         line = f"Queued {count} {kind} to {shown}"
         if self.plan.message_type == "sms":
-            line += f"; {describe_segments(self.plan.analysis)}"
-            line += " each" if count > 1 else ""
+            line += f"; {describe_segments(self.plan.analysis, each=count > 1)}"
         if self.invalid:
             listed = ", ".join(f"{i.input} ({i.reason})" for i in self.invalid[:SHOWN_RECIPIENTS])
             more = len(self.invalid) - SHOWN_RECIPIENTS
@@ -225,20 +224,6 @@ class SendReport:
                 f" and {more} more" if more > 0 else ""
             )
         return line
-
-
-def describe_segments(analysis: SegmentAnalysis) -> str:
-    """``2 segments (UCS-2: ... at position 12)``: why a text costs what it costs."""
-    noun = "segment" if analysis.segments == 1 else "segments"
-    text = f"{analysis.segments} {noun}"
-    if analysis.encoding == "UCS-2" and analysis.non_gsm_characters:
-        first = analysis.non_gsm_characters[0]
-        where = ", ".join(str(p) for p in first.positions[:3])
-        plural = "s" if len(first.positions) > 1 else ""
-        extra = len(analysis.non_gsm_characters) - 1
-        text += f" (UCS-2: {first.char} at position{plural} {where}"
-        text += f", and {extra} more non-GSM character{'s' if extra > 1 else ''})" if extra else ")"
-    return text
 
 
 def send_planned(client: PlivoClient, plan: MessagePlan) -> SendReport:
@@ -268,12 +253,6 @@ def send_planned(client: PlivoClient, plan: MessagePlan) -> SendReport:
         invalid=plan.invalid
         + tuple(InvalidRecipient(n, REASON_PLIVO_INVALID) for n in sorted(refused)),
     )
-
-
-def message_text(params: Params) -> str:
-    """The text as written (inner and edge spaces are content), or "" when there is none."""
-    raw = read.text(params, "message", strip=False) or ""
-    return raw if raw.strip() else ""
 
 
 def plan_from_params(params: Params, default_sender: str | None) -> MessagePlan:

@@ -15,7 +15,16 @@ from urllib.parse import urlsplit
 from .errors import InputError
 from .text import shorten
 
-__all__ = ["InputError", "Params", "boolean", "choice", "http_url", "number", "text"]
+__all__ = [
+    "InputError",
+    "Params",
+    "boolean",
+    "choice",
+    "http_url",
+    "message_text",
+    "number",
+    "text",
+]
 
 Params = Mapping[str, object]
 MAX_TEXT_PARAMETER_CHARS = 100_000  # far above any Plivo limit; stops pathological inputs early
@@ -145,3 +154,9 @@ def http_url(value: str, name: str) -> str:
             name, f"{name}: {value[:80]!r} is not an http(s) URL; use e.g. https://example.com/x."
         )
     return value
+
+
+def message_text(params: Params) -> str:
+    """The ``message`` as written (inner and edge spaces are content), or "" when there is none."""
+    raw = text(params, "message", strip=False) or ""
+    return raw if raw.strip() else ""

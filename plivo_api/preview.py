@@ -13,12 +13,11 @@ from typing import Any
 
 from . import params as read
 from .credentials import client_for
-from .errors import PlivoError
+from .errors import InputError, PlivoError
 from .numbers import Recipients, parse_recipients, parse_region
-from .outbound import describe_segments, message_text
-from .params import Params
+from .params import Params, message_text
 from .pricing import CostEstimate, EstimateUnavailableError, estimate_cost
-from .segments import SegmentAnalysis, analyze
+from .segments import SegmentAnalysis, analyze, describe_segments
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ class Preview:
 def preview_from_params(params: Params) -> Preview:
     text = message_text(params)
     if not text:
-        raise read.InputError("message", "message is empty: write the text to preview.")
+        raise InputError("message", "message is empty: write the text to preview.")
     region = parse_region(read.text(params, "default_country"))
     to = read.text(params, "to")
     recipients = parse_recipients(to, region) if to else Recipients((), ())

@@ -90,6 +90,7 @@ _LOOKALIKE_CHARACTERS: Final = frozenset(LOOKALIKE_REPLACEMENTS)
 
 MAX_LISTED_NON_GSM_CHARACTERS = 20  # distinct characters reported, in order of first appearance
 MAX_LISTED_POSITIONS = 10  # positions reported per character
+SHOWN_POSITIONS = 3  # positions named in a one-line summary
 
 
 @dataclass(frozen=True)
@@ -346,3 +347,17 @@ def analyze(text: str) -> SegmentAnalysis:
         non_gsm_characters=non_gsm,
         gsm_alternative=alternative,
     )
+
+
+def describe_segments(analysis: SegmentAnalysis, *, each: bool = False) -> str:
+    """``2 segments each (UCS-2: ’ at position 12)``: why a text costs what it costs."""
+    noun = "segment" if analysis.segments == 1 else "segments"
+    text = f"{analysis.segments} {noun}" + (" each" if each else "")
+    if analysis.encoding == "UCS-2" and analysis.non_gsm_characters:
+        first = analysis.non_gsm_characters[0]
+        where = ", ".join(str(p) for p in first.positions[:SHOWN_POSITIONS])
+        plural = "s" if len(first.positions) > 1 else ""
+        extra = len(analysis.non_gsm_characters) - 1
+        text += f" (UCS-2: {first.char} at position{plural} {where}"
+        text += f", and {extra} more non-GSM character{'s' if extra > 1 else ''})" if extra else ")"
+    return text

@@ -138,7 +138,7 @@ def test_unicode_text_reports_ucs2_segments_and_why(plugin, sandbox, demo_creden
     assert sends(sandbox)[0].json["text"] == text  # passed through unchanged
     body = result.json
     assert (body["encoding"], body["segments"], body["units_estimate"]) == ("UCS-2", 2, 4)
-    assert "2 segments (UCS-2: ’ at position 3) each" in result.texts[0]
+    assert "2 segments each (UCS-2: ’ at position 3)" in result.texts[0]
     assert result.variables["segments"] == 2
     assert result.variables["encoding"] == "UCS-2"
 
