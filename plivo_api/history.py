@@ -24,9 +24,9 @@ from . import params as read
 from .delivery import MAX_WAIT_SECONDS
 from .errors import InputError
 from .models import MESSAGE_STATES, MessagePage
-from .numbers import InvalidNumberError, normalize_number, to_plivo
+from .numbers import to_plivo
 from .params import Params
-from .sender import ALPHANUMERIC_MAX_LENGTH, SHORT_CODE_DIGITS
+from .sender import UUID_PATTERN, parse_sender
 
 LIST_LIMIT_MAX = 20  # Plivo's page size cap for List Messages
 LIST_OFFSET_MAX = 1_000_000
@@ -37,9 +37,8 @@ PLIVO_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 EARLIEST_YEAR = 2000  # bounds outside these years are typos: Plivo keeps ~90 days of messages
 LATEST_YEAR = 2100
 
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _HEX = re.compile(r"[0-9a-f]+")
-_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_ONLY = re.compile(r"\d{4}-?\d{2}-?\d{2}")  # 2026-01-05 or ISO basic 20260105
 _ALPHANUMERIC = re.compile(r"[A-Za-z0-9]+")
 _UUID_GROUPS = (8, 4, 4, 4, 12)
 _SHOWN = 60
@@ -54,7 +53,7 @@ def parse_message_uuid(value: str | None, parameter: str = "message_uuid") -> st
             f"{parameter} is required: pass a Plivo message UUID such as "
             "5f0e4a8c-0000-4000-8000-00000000000a (send_sms returns them in message_uuids).",
         )
-    if _UUID.fullmatch(text):
+    if UUID_PATTERN.fullmatch(text):
         return text
     if len(text) == sum(_UUID_GROUPS) and _HEX.fullmatch(text):
         # The same UUID without its dashes (some logs and spreadsheets drop them).
@@ -135,25 +134,14 @@ def parse_number_filter(value: str | None, parameter: str) -> str | None:
     """
     if value is None or not value.strip():
         return None
-    text = value.strip()
-    try:
-        return to_plivo(normalize_number(text))
-    except InvalidNumberError as error:
-        compact = text.replace(" ", "").replace("-", "")
-        low, high = SHORT_CODE_DIGITS
-        if compact.isascii() and compact.isdigit() and low <= len(compact) <= high:
-            return compact
-        if (
-            _ALPHANUMERIC.fullmatch(compact)
-            and any(c.isalpha() for c in compact)
-            and len(compact) <= ALPHANUMERIC_MAX_LENGTH
-        ):
-            return compact
+    sender = parse_sender(value, parameter=parameter)  # the same rules as a send's sender
+    if sender.kind == "powerpack":
         raise InputError(
             parameter,
-            f"{parameter}: {text!r:.{_SHOWN}} is not a usable filter ({error.reason}). Write a "
-            "phone number with its country code (e.g. +14155550123), a short code or a sender ID.",
-        ) from None
+            f"{parameter}: a Powerpack UUID is not a number; filter by a phone number with its "
+            "country code (e.g. +14155550123), a short code or a sender ID.",
+        )
+    return to_plivo(sender.value) if sender.kind == "number" else sender.value
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,9 @@ SenderKind = Literal["number", "short_code", "alphanumeric", "powerpack"]
 ALPHANUMERIC_MAX_LENGTH = 11
 SHORT_CODE_DIGITS = (3, 8)
 
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+UUID_PATTERN = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE
+)
 _STRIPPED_BY_PLIVO = re.compile(r"[^A-Za-z0-9]")
 _KINDS_HINT = (
     "Use a phone number in international format (e.g. +14155550100), a short code "
@@ -78,7 +80,7 @@ def parse_sender(
     shown = shorten(text)
     if not text:
         raise InputError(parameter, f"{parameter}: the sender is empty. {_KINDS_HINT}")
-    if _UUID.fullmatch(text):
+    if UUID_PATTERN.fullmatch(text):
         return Sender("powerpack", text.lower())
     if text.isascii() and text.isdigit():
         low, high = SHORT_CODE_DIGITS

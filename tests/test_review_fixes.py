@@ -153,3 +153,28 @@ def test_a_national_number_without_default_country_says_to_add_the_country_code(
 
     assert parse_recipients(written).invalid[0].reason == REASON_NO_COUNTRY_CODE
     assert parse_recipients(written, "US").valid == ("+14155552671",)
+
+
+def test_a_basic_format_iso_date_as_until_means_the_end_of_that_day():
+    from plivo_api.history import parse_time_bound
+
+    bound = parse_time_bound("20260105", "until", end_of_day=True)
+    assert bound is not None
+    assert (bound.day, bound.hour, bound.minute) == (5, 23, 59)
+
+
+@pytest.mark.parametrize(
+    ("written", "sent"),
+    [("+1 (415) 555-0123", "14155550123"), ("12345", "12345"), ("ACME", "ACME")],
+)
+def test_number_filters_follow_the_sender_rules(written, sent):
+    from plivo_api.history import parse_number_filter
+
+    assert parse_number_filter(written, "from_number") == sent
+
+
+def test_a_powerpack_uuid_is_no_number_filter():
+    from plivo_api.history import parse_number_filter
+
+    with pytest.raises(errors.InputError, match="Powerpack"):
+        parse_number_filter("1b2c3d4e-0000-4000-8000-00000000abcd", "to_number")

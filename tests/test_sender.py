@@ -104,7 +104,7 @@ def test_alphanumeric_limit_message_names_parameter_length_and_rule() -> None:
         ("\u00c0\u00c9\u00ce", "has no letter A-Z left"),
         ("12", "has 2 digits; short codes have 3-8 digits"),
         ("1", "has 1 digits"),
-        ("123456789", "is not a usable sender number: too short"),
+        ("123456789", "is not a usable sender number: no valid country code"),
         ("+1 555 555 5555", "is not a usable sender number: not a valid number for US"),
         ("+1 800 FLOWERS", "is not a usable sender number: contains letters"),
         ("+1 415 555 0100 ext 2", "has an extension"),
