@@ -74,6 +74,29 @@ class Account:
     def is_trial(self) -> bool:
         return self.account_type == TRIAL_ACCOUNT_TYPE
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "account_type": self.account_type,
+            "is_trial": self.is_trial,
+            "balance": as_number(self.balance),
+            "currency": self.currency,
+            "auto_recharge": self.auto_recharge,
+            "billing_mode": self.billing_mode,
+            "timezone": self.timezone,
+        }
+
+    def summary(self) -> str:
+        balance = self.balance if self.balance is not None else "unknown"
+        kind = "trial" if self.is_trial else self.account_type or "unknown"
+        line = (
+            f"Plivo account {self.name or '(unnamed)'}: balance {balance} {self.currency}, "
+            f"{kind} account."
+        )
+        if self.is_trial:
+            line += " Trial accounts can only send to numbers verified as sandbox numbers."
+        return line
+
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Account:
         return cls(

@@ -8,6 +8,7 @@ from typing import Any
 from dify_plugin import Tool
 from dify_plugin.entities.tool import ToolInvokeMessage
 
+from plivo_api.models import as_number
 from plivo_api.preview import preview_from_params, with_cost_estimate
 
 
@@ -21,8 +22,5 @@ class PreviewSmsTool(Tool):
         yield self.create_variable_message("segments", preview.analysis.segments)
         yield self.create_variable_message("encoding", preview.analysis.encoding)
         yield self.create_variable_message("over_limit", preview.analysis.over_limit)
-        if preview.estimate_requested:
-            total = preview.cost.total if preview.cost is not None else None
-            yield self.create_variable_message(
-                "estimated_cost", float(total) if total is not None else None
-            )
+        total = preview.cost.total if preview.cost is not None else None
+        yield self.create_variable_message("estimated_cost", as_number(total))

@@ -41,5 +41,7 @@ class SendSmsTool(Tool):
         yield self.create_variable_message("message_uuids", list(report.message_uuids))
         yield self.create_variable_message("segments", plan.segments)
         yield self.create_variable_message("encoding", plan.analysis.encoding)
-        if delivery is not None:
-            yield self.create_variable_message("all_delivered", delivery.all_delivered)
+        # Always set, so a workflow can branch on it: null when the tool did not wait.
+        yield self.create_variable_message(
+            "all_delivered", delivery.all_delivered if delivery is not None else None
+        )
