@@ -10,7 +10,6 @@ the unmasked Auth ID, into the traceback Dify shows.
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import os
 import re
@@ -33,7 +32,7 @@ from .errors import (
     PlivoError,
     RequestTimeoutError,
 )
-from .http_errors import error_for_status, parse_error_body
+from .http_errors import CONSOLE_URL, error_for_status, parse_error_body
 from .models import Account, MessagePage, MessageRecord, NumberLookup, Pricing, SendResult
 from .redact import Redactor, mask_auth_id
 from .retry import DEFAULT_RETRY_POLICY, Outcome, RetryPolicy, classify_status, parse_retry_after
@@ -41,13 +40,15 @@ from .sessions import DEFAULT_POOL, SessionPool
 
 logger = logging.getLogger(__name__)
 
+CREDENTIAL_LABELS = {"auth_id": "Auth ID", "auth_token": "Auth Token"}
+_CREDENTIAL_CHARACTERS = re.compile(r"[!-~]+")  # printable ASCII without spaces
+_PHONE_LIKE = re.compile(r"\+?\d{6,}")  # numbers in URL paths (Lookup) are kept out of logs
+
 DEFAULT_API_BASE_URL = "https://api.plivo.com"
 DEFAULT_LOOKUP_BASE_URL = "https://lookup.plivo.com"
 API_BASE_URL_ENV = "PLIVO_API_BASE_URL"  # tests and the sandbox only
 LOOKUP_BASE_URL_ENV = "PLIVO_LOOKUP_BASE_URL"
 CONNECT_TIMEOUT_SECONDS = 5.0
-_CREDENTIAL_CHARACTERS = re.compile(r"[!-~]+")  # printable ASCII without spaces
-_PHONE_LIKE = re.compile(r"\+?\d{6,}")
 READ_TIMEOUT_SECONDS = 20.0
 READ_TIMEOUT_ENV = "PLIVO_READ_TIMEOUT_SECONDS"  # tests and the sandbox only
 
@@ -68,6 +69,27 @@ def default_timeouts() -> Timeouts:
     except ValueError:
         read = READ_TIMEOUT_SECONDS
     return Timeouts(read=read if read > 0 else READ_TIMEOUT_SECONDS)
+
+
+def require_credential(name: str, value: str) -> str:
+    """The one place that says what a usable Auth ID or Token looks like, and how to fix it."""
+    label = CREDENTIAL_LABELS[name]
+    if not value:
+        raise InputError(
+            name,
+            f"{label} is empty: copy it from the Plivo console overview page ({CONSOLE_URL}) "
+            "into the plugin's credentials.",
+        )
+    if not _CREDENTIAL_CHARACTERS.fullmatch(value):
+        # Basic auth cannot carry such characters, and Plivo's never contain them: most often
+        # an invisible character was pasted along. The value itself is never quoted.
+        raise InputError(
+            name,
+            f"{label} contains a space or a character that is not part of a Plivo {label} "
+            "(often an invisible character pasted along with it). Copy it again from the "
+            f"Plivo console overview page ({CONSOLE_URL}).",
+        )
+    return value
 
 
 def _not_sent(exc: requests.exceptions.ConnectionError) -> bool:
@@ -95,22 +117,10 @@ class PlivoClient:
     ) -> None:
         # Pasted credentials often carry a trailing space or newline.
         self._auth_id = (auth_id or "").strip()
-        self._auth = (self._auth_id, (auth_token or "").strip())
-        for name, label, value in (
-            ("auth_id", "Auth ID", self._auth[0]),
-            ("auth_token", "Auth Token", self._auth[1]),
-        ):
-            if not value:
-                raise InputError(name, f"{label} is empty: paste it from the Plivo console.")
-            if not _CREDENTIAL_CHARACTERS.fullmatch(value):
-                # Basic auth cannot carry such characters, and Plivo's never contain them: most
-                # often an invisible character was pasted along. The value itself is not quoted.
-                raise InputError(
-                    name,
-                    f"{label} contains a space or a character that is not part of a Plivo "
-                    f"{label} (often an invisible character pasted along with it). Copy it "
-                    "again from the Plivo console overview page (https://console.plivo.com/dashboard/).",
-                )
+        self._auth = (
+            require_credential("auth_id", self._auth_id),
+            require_credential("auth_token", (auth_token or "").strip()),
+        )
         api_base = base_url or os.environ.get(API_BASE_URL_ENV) or DEFAULT_API_BASE_URL
         self.base_url = api_base.rstrip("/")
         self.lookup_base_url = (
@@ -314,7 +324,7 @@ class PlivoClient:
     def _json_object(self, response: requests.Response, creates: bool) -> dict[str, Any]:
         try:
             data = response.json()
-        except (ValueError, json.JSONDecodeError):
+        except ValueError:  # json.JSONDecodeError included
             data = None
         if isinstance(data, dict):
             return data

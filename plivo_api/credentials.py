@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .client import PlivoClient, Timeouts
-from .errors import InputError
+from .client import PlivoClient, Timeouts, require_credential
 from .models import Account
 from .redact import mask_auth_id
 from .sender import parse_sender
@@ -29,23 +28,13 @@ class Credentials:
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, object] | None) -> Credentials:
-        """Whitespace is trimmed (a classic paste error); empty values fail before any request."""
+        """Whitespace is trimmed (a classic paste error); bad values fail before any request."""
         raw = raw or {}
-        auth_id = _text(raw.get("auth_id"))
-        auth_token = _text(raw.get("auth_token"))
-        if not auth_id:
-            raise InputError(
-                "auth_id",
-                "Auth ID is empty: copy it from the Plivo console overview page "
-                "(https://console.plivo.com/dashboard/) into the plugin's credentials.",
-            )
-        if not auth_token:
-            raise InputError(
-                "auth_token",
-                "Auth Token is empty: copy it from the Plivo console overview page "
-                "(https://console.plivo.com/dashboard/) into the plugin's credentials.",
-            )
-        return cls(auth_id, auth_token, _text(raw.get("default_sender")) or None)
+        return cls(
+            require_credential("auth_id", _text(raw.get("auth_id"))),
+            require_credential("auth_token", _text(raw.get("auth_token"))),
+            _text(raw.get("default_sender")) or None,
+        )
 
 
 def _text(value: object) -> str:

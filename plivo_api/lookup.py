@@ -10,8 +10,6 @@ from . import params as read
 from .numbers import InvalidNumberError, normalize_number, parse_region
 from .params import Params
 
-LOOKUP_PRICE_USD = "0.004"  # per request, each retry included (plivo-api.md §10)
-
 
 def lookup_number_from_params(params: Params) -> str:
     """The E.164 number to look up; :class:`InputError` names ``number`` or ``default_country``."""
@@ -23,4 +21,4 @@ def lookup_number_from_params(params: Params) -> str:
         raise InvalidNumberError(error.reason, error.number, parameter="number") from None
 
 
-__all__ = ["LOOKUP_PRICE_USD", "lookup_number_from_params"]
+__all__ = ["lookup_number_from_params"]

@@ -16,7 +16,7 @@ from .error_codes import describe_error_code, normalize_error_code
 from .errors import MalformedResponseError, OutcomeUnknownError
 
 TRIAL_ACCOUNT_TYPE = "developer"
-ACCOUNT_CURRENCY = "USD"  # Plivo bills in USD; cash_credits carries no currency field
+PLIVO_CURRENCY = "USD"  # Plivo bills and prices in USD; its answers carry no currency field
 
 
 def _str(data: Mapping[str, Any], key: str) -> str | None:
@@ -68,7 +68,7 @@ class Account:
     billing_mode: str | None
     timezone: str | None
     api_id: str | None = None
-    currency: str = ACCOUNT_CURRENCY
+    currency: str = PLIVO_CURRENCY
 
     @property
     def is_trial(self) -> bool:
@@ -162,7 +162,6 @@ MESSAGE_STATES = (
 """Every ``message_state`` Plivo documents (outbound, inbound and WhatsApp), in life-cycle order."""
 
 SHOWN_NETWORKS = 5
-PRICING_CURRENCY = "USD"  # Plivo's price lists are in USD and carry no currency field
 MIN_PHONE_DIGITS = 8
 """Plivo writes numbers as bare digits with the country code; fewer digits is a short code."""
 
@@ -425,7 +424,7 @@ class Pricing:
     voice_outbound: Mapping[str, Decimal]
     voice_inbound: Mapping[str, Decimal]
     api_id: str | None = None
-    currency: str = PRICING_CURRENCY
+    currency: str = PLIVO_CURRENCY
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Pricing:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .errors import InputError, NotFoundError, PlivoError
-from .models import PRICING_CURRENCY, as_number
+from .models import PLIVO_CURRENCY, as_number
 from .numbers import parse_region, region_code
 
 logger = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ class CostEstimate:
     """Per-country costs; ``total`` is None unless every country could be priced."""
 
     per_country: tuple[CountryCost, ...]
-    currency: str = PRICING_CURRENCY
+    currency: str = PLIVO_CURRENCY
 
     @property
     def total(self) -> Decimal | None:
