@@ -225,7 +225,7 @@ class DeliveryReport:
             counts[o.state] = counts.get(o.state, 0) + 1
         parts = ", ".join(f"{n} {state}" for state, n in counts.items()) or "no messages"
         sentences = [f"Delivery after {self.waited_seconds:.1f} s: {parts}."]
-        problems = [o.to_dict() for o in self.observations if o.to_dict()["error"]]
+        problems = [entry for entry in self.to_list() if entry["error"]]
         for entry in problems[:SHOWN_OUTCOMES]:
             code = f" error {entry['error_code']}." if entry["error_code"] else ""
             who = entry["to"] or entry["message_uuid"]

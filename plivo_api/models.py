@@ -163,6 +163,7 @@ MESSAGE_STATES = (
 
 SHOWN_NETWORKS = 5
 MIN_PHONE_DIGITS = 8
+E164_MAX_DIGITS = 15
 """Plivo writes numbers as bare digits with the country code; fewer digits is a short code."""
 
 
@@ -175,7 +176,7 @@ def display_number(value: str | None) -> str | None:
     if value is None:
         return None
     text = value.strip()
-    if text.isascii() and text.isdigit() and MIN_PHONE_DIGITS <= len(text) <= 15:
+    if text.isascii() and text.isdigit() and MIN_PHONE_DIGITS <= len(text) <= E164_MAX_DIGITS:
         return "+" + text
     return text or None
 

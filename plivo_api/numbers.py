@@ -33,8 +33,8 @@ from dataclasses import dataclass
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumber, ValidationResult
 
-from plivo_api.errors import InputError
-from plivo_api.text import shorten
+from .errors import InputError
+from .text import shorten
 
 MAX_RECIPIENTS = 1000
 """Plivo's cap on unique destinations per request (``plivo-api.md`` §2); callers enforce it."""

@@ -56,11 +56,15 @@ class SendOptions:
     dlt_template_id: str | None = None
     dlt_template_category: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.callback_url:
+            http_url(self.callback_url, "callback_url")
+
     def request_fields(self) -> dict[str, Any]:
         """Only what differs from Plivo's behaviour when the field is absent."""
         fields: dict[str, Any] = {}
         if self.callback_url:
-            fields["url"] = http_url(self.callback_url, "callback_url")
+            fields["url"] = self.callback_url
             fields["method"] = self.callback_method
         if self.log != "true":
             fields["log"] = self.log  # a string: Plivo rejects a JSON boolean here
@@ -275,8 +279,6 @@ def plan_from_params(params: Params, default_sender: str | None) -> MessagePlan:
         dlt_template_id=read.text(params, "dlt_template_id"),
         dlt_template_category=read.text(params, "dlt_template_category"),
     )
-    if options.callback_url:
-        http_url(options.callback_url, "callback_url")
     max_recipients = read.number(
         params, "max_recipients", default=DEFAULT_MAX_RECIPIENTS, minimum=1, maximum=MAX_RECIPIENTS
     )

@@ -15,6 +15,7 @@ from . import params as read
 from .credentials import client_for
 from .errors import InputError, PlivoError
 from .numbers import Recipients, parse_recipients, parse_region
+from .outbound import SHOWN_RECIPIENTS
 from .params import Params, message_text
 from .pricing import CostEstimate, EstimateUnavailableError, estimate_cost
 from .segments import SegmentAnalysis, analyze, describe_segments
@@ -55,7 +56,7 @@ class Preview:
             line += f"; {len(valid)} valid recipient{'' if len(valid) == 1 else 's'}"
             if invalid:
                 line += f", {len(invalid)} invalid: " + ", ".join(
-                    f"{i.input} ({i.reason})" for i in invalid[:5]
+                    f"{i.input} ({i.reason})" for i in invalid[:SHOWN_RECIPIENTS]
                 )
         if self.cost is not None and self.cost.total is not None:
             line += f". {self.cost.summary()}"

@@ -24,9 +24,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from plivo_api.errors import InputError
-from plivo_api.numbers import InvalidNumberError, normalize_number, to_plivo
-from plivo_api.text import shorten
+from .errors import InputError
+from .numbers import InvalidNumberError, normalize_number, to_plivo
+from .text import shorten
 
 SenderKind = Literal["number", "short_code", "alphanumeric", "powerpack"]
 

@@ -18,13 +18,16 @@ from requests.adapters import HTTPAdapter
 from .version import USER_AGENT
 
 MAX_POOLED_SESSIONS = 64  # distinct credential sets kept warm; the least recently used is closed
+HOSTS_PER_SESSION = 4  # api.plivo.com and lookup.plivo.com, with room to spare
 CONNECTIONS_PER_HOST = 32  # concurrent requests one credential set may have in flight per host
 
 
 def _new_session() -> requests.Session:
     session = requests.Session()
     # Retrying is decided by plivo_api.retry, never silently by urllib3.
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=CONNECTIONS_PER_HOST, max_retries=0)
+    adapter = HTTPAdapter(
+        pool_connections=HOSTS_PER_SESSION, pool_maxsize=CONNECTIONS_PER_HOST, max_retries=0
+    )
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
