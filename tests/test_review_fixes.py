@@ -178,3 +178,18 @@ def test_a_powerpack_uuid_is_no_number_filter():
 
     with pytest.raises(errors.InputError, match="Powerpack"):
         parse_number_filter("1b2c3d4e-0000-4000-8000-00000000abcd", "to_number")
+
+
+@pytest.mark.e2e
+def test_core_log_records_reach_the_daemon_as_log_events(plugin, sandbox, demo_credentials):
+    """Before, "plivo_api" loggers had no handler: their records went nowhere."""
+    from devtools.sandbox import Fault
+
+    sandbox.inject(Fault(method="GET", path="/Message/", status=500, body={"error": "x"}, times=20))
+    before = len(plugin.logs)
+    result = plugin.invoke_tool(
+        "send_sms", {"to": "+14155552671", "message": "Hi", "wait_seconds": 1}, demo_credentials
+    )
+    assert result.ok, result.error
+    new = [entry["message"] for entry in plugin.logs[before:]]
+    assert any("polling message" in line and "server error" in line for line in new), new
