@@ -18,9 +18,9 @@ from typing import Any
 
 from bench.plugins import SDK_BASE_URL_ENV, SDK_CA_BUNDLE_ENV, write_bare_plugin, write_sdk_plugin
 from bench.serve import SandboxProcess, ServerProcess
-from bench.tls import Certificate, make_certificate
 from devtools.daemon import PLUGIN_ROOT, StandInDaemon
 from devtools.sandbox import DEMO_AUTH_ID, DEMO_AUTH_TOKEN
+from devtools.tls import Certificate, make_certificate
 
 SENDER = "+14155550199"
 CREDENTIALS = {"auth_id": DEMO_AUTH_ID, "auth_token": DEMO_AUTH_TOKEN, "default_sender": SENDER}

@@ -115,7 +115,7 @@ class _NoDelayContext(ssl.SSLContext):
 
 
 def _sandbox(cert: str, key: str) -> None:
-    from bench.tls import Certificate
+    from devtools.tls import Certificate
 
     context = Certificate(Path(cert), Path(key), "").server_context(_NoDelayContext)
     # Messages never leave "queued" during a run; nothing here polls delivery.

@@ -2,8 +2,7 @@
 
 import logging
 import shutil
-import ssl
-import subprocess
+from importlib.util import find_spec
 
 import pytest
 
@@ -77,40 +76,16 @@ def test_a_202_that_queued_nothing_fails_the_node(
     assert result.messages == []
 
 
-OPENSSL = shutil.which("openssl")
+CAN_MAKE_CERTIFICATES = shutil.which("openssl") is not None or find_spec("cryptography") is not None
 
 
-@pytest.mark.skipif(OPENSSL is None, reason="needs the openssl command")
+@pytest.mark.skipif(not CAN_MAKE_CERTIFICATES, reason="needs openssl or the cryptography package")
 def test_an_untrusted_certificate_on_a_send_is_nothing_sent_and_not_retried(tmp_path, pool):
     from devtools.sandbox import DEMO_AUTH_ID, DEMO_AUTH_TOKEN, PlivoSandbox
+    from devtools.tls import make_certificate
     from plivo_api.client import PlivoClient
 
-    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    subprocess.run(
-        [
-            OPENSSL,
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=30,
-    )
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
+    context = make_certificate(tmp_path).server_context()
     with PlivoSandbox(ssl_context=context) as tls:
         client = PlivoClient(DEMO_AUTH_ID, DEMO_AUTH_TOKEN, base_url=tls.url, pool=pool)
         with pytest.raises(errors.ConnectionFailedError, match="nothing was sent") as caught:

@@ -14,11 +14,11 @@ import os
 import re
 import shutil
 import signal
-import ssl
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
@@ -38,6 +38,7 @@ from devtools.sandbox import (
 )
 from devtools.sandbox.messages import Outcome, StoredMessage, count_units, outcome_for
 from devtools.sandbox.state import POWERPACK_SENDER
+from devtools.tls import make_certificate
 
 TIMEOUT = 5
 SRC = "14155550100"
@@ -685,35 +686,22 @@ def test_stop_closes_idle_keepalive_connections() -> None:
         requests.get(f"{url}/", timeout=TIMEOUT)
 
 
-OPENSSL = shutil.which("openssl")
+CAN_MAKE_CERTIFICATES = shutil.which("openssl") is not None or find_spec("cryptography") is not None
 
 
-@pytest.mark.skipif(OPENSSL is None, reason="needs the openssl command")
+@pytest.mark.skipif(not CAN_MAKE_CERTIFICATES, reason="needs openssl or the cryptography package")
 def test_tls_with_keepalive(tmp_path: Path) -> None:
-    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    arguments = "req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1"
-    subprocess.run(
-        [
-            str(OPENSSL),
-            *arguments.split(),
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=30,
-    )
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    with PlivoSandbox(ssl_context=context) as sandbox, requests.Session() as client:
+    certificate = make_certificate(tmp_path)
+    with (
+        PlivoSandbox(ssl_context=certificate.server_context()) as sandbox,
+        requests.Session() as client,
+    ):
         assert sandbox.url.startswith("https://127.0.0.1:")
         client.auth = (DEMO_AUTH_ID, DEMO_AUTH_TOKEN)
         statuses = [
-            client.get(f"{account_url(sandbox)}/", verify=str(cert), timeout=TIMEOUT).status_code
+            client.get(
+                f"{account_url(sandbox)}/", verify=str(certificate.cert_path), timeout=TIMEOUT
+            ).status_code
             for _ in range(3)
         ]
         assert statuses == [200, 200, 200]
