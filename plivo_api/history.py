@@ -27,6 +27,7 @@ from .models import MESSAGE_STATES, MessagePage
 from .numbers import to_plivo
 from .params import Params
 from .sender import UUID_PATTERN, parse_sender
+from .text import shorten
 
 LIST_LIMIT_MAX = 20  # Plivo's page size cap for List Messages
 LIST_OFFSET_MAX = 1_000_000
@@ -41,7 +42,6 @@ _HEX = re.compile(r"[0-9a-f]+")
 _DATE_ONLY = re.compile(r"\d{4}-?\d{2}-?\d{2}")  # 2026-01-05 or ISO basic 20260105
 _ALPHANUMERIC = re.compile(r"[A-Za-z0-9]+")
 _UUID_GROUPS = (8, 4, 4, 4, 12)
-_SHOWN = 60
 
 
 def parse_message_uuid(value: str | None, parameter: str = "message_uuid") -> str:
@@ -70,7 +70,7 @@ def parse_message_uuid(value: str | None, parameter: str = "message_uuid") -> st
         problem = f"it has {len(groups)} {noun} instead of {len(_UUID_GROUPS)}"
     raise InputError(
         parameter,
-        f"{parameter}: {value!r:.{_SHOWN}} is not a Plivo message UUID ({problem}); a UUID has "
+        f"{parameter}: {shorten(str(value))!r} is not a Plivo message UUID ({problem}); a UUID has "
         "five groups of 8-4-4-4-12 hexadecimal characters, e.g. "
         "5f0e4a8c-0000-4000-8000-00000000000a. Copy it whole from send_sms's message_uuids.",
     )
@@ -97,7 +97,7 @@ def parse_time_bound(value: str | None, parameter: str, *, end_of_day: bool) -> 
     except ValueError:
         raise InputError(
             parameter,
-            f"{parameter}: {text!r:.{_SHOWN}} is not an ISO date or date-time; write e.g. "
+            f"{parameter}: {shorten(text)!r} is not an ISO date or date-time; write e.g. "
             "2026-01-05, 2026-01-05T14:30 or 2026-01-05T14:30:00+02:00 (no offset means UTC).",
         ) from None
     try:
@@ -114,7 +114,7 @@ def _within_plivo_years(moment: dt.datetime, parameter: str, text: str) -> dt.da
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         raise InputError(
             parameter,
-            f"{parameter}: {text!r:.{_SHOWN}} is outside {EARLIEST_YEAR}-{LATEST_YEAR}; Plivo "
+            f"{parameter}: {shorten(text)!r} is outside {EARLIEST_YEAR}-{LATEST_YEAR}; Plivo "
             "keeps about 90 days of messages. Write a recent date such as 2026-01-05.",
         )
     return moment

@@ -90,7 +90,7 @@ def number(
             parsed = float(value.strip())
         except ValueError:
             raise InputError(
-                name, f"{name}: {value.strip()[:40]!r} is not a number; use a whole number."
+                name, f"{name}: {shorten(value.strip(), 40)!r} is not a number; use a whole number."
             ) from None
     else:
         raise InputError(name, f"{name}: expected a whole number, got {type(value).__name__}.")
@@ -123,7 +123,7 @@ def boolean(params: Params, name: str, *, default: bool) -> bool:
             return True
         if lowered in _FALSE:
             return default if lowered == "" else False
-    raise InputError(name, f"{name}: expected true or false, got {str(value)[:40]!r}.")
+    raise InputError(name, f"{name}: expected true or false, got {shorten(str(value), 40)!r}.")
 
 
 def choice(params: Params, name: str, options: Collection[str], *, default: str) -> str:
@@ -134,7 +134,7 @@ def choice(params: Params, name: str, options: Collection[str], *, default: str)
         value = "true" if value else "false"
     if not isinstance(value, str) or value.strip() not in options:
         allowed = ", ".join(sorted(options))
-        raise InputError(name, f"{name}: {str(value)[:40]!r} is not one of: {allowed}.")
+        raise InputError(name, f"{name}: {shorten(str(value), 40)!r} is not one of: {allowed}.")
     return value.strip()
 
 
@@ -151,7 +151,8 @@ def http_url(value: str, name: str) -> str:
         or any(ch.isspace() or not ch.isprintable() for ch in value)
     ):
         raise InputError(
-            name, f"{name}: {value[:80]!r} is not an http(s) URL; use e.g. https://example.com/x."
+            name,
+            f"{name}: {shorten(value, 80)!r} is not an http(s) URL; use e.g. https://example.com/x.",
         )
     return value
 
