@@ -85,10 +85,7 @@ class _Replayer:
 def measure_bulk(rig: Rig, runs: int, warmups: int) -> list[BulkRow]:
     url = rig.direct_url
     with contextlib.ExitStack() as stack:
-        ours = rig.our_plugin(url).start()
-        stack.callback(ours.stop)
-        theirs = rig.sdk_plugin(url).start()
-        stack.callback(theirs.stop)
+        ours, theirs = rig.start_both(stack, url)
         replayer = _Replayer(rig)
         stack.callback(replayer.close)
         rows = []

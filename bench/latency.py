@@ -103,10 +103,7 @@ def _sdk_plugin_sender(daemon: StandInDaemon) -> Callable[[], Any]:
 def measure_latency(rig: Rig, runs: int, warmups: int, calibrations: int) -> LatencyResult:
     url = rig.rtt_url
     with contextlib.ExitStack() as stack:
-        ours = rig.our_plugin(url).start()
-        stack.callback(ours.stop)
-        theirs = rig.sdk_plugin(url).start()
-        stack.callback(theirs.stop)
+        ours, theirs = rig.start_both(stack, url)
         senders = {
             "plugin": _plugin_sender(ours),
             "sdk_plugin": _sdk_plugin_sender(theirs),

@@ -67,6 +67,16 @@ class Rig:
     def sdk_plugin(self, url: str) -> StandInDaemon:
         return StandInDaemon(self.sdk_root, env=self.sdk_env(url))
 
+    def start_both(
+        self, stack: contextlib.ExitStack, url: str
+    ) -> tuple[StandInDaemon, StandInDaemon]:
+        """Our plugin and the SDK-based one, both running until ``stack`` closes."""
+        ours = self.our_plugin(url).start()
+        stack.callback(ours.stop)
+        theirs = self.sdk_plugin(url).start()
+        stack.callback(theirs.stop)
+        return ours, theirs
+
     def sdk_client_factory(self, base_url: str) -> Callable[[], Any]:
         """What the official plugin does per invocation, pointed at ``base_url``.
 

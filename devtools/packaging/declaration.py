@@ -97,6 +97,21 @@ class _Problems:
             raise PackagingError("\n".join(self.items))
 
 
+def _load_mapping(
+    path: str, names: Collection[str], read: Callable[[str], bytes], problems: _Problems
+) -> Mapping[str, Any] | None:
+    """A declaration file as a mapping, or None with the problem recorded (so all are listed)."""
+    try:
+        data = _load_yaml(path, names, read)
+    except PackagingError as exc:
+        problems.items.append(str(exc))
+        return None
+    if not isinstance(data, Mapping):
+        problems.add(path, "must be a YAML mapping")
+        return None
+    return data
+
+
 def _load_yaml(path: str, names: Collection[str], read: Callable[[str], bytes]) -> Any:
     if path not in names:
         raise PackagingError(f"{path}: file not found in the plugin (or excluded by .difyignore)")
@@ -245,13 +260,8 @@ def load_declaration(names: Collection[str], read: Callable[[str], bytes]) -> Pl
     if isinstance(manifest.get("icon_dark"), str):
         icons.append(manifest["icon_dark"])
     for provider_path in provider_paths:
-        try:
-            provider = _load_yaml(provider_path, names, read)
-        except PackagingError as exc:
-            problems.items.append(str(exc))
-            continue
-        if not isinstance(provider, Mapping):
-            problems.add(provider_path, "must be a YAML mapping")
+        provider = _load_mapping(provider_path, names, read, problems)
+        if provider is None:
             continue
         providers[provider_path] = provider
         identity = provider.get("identity")
@@ -283,13 +293,8 @@ def load_declaration(names: Collection[str], read: Callable[[str], bytes]) -> Pl
             if not isinstance(tool_path, str):
                 problems.add(provider_path, f"tools: entry {tool_path!r} is not a path")
                 continue
-            try:
-                tool = _load_yaml(tool_path, names, read)
-            except PackagingError as exc:
-                problems.items.append(str(exc))
-                continue
-            if not isinstance(tool, Mapping):
-                problems.add(tool_path, "must be a YAML mapping")
+            tool = _load_mapping(tool_path, names, read, problems)
+            if tool is None:
                 continue
             tools[tool_path] = tool
             tool_identity = tool.get("identity")
