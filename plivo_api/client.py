@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import os
 import re
 import ssl
 import time
@@ -25,14 +24,14 @@ from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConn
 
 from .errors import (
     ConnectionFailedError,
-    InputError,
     MalformedResponseError,
     NotFoundError,
     OutcomeUnknownError,
     PlivoError,
     RequestTimeoutError,
 )
-from .http_errors import CONSOLE_URL, error_for_status, parse_error_body
+from .credentials import Credentials
+from .http_errors import error_for_status, parse_error_body
 from .models import Account, MessagePage, MessageRecord, NumberLookup, Pricing, SendResult
 from .redact import Redactor, mask_auth_id
 from .retry import DEFAULT_RETRY_POLICY, Outcome, RetryPolicy, classify_status, parse_retry_after
@@ -40,17 +39,13 @@ from .sessions import DEFAULT_POOL, SessionPool
 
 logger = logging.getLogger(__name__)
 
-CREDENTIAL_LABELS = {"auth_id": "Auth ID", "auth_token": "Auth Token"}
-_CREDENTIAL_CHARACTERS = re.compile(r"[!-~]+")  # printable ASCII without spaces
 _PHONE_LIKE = re.compile(r"\+?\d{6,}")  # numbers in URL paths (Lookup) are kept out of logs
 
 DEFAULT_API_BASE_URL = "https://api.plivo.com"
 DEFAULT_LOOKUP_BASE_URL = "https://lookup.plivo.com"
-API_BASE_URL_ENV = "PLIVO_API_BASE_URL"  # tests and the sandbox only
-LOOKUP_BASE_URL_ENV = "PLIVO_LOOKUP_BASE_URL"
+DEFAULT_PHLO_BASE_URL = "https://phlorunner.plivo.com"
 CONNECT_TIMEOUT_SECONDS = 5.0
 READ_TIMEOUT_SECONDS = 20.0
-READ_TIMEOUT_ENV = "PLIVO_READ_TIMEOUT_SECONDS"  # tests and the sandbox only
 
 
 @dataclass(frozen=True)
@@ -59,37 +54,6 @@ class Timeouts:
 
     connect: float = CONNECT_TIMEOUT_SECONDS
     read: float = READ_TIMEOUT_SECONDS
-
-
-def default_timeouts() -> Timeouts:
-    """The read timeout can be shortened by the environment so fault tests need not wait 20 s."""
-    raw = os.environ.get(READ_TIMEOUT_ENV, "")
-    try:
-        read = float(raw) if raw else READ_TIMEOUT_SECONDS
-    except ValueError:
-        read = READ_TIMEOUT_SECONDS
-    return Timeouts(read=read if read > 0 else READ_TIMEOUT_SECONDS)
-
-
-def require_credential(name: str, value: str) -> str:
-    """The one place that says what a usable Auth ID or Token looks like, and how to fix it."""
-    label = CREDENTIAL_LABELS[name]
-    if not value:
-        raise InputError(
-            name,
-            f"{label} is empty: copy it from the Plivo console overview page ({CONSOLE_URL}) "
-            "into the plugin's credentials.",
-        )
-    if not _CREDENTIAL_CHARACTERS.fullmatch(value):
-        # Basic auth cannot carry such characters, and Plivo's never contain them: most often
-        # an invisible character was pasted along. The value itself is never quoted.
-        raise InputError(
-            name,
-            f"{label} contains a space or a character that is not part of a Plivo {label} "
-            "(often an invisible character pasted along with it). Copy it again from the "
-            f"Plivo console overview page ({CONSOLE_URL}).",
-        )
-    return value
 
 
 def _not_sent(exc: requests.exceptions.ConnectionError) -> bool:
@@ -105,28 +69,22 @@ class PlivoClient:
 
     def __init__(
         self,
-        auth_id: str,
-        auth_token: str,
+        credentials: Credentials,
         *,
-        base_url: str | None = None,
-        lookup_base_url: str | None = None,
+        base_url: str = DEFAULT_API_BASE_URL,
+        lookup_base_url: str = DEFAULT_LOOKUP_BASE_URL,
+        phlo_base_url: str = DEFAULT_PHLO_BASE_URL,
         timeout: Timeouts | None = None,
         retry: RetryPolicy = DEFAULT_RETRY_POLICY,
         pool: SessionPool = DEFAULT_POOL,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        # Pasted credentials often carry a trailing space or newline.
-        self._auth_id = (auth_id or "").strip()
-        self._auth = (
-            require_credential("auth_id", self._auth_id),
-            require_credential("auth_token", (auth_token or "").strip()),
-        )
-        api_base = base_url or os.environ.get(API_BASE_URL_ENV) or DEFAULT_API_BASE_URL
-        self.base_url = api_base.rstrip("/")
-        self.lookup_base_url = (
-            lookup_base_url or os.environ.get(LOOKUP_BASE_URL_ENV) or DEFAULT_LOOKUP_BASE_URL
-        ).rstrip("/")
-        self.timeout = timeout or default_timeouts()
+        self._auth_id = credentials.auth_id
+        self._auth = (credentials.auth_id, credentials.auth_token)
+        self.base_url = base_url.rstrip("/")
+        self.lookup_base_url = lookup_base_url.rstrip("/")
+        self.phlo_base_url = phlo_base_url.rstrip("/")
+        self.timeout = timeout or Timeouts()
         self.retry = retry
         self.masked_auth_id = mask_auth_id(self._auth_id)
         self._redact = Redactor(*self._auth)
@@ -146,6 +104,11 @@ class PlivoClient:
 
     # -- Plivo resources -------------------------------------------------------------------
 
+    @property
+    def account_url(self) -> str:
+        """``{base}/v1/Account/{auth_id}/``: every REST resource of this account lives below it."""
+        return self._account_url
+
     def get_account(self) -> Account:
         return Account.from_json(self.request("GET", self._account_url))
 
@@ -154,27 +117,10 @@ class PlivoClient:
         data = self.request("POST", self._account_url + "Message/", json_body=payload, creates=True)
         return SendResult.from_json(data)
 
-    def get_message_json(self, message_uuid: str) -> dict[str, Any]:
-        return self.request("GET", f"{self._account_url}Message/{quote(message_uuid, safe='')}/")
-
-    def list_messages_json(self, params: Mapping[str, str | int]) -> dict[str, Any]:
-        return self.request("GET", self._account_url + "Message/", params=params)
-
-    def get_pricing_json(self, country_iso: str) -> dict[str, Any]:
-        return self.request(
-            "GET", self._account_url + "Pricing/", params={"country_iso": country_iso}
-        )
-
-    def lookup_number_json(self, e164: str) -> dict[str, Any]:
-        url = f"{self.lookup_base_url}/v1/Number/{quote(e164, safe='+')}"
-        # Plivo bills every Lookup request, retries included: repeat only what provably failed.
-        return self.request("GET", url, params={"type": "carrier"}, billed=True)
-
-    # Typed readers: the raw JSON above parsed into models, and a 404 explained for each resource.
-
     def get_message(self, message_uuid: str) -> MessageRecord:
+        url = f"{self._account_url}Message/{quote(message_uuid, safe='')}/"
         try:
-            data = self.get_message_json(message_uuid)
+            data = self.request("GET", url)
         except NotFoundError as error:
             raise _not_found(
                 error,
@@ -186,13 +132,13 @@ class PlivoClient:
 
     def list_messages(self, params: Mapping[str, str | int]) -> MessagePage:
         offset = params.get("offset", 0)
-        return MessagePage.from_json(
-            self.list_messages_json(params), requested_offset=int(offset) if offset else 0
-        )
+        data = self.request("GET", self._account_url + "Message/", params=params)
+        return MessagePage.from_json(data, requested_offset=int(offset) if offset else 0)
 
     def get_pricing(self, country_iso: str) -> Pricing:
+        url = self._account_url + "Pricing/"
         try:
-            data = self.get_pricing_json(country_iso)
+            data = self.request("GET", url, params={"country_iso": country_iso})
         except NotFoundError as error:
             raise _not_found(
                 error,
@@ -202,9 +148,11 @@ class PlivoClient:
         return Pricing.from_json(data)
 
     def lookup_number(self, e164: str) -> NumberLookup:
-        """Plivo Lookup; each call (and each retry) is billed by Plivo."""
+        """Plivo Lookup: Plivo bills every request, retries included, so only what provably
+        failed is repeated."""
+        url = f"{self.lookup_base_url}/v1/Number/{quote(e164, safe='+')}"
         try:
-            data = self.lookup_number_json(e164)
+            data = self.request("GET", url, params={"type": "carrier"}, billed=True)
         except NotFoundError as error:
             raise _not_found(
                 error,
@@ -264,14 +212,12 @@ class PlivoClient:
             body = parse_error_body(
                 response.content, response.headers.get("Content-Type"), self._redact
             )
-            raise self._scrubbed(
-                error_for_status(
-                    response.status_code,
-                    body,
-                    creates=creates,
-                    masked_auth_id=self.masked_auth_id,
-                    retry_after=retry_after,
-                )
+            raise error_for_status(
+                response.status_code,
+                body,
+                creates=creates,
+                masked_auth_id=self.masked_auth_id,
+                retry_after=retry_after,
             )
 
     @staticmethod
@@ -340,11 +286,6 @@ class PlivoClient:
             "documents; try again in a moment.",
             status=response.status_code,
         )
-
-    def _scrubbed(self, error: PlivoError) -> PlivoError:
-        error.message = self._redact(error.message)
-        error.args = (error.message,)
-        return error
 
     def _log_attempt(
         self, method: str, url: str, attempt: int, result: str, started: float

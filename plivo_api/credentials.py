@@ -1,16 +1,22 @@
-"""Read the provider's credential mapping (as Dify stores it) into a validated, typed form."""
+"""The credential set a user enters once, read and checked in exactly one place.
+
+Dify stores what the user typed; pasted values often carry a trailing space, a newline or an
+invisible character. :meth:`Credentials.from_mapping` trims them and refuses what Basic auth cannot
+carry, before any request, with a sentence that says where to copy the value from.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .client import PlivoClient, Timeouts, require_credential
-from .models import Account
+from .errors import InputError
 from .redact import mask_auth_id
-from .sender import parse_sender
 
-VALIDATION_READ_TIMEOUT_SECONDS = 10.0
+CONSOLE_URL = "https://console.plivo.com/dashboard/"
+CREDENTIAL_LABELS = {"auth_id": "Auth ID", "auth_token": "Auth Token"}
+_CREDENTIAL_CHARACTERS = re.compile(r"[!-~]+")  # printable ASCII without spaces
 
 
 @dataclass(frozen=True)
@@ -21,10 +27,6 @@ class Credentials:
 
     def __repr__(self) -> str:
         return f"Credentials(auth_id={mask_auth_id(self.auth_id)!r})"
-
-    def client(self) -> PlivoClient:
-        """The pooled client for these credentials (one HTTP session per credential set)."""
-        return PlivoClient(self.auth_id, self.auth_token)
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, object] | None) -> Credentials:
@@ -37,26 +39,29 @@ class Credentials:
         )
 
 
+def require_credential(name: str, value: str) -> str:
+    """The one rule for a usable Auth ID or Token, and how to fix one that is not."""
+    label = CREDENTIAL_LABELS[name]
+    if not value:
+        raise InputError(
+            name,
+            f"{label} is empty: copy it from the Plivo console overview page ({CONSOLE_URL}) "
+            "into the plugin's credentials.",
+        )
+    if not _CREDENTIAL_CHARACTERS.fullmatch(value):
+        # Basic auth cannot carry such characters, and Plivo's never contain them: most often
+        # an invisible character was pasted along. The value itself is never quoted.
+        raise InputError(
+            name,
+            f"{label} contains a space or a character that is not part of a Plivo {label} "
+            "(often an invisible character pasted along with it). Copy it again from the "
+            f"Plivo console overview page ({CONSOLE_URL}).",
+        )
+    return value
+
+
 def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def client_for(raw: Mapping[str, object] | None) -> PlivoClient:
-    """The client for a tool call's credentials; its session is shared per credential set."""
-    return Credentials.from_mapping(raw).client()
-
-
-def verify(raw: Mapping[str, object] | None) -> Account:
-    """What Dify's "Authorize" dialog runs: local checks, then one cheap read of the account.
-
-    The read timeout is shorter than for tool calls: a person is waiting in a dialog.
-    """
-    creds = Credentials.from_mapping(raw)
-    if creds.default_sender:
-        parse_sender(creds.default_sender, parameter="default_sender")
-    client = creds.client()
-    timeouts = Timeouts(
-        connect=client.timeout.connect,
-        read=min(client.timeout.read, VALIDATION_READ_TIMEOUT_SECONDS),
-    )
-    return client.limited(timeout=timeouts, retry=client.retry).get_account()
+__all__ = ["CONSOLE_URL", "Credentials", "require_credential"]

@@ -1,11 +1,19 @@
 """Plivo's messaging error codes (MDR ``error_code``, callback ``ErrorCode``) explained in words.
 
 A failed or undelivered message carries only a number; the tools turn it into a sentence saying
-what happened and what to do, so a user or an LLM agent can act without looking the code up. The
-table follows ``plivo-api.md`` §9; the comment on each entry names its source there (A = Plivo blog
-"Introducing SMS error codes", B = Plivo's error-code docs page, D = Message Expiry article,
-G = Geo Permissions pages, H = insufficient-balance article). Codes marked unverified come only from
-third-party code: their meaning says so, and ``verified`` is False.
+what happened and what to do, so a user or an LLM agent can act without looking the code up. The comment on each
+entry names its source:
+
+- A: Plivo blog "Introducing SMS error codes", https://www.plivo.com/blog/introducing-sms-error-codes/
+- B: Plivo's error-code table, https://plivo.com/docs/messaging/troubleshooting/error-codes
+- D: Plivo support, "Message Expiry",
+  https://support.plivo.com/hc/en-us/articles/14814454609561-Message-Expiry
+- G: Plivo's Geo Permissions page, https://plivo.com/docs/messaging/concepts/geo-permissions
+- H: Plivo support on insufficient balance,
+  https://support.plivo.com/support/solutions/articles/17000088423
+
+Codes marked unverified come only from third-party code: their meaning says so, and ``verified``
+is False.
 
 ``retryable`` answers one question: *can the same message, resent unchanged from the same
 account, succeed later without anyone changing anything?*
@@ -42,15 +50,6 @@ class ErrorCodeInfo:
     retryable: bool | None
     known: bool
     verified: bool
-
-    def to_dict(self) -> dict[str, object]:
-        """The keys the tools output; unverified and unknown codes say so in ``error`` itself."""
-        return {
-            "error_code": self.code,
-            "error": self.meaning,
-            "advice": self.advice,
-            "retryable": self.retryable,
-        }
 
 
 def _entry(

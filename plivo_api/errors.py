@@ -9,9 +9,11 @@ ever contains the Auth Token; Auth IDs are masked before they reach any text.
     ├── PlivoAPIError              Plivo answered with an error status
     │   ├── AuthenticationError    401
     │   ├── PermissionDeniedError  403
-    │   │   └── GeoPermissionError 403 on a send: destination country not enabled
+    │   │   ├── GeoPermissionError destination country not enabled (Geo Permissions)
+    │   │   └── TrialAccountError  a trial account may only reach verified numbers
     │   ├── NotFoundError          404
     │   ├── InvalidRequestError    400, 405, 409, 422 (and other 4xx)
+    │   │   └── InsufficientCreditError  the account has no credit left
     │   ├── RateLimitedError       429 (nothing happened at Plivo; ``retry_after`` seconds)
     │   └── ServerError            5xx, including HTML bodies from proxies
     └── TransportError             no usable answer
@@ -76,11 +78,19 @@ class GeoPermissionError(PermissionDeniedError):
     pass
 
 
+class TrialAccountError(PermissionDeniedError):
+    pass
+
+
 class NotFoundError(PlivoAPIError):
     pass
 
 
 class InvalidRequestError(PlivoAPIError):
+    pass
+
+
+class InsufficientCreditError(InvalidRequestError):
     pass
 
 
@@ -119,6 +129,7 @@ __all__ = [
     "ConnectionFailedError",
     "GeoPermissionError",
     "InputError",
+    "InsufficientCreditError",
     "InvalidRequestError",
     "MalformedResponseError",
     "NotFoundError",
@@ -130,4 +141,5 @@ __all__ = [
     "RequestTimeoutError",
     "ServerError",
     "TransportError",
+    "TrialAccountError",
 ]

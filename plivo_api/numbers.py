@@ -1,7 +1,8 @@
 """Destination numbers as people and LLM agents type them, turned into what Plivo's ``dst`` needs.
 
 Plivo reads the leading digits of ``dst`` as the country code and never guesses a country, so a
-national-format number is misrouted or rejected (``plivo-api.md`` §2). Everything is therefore
+national-format number is misrouted or rejected
+(https://www.plivo.com/docs/messaging/api/message/send-a-message). Everything is therefore
 normalised to E.164 here, before any request, and every entry that cannot be sent is reported
 with the text the user typed and a short reason instead of being silently dropped.
 
@@ -34,10 +35,11 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumber, ValidationResult
 
 from .errors import InputError
+from .params import UNRESOLVED_VARIABLE
 from .text import shorten
 
 MAX_RECIPIENTS = 1000
-"""Plivo's cap on unique destinations per request (``plivo-api.md`` §2); callers enforce it."""
+"""Plivo's cap on unique destinations per request; callers enforce it."""
 
 MMS_REGIONS = frozenset({"US", "CA"})
 """Plivo delivers MMS only to US and Canadian numbers."""
@@ -61,6 +63,11 @@ _HARD_SEPARATORS = re.compile(
     r"[,;<\n\r\v\f\x1c-\x1e\x85\u2028\u2029\uff0c\uff1b\u3001\u060c\u061b\ufe50\ufe54]"
 )
 _SPACE_BEFORE_PLUS = re.compile(r"\s+(?=[+\uff0b\ufe62])")  # also full-width and small plus
+# "+1 415 555 2671 and +44 20 7946 0030": words people and models put between numbers.
+_CONJUNCTIONS = re.compile(r"\s+(?:and|or|&|plus)\s+", re.IGNORECASE)
+# "Mobile: +1 415 ...", "Work phone - 020 ...": a label before a number is not a recipient.
+_LABEL = re.compile(r"(?<!\S)[^\W\d_][^\W\d_ .'-]*(?:[ .'-][^\W\d_]+){0,3}\s*:\s*(?=[+(\d\uff0b])")
+_QUOTES = "\"'`\u201c\u201d\u2018\u2019\u00ab\u00bb"
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 # Hyphens and dashes (U+2010..U+2015, minus U+2212), dots, brackets, slashes, tildes.
 _NUMBER_PUNCTUATION = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212.()[]/~\u2053\u223c")
@@ -76,12 +83,15 @@ REASON_LETTERS = "contains letters (write the number with digits only)"
 REASON_CONTROL = "contains control characters"
 REASON_EXTENSION = "has an extension (SMS cannot be sent to extensions)"
 REASON_NATIONAL = (
-    "national number without a country code: add the country code (e.g. +44 20 7946 0018) "
-    "or set default_country"
+    "national number without a country code: write it with + and the country code (e.g. "
+    "+44 20 7946 0018); if you do not know the country, ask the user"
 )
 REASON_NO_COUNTRY_CODE = (
-    "no valid country code: write it with + and the country code (e.g. +1 415 555 2671) "
-    "or set default_country"
+    "no valid country code: write it with + and the country code (e.g. +1 415 555 2671); if "
+    "you do not know the country, ask the user"
+)
+REASON_UNRESOLVED = (
+    "unresolved workflow variable: the variable it refers to was empty or never set"
 )
 REASON_TOO_LONG_FOR_PLIVO = f"too long for Plivo (at most {PLIVO_MAX_DIGITS} digits)"
 
@@ -153,11 +163,14 @@ def split_destinations(raw: str) -> list[str]:
        ``STANDALONE_MIN_DIGITS`` digits: ``14155552671 442079460018`` is two numbers, while
        ``+1 415 555 2671`` and ``020 7946 0018`` are one each.
 
-    Empty pieces are dropped; the pieces keep their original text for error reports.
+    Before that, "and", "or", "&" and "plus" between numbers separate, a label such as ``Mobile:``
+    before a number is dropped, and quotes around a number are removed. Empty pieces are dropped;
+    the pieces keep their original text for error reports.
     """
     pieces: list[str] = []
-    for chunk in _HARD_SEPARATORS.split(raw):
-        for part in _SPACE_BEFORE_PLUS.split(chunk.strip()):
+    for chunk in _HARD_SEPARATORS.split(_CONJUNCTIONS.sub("\n", raw)):
+        for part in _SPACE_BEFORE_PLUS.split(_LABEL.sub("", chunk).strip()):
+            part = part.strip().strip(_QUOTES).strip()
             if not part:
                 continue
             words = part.split()
@@ -242,6 +255,8 @@ def _normalize(raw: str, region: str | None) -> str:
         raise InvalidNumberError(REASON_EMPTY, raw)
     if len(stripped) > MAX_NUMBER_CHARS:
         raise InvalidNumberError(REASON_TOO_LONG, stripped)
+    if UNRESOLVED_VARIABLE.search(stripped):
+        raise InvalidNumberError(REASON_UNRESOLVED, stripped)
     text = _clean(stripped)
     if not text:
         raise InvalidNumberError(REASON_EMPTY, raw)

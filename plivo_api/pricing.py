@@ -1,7 +1,6 @@
-"""Country codes for ``get_pricing``, and the cost estimate ``preview_sms`` adds on request.
+"""The cost estimate ``preview_sms`` adds on request.
 
-An estimate is segments × the country's outbound SMS rate × the recipients in that country
-(``plivo-api.md`` §10). Plivo prices per country (and per network, which a preview cannot know),
+An estimate is segments × the country's outbound SMS rate × the recipients in that country. Plivo prices per country (and per network, which a preview cannot know),
 so each destination country's price list is fetched once, however many recipients share it.
 The rate used is the country's headline outbound rate; network-specific rates may differ.
 
@@ -11,31 +10,17 @@ without a price list) the preview still succeeds and says why in a note.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .errors import InputError, NotFoundError, PlivoError
-from .models import PLIVO_CURRENCY, as_number
-from .numbers import parse_region, region_code
+from .errors import NotFoundError, PlivoError
+from .models import PLIVO_CURRENCY
+from .numbers import region_code
 
-logger = logging.getLogger(__name__)
 
 RateLookup = Callable[[str], Decimal | None]
 """Outbound SMS rate of an ISO country; raises PlivoError (NotFoundError: no price list)."""
-
-
-def parse_country(value: str | None, parameter: str = "country") -> str:
-    """An ISO 3166 alpha-2 code, upper-cased (``gb`` → ``GB``; ``UK`` → ``GB``); required."""
-    region = parse_region(value, parameter)
-    if region is None:
-        raise InputError(
-            parameter,
-            f"{parameter} is required: give a two-letter ISO 3166 country code such as US, GB "
-            "or IN.",
-        )
-    return region
 
 
 @dataclass(frozen=True)
@@ -50,14 +35,6 @@ class CountryCost:
     def cost(self) -> Decimal | None:
         return None if self.rate is None else self.rate * self.units
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "country": self.country,
-            "recipients": self.recipients,
-            "units": self.units,
-            "rate": as_number(self.rate),
-            "cost": as_number(self.cost),
-        }
 
 
 @dataclass(frozen=True)
@@ -78,12 +55,6 @@ class CostEstimate:
     def notes(self) -> tuple[str, ...]:
         return tuple(c.note for c in self.per_country if c.note)
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "currency": self.currency,
-            "total": as_number(self.total),
-            "per_country": [c.to_dict() for c in self.per_country],
-        }
 
     def summary(self) -> str:
         if self.total is not None:
@@ -143,5 +114,4 @@ __all__ = [
     "EstimateUnavailableError",
     "RateLookup",
     "estimate_cost",
-    "parse_country",
 ]

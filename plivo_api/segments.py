@@ -102,14 +102,6 @@ class NonGsmCharacter:
     positions: tuple[int, ...]  # 1-based code-point positions, the first MAX_LISTED_POSITIONS
     count: int  # occurrences in the whole text
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "char": self.char,
-            "codepoint": self.codepoint,
-            "positions": list(self.positions),
-            "count": self.count,
-        }
-
 
 @dataclass(frozen=True)
 class GsmAlternative:
@@ -117,9 +109,6 @@ class GsmAlternative:
 
     text: str
     segments: int
-
-    def to_dict(self) -> dict[str, object]:
-        return {"text": self.text, "segments": self.segments}
 
 
 @dataclass(frozen=True)
@@ -132,27 +121,13 @@ class SegmentAnalysis:
     characters: int  # code points
     max_units_per_segment: int  # 160/70 for one segment (or empty), 153/67 when multipart
     limit: int  # GSM7_MAX_CHARACTERS or UCS2_MAX_CHARACTERS
-    # Plivo does not say whether escape pairs and surrogate pairs count once or twice against
-    # its limit: ``over_limit`` takes the strict reading (units), ``over_limit_every_reading``
-    # is true only when the lenient reading (code points) is over as well.
+    # Plivo states its limit in characters and does not say whether an escape pair or a
+    # surrogate pair counts once or twice. Preview and send apply the same rule: a text is over
+    # the limit when its characters (code points) are; it is never refused for a reading Plivo
+    # may not apply. A text Plivo still refuses fails with error 110, which is explained.
     over_limit: bool
-    over_limit_every_reading: bool
     non_gsm_characters: tuple[NonGsmCharacter, ...]  # first appearance order, one per char
     gsm_alternative: GsmAlternative | None
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "encoding": self.encoding,
-            "segments": self.segments,
-            "units": self.units,
-            "characters": self.characters,
-            "max_units_per_segment": self.max_units_per_segment,
-            "over_limit": self.over_limit,
-            "non_gsm_characters": [item.to_dict() for item in self.non_gsm_characters],
-            "gsm_alternative": (
-                None if self.gsm_alternative is None else self.gsm_alternative.to_dict()
-            ),
-        }
 
 
 def gsm7_units(text: str) -> int:
@@ -342,8 +317,7 @@ def analyze(text: str) -> SegmentAnalysis:
             measure.multipart_capacity if measure.multipart else measure.single_capacity
         ),
         limit=measure.limit,
-        over_limit=measure.units > measure.limit,
-        over_limit_every_reading=measure.units > measure.limit and characters > measure.limit,
+        over_limit=characters > measure.limit,
         non_gsm_characters=non_gsm,
         gsm_alternative=alternative,
     )

@@ -1,7 +1,7 @@
 """The sender of a message: what the user typed, classified into what Plivo accepts.
 
 Plivo takes either ``src`` (a phone number, short code or alphanumeric sender ID) or
-``powerpack_uuid`` (a number pool), never both (``plivo-api.md`` §2). The kind is decided here,
+``powerpack_uuid`` (a number pool), never both. The kind is decided here,
 before any request, so a typo is reported with the fix instead of failing at Plivo.
 
 Classification of the (NFKC-folded, trimmed) text, first match wins:
@@ -44,7 +44,8 @@ _KINDS_HINT = (
 )
 NO_SENDER_MESSAGE = (
     "No sender: set 'From number' in this tool's settings, or 'Default sender' in the Plivo SMS "
-    "plugin credentials (Plugins > Plivo SMS > Authorize)"
+    "plugin credentials (Plugins > Plivo SMS > Authorize). The sender is part of the tool's "
+    "setup, not of the request: if you are an assistant, tell the user."
 )
 
 

@@ -8,12 +8,13 @@ from typing import Any
 from dify_plugin import ToolProvider
 from dify_plugin.errors.tool import ToolProviderCredentialValidationError
 
-from plivo_api import PlivoError
-from plivo_api.credentials import verify
-
 
 class PlivoSmsProvider(ToolProvider):
     def _validate_credentials(self, credentials: Mapping[str, Any]) -> None:
+        # Imported here, not at start-up: the plugin is ready before the core is loaded.
+        from plivo_api.connect import verify
+        from plivo_api.errors import PlivoError
+
         try:
             verify(credentials)
         except PlivoError as error:

@@ -1,4 +1,4 @@
-"""A country's Plivo prices: outbound and inbound SMS (with per-network rates) and voice."""
+"""Dify adapter for ``get_pricing``; the behaviour lives in ``plivo_api.features.get_pricing``."""
 
 from __future__ import annotations
 
@@ -8,18 +8,9 @@ from typing import Any
 from dify_plugin import Tool
 from dify_plugin.entities.tool import ToolInvokeMessage
 
-from plivo_api import params as read
-from plivo_api.credentials import client_for
-from plivo_api.models import as_number
-from plivo_api.pricing import parse_country
+from tools._feature import run_feature
 
 
 class GetPricingTool(Tool):
     def _invoke(self, tool_parameters: dict[str, Any]) -> Generator[ToolInvokeMessage, None, None]:
-        country = parse_country(read.text(tool_parameters, "country"))
-        pricing = client_for(self.runtime.credentials).get_pricing(country)
-        yield self.create_text_message(pricing.summary())
-        yield self.create_json_message(pricing.to_dict())
-        yield self.create_variable_message(
-            "sms_outbound_rate", as_number(pricing.sms_outbound_rate)
-        )
+        yield from run_feature(self, "get_pricing", tool_parameters)

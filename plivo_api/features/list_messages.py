@@ -1,11 +1,8 @@
-"""Read ``get_message`` and ``list_messages`` parameters into what Plivo's message APIs expect.
+"""list_messages: message history (newest first), filtered and paged as List Messages allows.
 
-Everything is checked before any request. Two Plivo habits shape the rules here
-(``plivo-api.md`` §6–§7):
+Everything is checked before any request. One Plivo habit shapes the rules here
+(https://www.plivo.com/docs/messaging/api/message/list-all-messages):
 
-- Message UUIDs are canonical 8-4-4-4-12 hexadecimal UUIDs. A malformed one can never match, and
-  its 404 would read as "no such message" although the real fault is a typo or a truncated copy,
-  so the shape is checked locally and the error says what is wrong with it.
 - List Messages filters on ``message_time`` in **UTC** written ``YYYY-MM-DD HH:MM:SS``, and without
   any time filter returns only the **last 24 hours**. ``since``/``until`` therefore accept what
   people and models write (ISO dates or date-times, with or without an offset), are converted to
@@ -13,74 +10,49 @@ Everything is checked before any request. Two Plivo habits shape the rules here
   read as UTC; a bare date means the whole day (``since`` from 00:00:00, ``until`` to 23:59:59).
 """
 
+
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 from dataclasses import dataclass
+from typing import Final
 
-from . import params as read
-from .delivery import MAX_WAIT_SECONDS
-from .errors import InputError
-from .models import MESSAGE_STATES, MessagePage
-from .numbers import to_plivo
-from .params import Params
-from .sender import UUID_PATTERN, parse_sender
-from .text import shorten
+from .. import params as read
+from ..connect import client_for
+from ..credentials import Credentials
+from ..errors import InputError
+from ..models import MessagePage
+from ..numbers import InvalidNumberError, normalize_number, to_plivo
+from ..params import Choice, Limits, NumberRange, Params
+from ..present import message_fields
+from ..sender import ALPHANUMERIC_MAX_LENGTH, SHORT_CODE_DIGITS
+from ..states import MESSAGE_STATES
+from ..text import shorten
+from . import Invocation, ToolOutput
 
-LIST_LIMIT_MAX = 20  # Plivo's page size cap for List Messages
-LIST_OFFSET_MAX = 1_000_000
-DIRECTIONS = ("any", "inbound", "outbound")
-ANY = "any"
-STATE_CHOICES = (ANY, *MESSAGE_STATES)
-PLIVO_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-EARLIEST_YEAR = 2000  # bounds outside these years are typos: Plivo keeps ~90 days of messages
-LATEST_YEAR = 2100
+LIST_LIMIT_MAX: Final = 20  # Plivo's page size cap for List Messages
+LIST_OFFSET_MAX: Final = 1_000_000
+ANY: Final = "any"
+DIRECTIONS: Final = (ANY, "inbound", "outbound")
+STATE_CHOICES: Final = (ANY, *MESSAGE_STATES)
+PLIVO_TIME_FORMAT: Final = "%Y-%m-%d %H:%M:%S"
+EARLIEST_YEAR: Final = 2000  # bounds outside these years are typos: Plivo keeps ~90 days
+LATEST_YEAR: Final = 2100
 
-_HEX = re.compile(r"[0-9a-f]+")
+LIMIT_RANGE: Final = NumberRange(1, LIST_LIMIT_MAX, LIST_LIMIT_MAX)
+OFFSET_RANGE: Final = NumberRange(0, LIST_OFFSET_MAX, 0)
+DIRECTION_CHOICE: Final = Choice(DIRECTIONS, ANY, case_insensitive=True)
+STATE_CHOICE: Final = Choice(STATE_CHOICES, ANY, case_insensitive=True)
+LIMITS: Limits = {
+    "limit": LIMIT_RANGE,
+    "offset": OFFSET_RANGE,
+    "direction": DIRECTION_CHOICE,
+    "state": STATE_CHOICE,
+}
+
 _DATE_ONLY = re.compile(r"\d{4}-?\d{2}-?\d{2}")  # 2026-01-05 or ISO basic 20260105
-_ALPHANUMERIC = re.compile(r"[A-Za-z0-9]+")
-_UUID_GROUPS = (8, 4, 4, 4, 12)
-
-
-def parse_message_uuid(value: str | None, parameter: str = "message_uuid") -> str:
-    """A canonical lower-case UUID, or an :class:`InputError` saying what is wrong with it."""
-    text = (value or "").strip().strip("\"'").strip().lower()
-    if not text:
-        raise InputError(
-            parameter,
-            f"{parameter} is required: pass a Plivo message UUID such as "
-            "5f0e4a8c-0000-4000-8000-00000000000a (send_sms returns them in message_uuids).",
-        )
-    if UUID_PATTERN.fullmatch(text):
-        return text
-    if len(text) == sum(_UUID_GROUPS) and _HEX.fullmatch(text):
-        # The same UUID without its dashes (some logs and spreadsheets drop them).
-        cuts = [sum(_UUID_GROUPS[:i]) for i in range(len(_UUID_GROUPS) + 1)]
-        return "-".join(text[a:b] for a, b in itertools.pairwise(cuts))
-    groups = text.split("-")
-    if not all(_HEX.fullmatch(g) for g in groups if g):
-        problem = "it contains characters other than 0-9, a-f and dashes"
-    elif len(groups) == len(_UUID_GROUPS):
-        lengths = "-".join(str(len(g)) for g in groups)
-        problem = f"its groups have {lengths} characters"
-    else:
-        noun = "group" if len(groups) == 1 else "groups"
-        problem = f"it has {len(groups)} {noun} instead of {len(_UUID_GROUPS)}"
-    raise InputError(
-        parameter,
-        f"{parameter}: {shorten(str(value))!r} is not a Plivo message UUID ({problem}); a UUID has "
-        "five groups of 8-4-4-4-12 hexadecimal characters, e.g. "
-        "5f0e4a8c-0000-4000-8000-00000000000a. Copy it whole from send_sms's message_uuids.",
-    )
-
-
-def message_request_from_params(params: Params) -> tuple[str, int]:
-    """``get_message``'s ``message_uuid`` and ``wait_seconds`` (whole seconds, 0..60)."""
-    message_uuid = parse_message_uuid(read.text(params, "message_uuid"))
-    wait = read.number(params, "wait_seconds", default=0, minimum=0, maximum=MAX_WAIT_SECONDS)
-    return message_uuid, wait or 0
+_SENDER_ID = re.compile(r"[A-Za-z0-9]+")
 
 
 def parse_time_bound(value: str | None, parameter: str, *, end_of_day: bool) -> dt.datetime | None:
@@ -129,19 +101,27 @@ def parse_number_filter(value: str | None, parameter: str) -> str | None:
     """A number filter in Plivo's stored form: E.164 digits, a short code or a sender ID.
 
     Plivo stores ``from_number``/``to_number`` as bare digits with the country code, so a number
-    is normalised like a send destination and sent without ``+``; a filter in national format
-    would silently match nothing. Short codes and alphanumeric sender IDs pass unchanged.
+    is normalised to E.164 and sent without ``+``; a filter in national format would silently
+    match nothing, so it is refused with the fix. Short codes (3-8 digits) and alphanumeric
+    sender IDs pass unchanged.
     """
     if value is None or not value.strip():
         return None
-    sender = parse_sender(value, parameter=parameter)  # the same rules as a send's sender
-    if sender.kind == "powerpack":
-        raise InputError(
-            parameter,
-            f"{parameter}: a Powerpack UUID is not a number; filter by a phone number with its "
-            "country code (e.g. +14155550123), a short code or a sender ID.",
-        )
-    return to_plivo(sender.value) if sender.kind == "number" else sender.value
+    text = value.strip()
+    low, high = SHORT_CODE_DIGITS
+    if text.isascii() and text.isdigit() and low <= len(text) <= high:
+        return text
+    if (
+        not text.startswith("+")
+        and _SENDER_ID.fullmatch(text)
+        and any(c.isalpha() for c in text)
+        and len(text) <= ALPHANUMERIC_MAX_LENGTH
+    ):
+        return text
+    try:
+        return to_plivo(normalize_number(text))
+    except InvalidNumberError as error:
+        raise InvalidNumberError(error.reason, text, parameter=parameter) from None
 
 
 @dataclass(frozen=True)
@@ -179,10 +159,10 @@ class ListQuery:
         return params
 
 
-def list_query_from_params(params: Params) -> ListQuery:
-    """Every ``list_messages`` parameter, validated; :class:`InputError` names the first fault."""
-    direction = _lower_choice(params, "direction", DIRECTIONS)
-    state = _lower_choice(params, "state", STATE_CHOICES)
+def query_from_params(params: Params) -> ListQuery:
+    """Every list_messages parameter, validated; :class:`InputError` names the first fault."""
+    direction = DIRECTION_CHOICE.read(params, "direction")
+    state = STATE_CHOICE.read(params, "state")
     since = parse_time_bound(read.text(params, "since"), "since", end_of_day=False)
     until = parse_time_bound(read.text(params, "until"), "until", end_of_day=True)
     if since is not None and until is not None and since > until:
@@ -190,8 +170,6 @@ def list_query_from_params(params: Params) -> ListQuery:
             "since",
             f"since ({plivo_time(since)} UTC) is after until ({plivo_time(until)} UTC): swap them.",
         )
-    limit = read.number(params, "limit", default=LIST_LIMIT_MAX, minimum=1, maximum=LIST_LIMIT_MAX)
-    offset = read.number(params, "offset", default=0, minimum=0, maximum=LIST_OFFSET_MAX)
     return ListQuery(
         direction=direction,
         state=state,
@@ -199,20 +177,35 @@ def list_query_from_params(params: Params) -> ListQuery:
         to_number=parse_number_filter(read.text(params, "to_number"), "to_number"),
         since=since,
         until=until,
-        limit=limit or LIST_LIMIT_MAX,
-        offset=offset or 0,
+        limit=LIMIT_RANGE.read_int(params, "limit"),
+        offset=OFFSET_RANGE.read_int(params, "offset"),
     )
 
 
-def summarize_page(query: ListQuery, page: MessagePage) -> str:
-    """One line for the text output: how many, of how many, and how to get the next page."""
+def run(call: Invocation) -> ToolOutput:
+    query = query_from_params(call.parameters)
+    page = client_for(Credentials.from_mapping(call.credentials)).list_messages(query.query())
+    return present(query, page)
+
+
+# -- presentation ----------------------------------------------------------------------------
+
+
+def summary(query: ListQuery, page: MessagePage) -> str:
+    """One line: how many, of how many, and how to get the next page."""
     shown = len(page.records)
-    total = f" of {page.total_count}" if page.total_count is not None else ""
-    if shown == 0:
+    total = page.total_count
+    if shown == 0 and query.offset > 0 and total:
+        last_page = (total - 1) // query.limit * query.limit
+        line = (
+            f"offset {query.offset} is past the end: {total} messages match, so offsets 0 to "
+            f"{total - 1} exist (the last page starts at offset {last_page})"
+        )
+    elif shown == 0:
         line = "No messages match"
     else:
-        first = page.offset + 1
-        line = f"Messages {first}-{page.offset + shown}{total} (newest first)"
+        of_total = f" of {total}" if total is not None else ""
+        line = f"Messages {page.offset + 1}-{page.offset + shown}{of_total} (newest first)"
         failed = [r for r in page.records if r.error_code]
         if failed:
             line += f"; {len(failed)} with an error code"
@@ -220,27 +213,27 @@ def summarize_page(query: ListQuery, page: MessagePage) -> str:
         line += f"; more with offset={page.next_offset}"
     if query.default_window:
         line += ". No since/until given, so Plivo searched only the last 24 hours"
-    return line + "."
+    return line[0].upper() + line[1:] + "."
 
 
-def _lower_choice(params: Params, name: str, options: tuple[str, ...]) -> str:
-    """Case-insensitive (models write "Delivered"); empty, missing or "any" means no filter."""
-    raw = params.get(name)
-    if isinstance(raw, str):
-        params = {name: raw.strip().lower()}
-    return read.choice(params, name, options, default=ANY)
+def present(query: ListQuery, page: MessagePage) -> ToolOutput:
+    data: dict[str, object] = {
+        "messages": [message_fields(record) for record in page.records],
+        "total_count": page.total_count,
+        "next_offset": page.next_offset,
+        "api_id": page.api_id,
+    }
+    variables = {"total_count": page.total_count, "next_offset": page.next_offset}
+    return ToolOutput(summary(query, page), data, variables)
 
 
 __all__ = [
-    "DIRECTIONS",
-    "LIST_LIMIT_MAX",
-    "STATE_CHOICES",
+    "LIMITS",
     "ListQuery",
-    "list_query_from_params",
-    "message_request_from_params",
-    "parse_message_uuid",
     "parse_number_filter",
     "parse_time_bound",
     "plivo_time",
-    "summarize_page",
+    "present",
+    "query_from_params",
+    "run",
 ]

@@ -1,0 +1,47 @@
+"""One module per tool, named like the tool: parameters -> request -> result -> presentation.
+
+Every module exposes ``run(call: Invocation) -> ToolOutput`` and ``LIMITS`` (its bounded
+parameters, which the tool's YAML must declare identically). The Dify adapters in ``tools/`` import
+a module only when its tool is first invoked, so a plugin process starts without them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..params import Params
+
+
+class KeyValueStore(Protocol):
+    """Dify's plugin storage as the SDK exposes it (``self.session.storage``)."""
+
+    def get(self, key: str) -> bytes: ...
+
+    def set(self, key: str, val: bytes) -> None: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def exist(self, key: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What a tool call brings: its parameters, the provider's credentials, plugin storage."""
+
+    parameters: Params
+    credentials: Mapping[str, object] = field(default_factory=dict)
+    storage: KeyValueStore | None = None
+
+
+@dataclass(frozen=True)
+class ToolOutput:
+    """What a tool shows: one readable line, a JSON object, and its declared variables."""
+
+    text: str
+    json: Mapping[str, object]
+    variables: Mapping[str, object]
+
+
+__all__ = ["Invocation", "KeyValueStore", "ToolOutput"]

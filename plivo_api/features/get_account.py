@@ -1,0 +1,48 @@
+"""get_account: name, trial or paid, balance and auto-recharge, so an agent can check credit
+before a campaign. One ``GET Account/``, the same read that checks the credentials."""
+
+from __future__ import annotations
+
+from ..connect import client_for
+from ..credentials import Credentials
+from ..jsonvalues import as_number
+from ..models import PLIVO_CURRENCY, Account
+from ..params import Limits
+from . import Invocation, ToolOutput
+
+LIMITS: Limits = {}
+
+
+def run(call: Invocation) -> ToolOutput:
+    return present(client_for(Credentials.from_mapping(call.credentials)).get_account())
+
+
+def summary(account: Account) -> str:
+    balance = account.balance if account.balance is not None else "unknown"
+    kind = "trial" if account.is_trial else account.account_type or "unknown"
+    line = (
+        f"Plivo account {account.name or '(unnamed)'}: balance {balance} {PLIVO_CURRENCY}, "
+        f"{kind} account."
+    )
+    if account.is_trial:
+        line += " Trial accounts can only send to numbers verified as sandbox numbers."
+    return line
+
+
+def present(account: Account) -> ToolOutput:
+    data: dict[str, object] = {
+        "name": account.name,
+        "account_type": account.account_type,
+        "is_trial": account.is_trial,
+        "balance": as_number(account.balance),
+        "currency": PLIVO_CURRENCY,
+        "auto_recharge": account.auto_recharge,
+        "billing_mode": account.billing_mode,
+        "timezone": account.timezone,
+        "api_id": account.api_id,
+    }
+    variables = {"balance": data["balance"], "is_trial": account.is_trial}
+    return ToolOutput(summary(account), data, variables)
+
+
+__all__ = ["LIMITS", "present", "run"]

@@ -1,0 +1,82 @@
+"""get_pricing: a country's Plivo prices, outbound and inbound SMS (with per-network rates) and
+voice, from ``GET Pricing/?country_iso=XX``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Final
+
+from .. import params as read
+from ..connect import client_for
+from ..credentials import Credentials
+from ..errors import InputError
+from ..jsonvalues import as_number
+from ..models import PLIVO_CURRENCY, Pricing, Rate
+from ..numbers import parse_region
+from ..params import Limits
+from ..present import listed
+from . import Invocation, ToolOutput
+
+LIMITS: Limits = {}
+SHOWN_NETWORKS: Final = 5
+
+
+def parse_country(value: str | None, parameter: str = "country") -> str:
+    """An ISO 3166 alpha-2 code, upper-cased (``gb`` → ``GB``; ``UK`` → ``GB``); required."""
+    region = parse_region(value, parameter)
+    if region is None:
+        raise InputError(
+            parameter,
+            f"{parameter} is required: give a two-letter ISO 3166 country code such as US, GB "
+            "or IN.",
+        )
+    return region
+
+
+def run(call: Invocation) -> ToolOutput:
+    country = parse_country(read.text(call.parameters, "country"))
+    client = client_for(Credentials.from_mapping(call.credentials))
+    return present(client.get_pricing(country))
+
+
+def _rate_text(rate: Decimal | None) -> str:
+    return "unknown" if rate is None else f"{rate}"
+
+
+def summary(pricing: Pricing) -> str:
+    name = pricing.country or pricing.country_iso or "this country"
+    iso = f" ({pricing.country_iso})" if pricing.country_iso and pricing.country else ""
+    line = f"Plivo prices for {name}{iso} in {PLIVO_CURRENCY}: SMS outbound "
+    line += f"{_rate_text(pricing.sms_outbound_rate)} per segment, inbound "
+    line += f"{_rate_text(pricing.sms_inbound_rate)}"
+    if pricing.sms_networks:
+        networks = [f"{n.name} {_rate_text(n.rate)}" for n in pricing.sms_networks]
+        line += "; by network: " + listed(networks, SHOWN_NETWORKS)
+    local = next((r.rate for r in pricing.voice_outbound if r.name == "local"), None)
+    if local is not None:
+        line += f"; voice outbound (local) {local} per minute"
+    return line + "."
+
+
+def _rates(rates: tuple[Rate, ...]) -> list[dict[str, object]]:
+    return [{"name": r.name, "rate": as_number(r.rate)} for r in rates]
+
+
+def present(pricing: Pricing) -> ToolOutput:
+    data: dict[str, object] = {
+        "country": pricing.country,
+        "country_iso": pricing.country_iso,
+        "country_code": pricing.country_code,
+        "currency": PLIVO_CURRENCY,
+        "sms_outbound_rate": as_number(pricing.sms_outbound_rate),
+        "sms_inbound_rate": as_number(pricing.sms_inbound_rate),
+        "sms_networks": _rates(pricing.sms_networks),
+        "voice_outbound_rates": _rates(pricing.voice_outbound),
+        "voice_inbound_rates": _rates(pricing.voice_inbound),
+        "api_id": pricing.api_id,
+    }
+    variables = {"sms_outbound_rate": data["sms_outbound_rate"]}
+    return ToolOutput(summary(pricing), data, variables)
+
+
+__all__ = ["LIMITS", "parse_country", "present", "run"]
