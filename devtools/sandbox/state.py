@@ -1,4 +1,5 @@
-"""Everything the fake Plivo remembers: accounts, messages, prices, and the List rate limit.
+"""Everything the fake Plivo remembers: accounts, messages, calls, conferences, prices, the List
+rate limit, and (in ``directory``) numbers, applications, endpoints and PHLOs.
 
 One lock guards it all; the sandbox is small and requests are short, so contention is moot.
 """
@@ -19,9 +20,11 @@ from devtools.sandbox.catalog import (
     DEFAULT_RATE,
     CountryPricing,
     carrier_for,
+    country_code_of,
     region_of,
     strip_number,
 )
+from devtools.sandbox.directory import Directory
 from devtools.sandbox.messages import (
     NO_ERROR,
     Outcome,
@@ -31,6 +34,14 @@ from devtools.sandbox.messages import (
     outcome_for,
 )
 from devtools.sandbox.validation import SendRequest
+from devtools.sandbox.voice import (
+    BARRED,
+    CallTimeline,
+    Conference,
+    ConferenceMember,
+    StoredCall,
+    call_outcome_for,
+)
 
 # Sender shown for messages sent through a Powerpack (Plivo picks a number from the pool).
 POWERPACK_SENDER = "14155550199"
@@ -44,10 +55,15 @@ class SandboxState:
         timeline: Timeline,
         geo_blocked: Iterable[str],
         list_rate_limit: int | None,
+        call_timeline: CallTimeline | None = None,
     ) -> None:
         self._lock = threading.RLock()
         self._accounts = {account.auth_id: dataclasses.replace(account) for account in accounts}
         self._messages: dict[str, StoredMessage] = {}
+        self._calls: dict[str, StoredCall] = {}
+        self._conferences: dict[tuple[str, str], Conference] = {}
+        self.directory = Directory(self._accounts.values())
+        self.call_timeline = call_timeline or CallTimeline()
         self._pricing = dict(BUILTIN_PRICING)
         self._list_calls: dict[str, deque[float]] = {}
         self.timeline = timeline
@@ -205,9 +221,129 @@ class SandboxState:
             calls.append(now)
             return True
 
+    # Calls ----------------------------------------------------------------------------------
+
+    def create_call(
+        self,
+        account: SandboxAccount,
+        *,
+        direction: str,
+        from_number: str,
+        to_number: str,
+        request_uuid: str | None = None,
+        requester_ip: str = "",
+        caller_name: str = "",
+        answer_url: str = "",
+        answer_method: str = "POST",
+        hangup_url: str = "",
+        hangup_method: str = "POST",
+        ring_url: str = "",
+        ring_method: str = "POST",
+        options: dict[str, object] | None = None,
+    ) -> StoredCall:
+        """Store one call; its outcome comes from the magic numbers or the geo permissions."""
+        country = country_code_of(to_number) if to_number.isdigit() else None
+        barred = direction == "outbound" and country in self.geo_blocked
+        call = StoredCall(
+            call_uuid=str(uuid.uuid4()),
+            request_uuid=request_uuid or str(uuid.uuid4()),
+            account=account.auth_id,
+            direction=direction,
+            from_number=from_number,
+            to_number=to_number,
+            created=time.time(),
+            outcome=BARRED if barred else call_outcome_for(to_number),
+            caller_name=caller_name,
+            answer_url=answer_url,
+            answer_method=answer_method,
+            hangup_url=hangup_url,
+            hangup_method=hangup_method,
+            ring_url=ring_url,
+            ring_method=ring_method,
+            requester_ip=requester_ip,
+            options=dict(options or {}),
+        )
+        self.save_call(call)
+        return call
+
+    def save_call(self, call: StoredCall) -> None:
+        with self._lock:
+            self._calls[call.call_uuid] = call
+
+    def call(self, account: str, call_uuid: str) -> StoredCall | None:
+        with self._lock:
+            call = self._calls.get(call_uuid)
+        return call if call is not None and call.account == account else None
+
+    def call_by_request(self, account: str, request_uuid: str) -> StoredCall | None:
+        with self._lock:
+            for call in self._calls.values():
+                if call.request_uuid == request_uuid and call.account == account:
+                    return call
+        return None
+
+    def calls(self) -> dict[str, StoredCall]:
+        with self._lock:
+            return dict(self._calls)
+
+    def account_calls(self, account: str) -> list[StoredCall]:
+        """The account's calls, newest first."""
+        with self._lock:
+            own = [c for c in reversed(self._calls.values()) if c.account == account]
+        return sorted(own, key=lambda c: c.created, reverse=True)
+
+    def hang_up(self, call: StoredCall, *, queued_only: bool = False) -> StoredCall | None:
+        """Hang up (or cancel) a call via the API; None when it already ended (or left the
+        queue, with ``queued_only``)."""
+        now = time.time()
+        with self._lock:
+            current = self._calls.get(call.call_uuid, call)
+            state = current.state_at(now, self.call_timeline).state
+            if queued_only and state != "queued":
+                return None
+            ended = current.hung_up(now, self.call_timeline)
+            if ended is not None:
+                self._calls[ended.call_uuid] = ended
+            return ended
+
+    # Conferences ----------------------------------------------------------------------------
+
+    def add_conference(
+        self, account: str, name: str, members: Iterable[ConferenceMember] = ()
+    ) -> Conference:
+        conference = Conference(name, account, time.time(), tuple(members))
+        with self._lock:
+            self._conferences[(account, name)] = conference
+        return conference
+
+    def conference(self, account: str, name: str) -> Conference | None:
+        with self._lock:
+            return self._conferences.get((account, name))
+
+    def account_conferences(self, account: str) -> list[Conference]:
+        with self._lock:
+            return [c for (owner, _), c in self._conferences.items() if owner == account]
+
+    def end_conference(self, account: str, name: str) -> bool:
+        with self._lock:
+            return self._conferences.pop((account, name), None) is not None
+
+    def end_all_conferences(self, account: str) -> None:
+        with self._lock:
+            for key in [key for key in self._conferences if key[0] == account]:
+                del self._conferences[key]
+
+    def conferences(self) -> list[Conference]:
+        with self._lock:
+            return list(self._conferences.values())
+
     def reset(self) -> None:
-        """Forget messages, custom prices and rate-limit history; accounts stay."""
+        """Forget messages, calls, conferences, custom prices, rate-limit history and changes to
+        numbers, applications and endpoints; accounts stay."""
         with self._lock:
             self._messages.clear()
+            self._calls.clear()
+            self._conferences.clear()
+            self.directory.reset()
             self._pricing = dict(BUILTIN_PRICING)
             self._list_calls.clear()
