@@ -14,6 +14,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from plivo_api.client import PlivoClient, Timeouts
+from plivo_api.credentials import Credentials
 from plivo_api.retry import RetryPolicy
 from plivo_api.sessions import SessionPool
 
@@ -60,7 +61,7 @@ def make_client(server: HTTPServer, pool: SessionPool, sleeps: SleepRecorder):
             "sleep": sleeps,
         }
         options.update(kwargs)
-        return PlivoClient(AUTH_ID, AUTH_TOKEN, **options)  # type: ignore[arg-type]
+        return PlivoClient(Credentials(AUTH_ID, AUTH_TOKEN), **options)  # type: ignore[arg-type]
 
     return make
 
