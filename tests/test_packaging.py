@@ -1,9 +1,9 @@
-"""Packager and validator (devtools/packaging): the gitignore matcher, the built zip, the checks.
+"""Packager and validator (devtools/packaging): ignore rules, the zip, two plugins, the checks.
 
 Fixture plugins are built in tmp_path from the real skeleton files (manifest, main.py,
-requirements.txt, .difyignore, icon) plus fixed provider/tool/README/PRIVACY stand-ins, so these
-tests do not change when the real docs and YAMLs do. `test_real_repo_package_has_no_errors` is the
-one test that depends on the real repository being complete.
+requirements.txt, .difyignore, icon) plus fixed provider/tool/trigger/README/PRIVACY stand-ins, so
+these tests do not change when the real docs and YAMLs do. The repository's own plugins are checked
+by tests/test_declarations.py.
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ import yaml
 from devtools.packaging import (
     BuiltPackage,
     Finding,
-    IgnoreMatcher,
+    IgnoreRules,
     PackagingError,
+    PluginSource,
     build_package,
+    repository_plugins,
     validate_package,
 )
 from devtools.packaging.__main__ import main
@@ -95,11 +97,12 @@ def plugin_root(tmp_path: Path) -> Path:
         shutil.copy2(REPO / name, root / name)
     shutil.copytree(REPO / "_assets", root / "_assets")
     manifest = yaml.safe_load((root / "manifest.yaml").read_text(encoding="utf-8"))
-    if manifest["plugins"] != {"tools": ["provider/plivo_sms.yaml"]}:
-        manifest["plugins"] = {"tools": ["provider/plivo_sms.yaml"]}
-        (root / "manifest.yaml").write_text(
-            yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True), encoding="utf-8"
-        )
+    # Tools only, no permissions: the endpoint tests add their own declarations.
+    manifest["plugins"] = {"tools": ["provider/plivo_sms.yaml"]}
+    manifest["resource"] = {"memory": manifest["resource"]["memory"]}
+    (root / "manifest.yaml").write_text(
+        yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
     provider = {
         "identity": {
             "author": manifest["author"],
@@ -178,60 +181,25 @@ def edit_manifest(files: dict[str, bytes], **changes: object) -> dict[str, bytes
 
 
 # ------------------------------------------------------------------------------------------------
-# gitignore matcher
+# ignore rules: gitignore patterns, combined the Dify CLI's way
 
 
 @pytest.mark.parametrize(
-    ("rules", "path", "is_dir", "ignored"),
+    ("rules", "path", "is_dir", "excluded"),
     [
-        # a trailing slash matches directories only, at any depth, and prunes their subtree
         (["build/"], "build", True, True),
-        (["build/"], "build", False, False),
-        (["build/"], "build/out/app.bin", False, True),
-        (["build/"], "src/build/x.txt", False, True),
-        # negation: the last matching rule wins
-        (["*.log", "!keep.log"], "debug.log", False, True),
-        (["*.log", "!keep.log"], "keep.log", False, False),
-        (["*.log", "!keep.log"], "sub/keep.log", False, False),
-        (["!keep.log", "*.log"], "keep.log", False, True),
-        # a file cannot be re-included when its parent directory is excluded
-        (["logs/", "!logs/keep.log"], "logs/keep.log", False, True),
-        # anchoring: a leading or middle slash anchors to the root
-        (["/top.txt"], "top.txt", False, True),
-        (["/top.txt"], "sub/top.txt", False, False),
-        (["doc/frotz"], "doc/frotz", False, True),
-        (["doc/frotz"], "a/doc/frotz", False, False),
-        (["frotz"], "a/b/frotz", False, True),
-        (["/*.py"], "setup.py", False, True),
+        (["build/"], "build", False, False),  # a trailing slash matches folders only
+        (["frotz"], "a/b/frotz", False, True),  # no slash: any depth
+        (["doc/frotz"], "a/doc/frotz", False, False),  # an inner slash anchors at the root
         (["/*.py"], "pkg/mod.py", False, False),
-        # ** spans directories
-        (["**/foo"], "foo", False, True),
-        (["**/foo"], "a/b/foo", False, True),
-        (["a/**/b"], "a/b", False, True),
-        (["a/**/b"], "a/x/y/b", False, True),
-        (["a/**/b"], "xa/b", False, False),
-        (["logs/**"], "logs/a/b.txt", False, True),
-        (["logs/**"], "logs", True, False),
-        # wildcards, classes, comments, escapes, trailing spaces
-        (["file?.txt"], "file1.txt", False, True),
-        (["file?.txt"], "file10.txt", False, False),
-        (["[abc].md"], "b.md", False, True),
-        (["[abc].md"], "d.md", False, False),
-        (["[!a]x"], "bx", False, True),
-        (["[!a]x"], "ax", False, False),
-        (["[0-9].txt"], "7.txt", False, True),
-        (["# comment", "", "   "], "# comment", False, False),
-        (["\\#hash"], "#hash", False, True),
-        (["\\!bang"], "!bang", False, True),
-        (["foo   "], "foo", False, True),
-        (["*.py[co]"], "pkg/mod.pyc", False, True),
+        (["*.log", "!keep.log"], "keep.log", False, True),  # `!` re-includes nothing
     ],
 )
-def test_ignore_rules(rules: list[str], path: str, is_dir: bool, ignored: bool) -> None:
-    assert IgnoreMatcher.from_lines(rules).is_ignored(path, is_dir=is_dir) is ignored
+def test_cli_pattern_semantics(rules: list[str], path: str, is_dir: bool, excluded: bool) -> None:
+    assert IgnoreRules.from_lines(rules).excludes(path, is_dir=is_dir) is excluded
 
 
-def test_ignore_walk_prunes_directories_and_honours_negation(tmp_path: Path) -> None:
+def test_walk_prunes_folders_and_ignores_negations(tmp_path: Path) -> None:
     for rel in (
         ".git/config",
         "src/app.py",
@@ -240,25 +208,43 @@ def test_ignore_walk_prunes_directories_and_honours_negation(tmp_path: Path) -> 
         "notes.log",
         "keep.log",
         "docs/build/index.html",
+        "docs/index.md",
     ):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x", encoding="utf-8")
-    matcher = IgnoreMatcher.from_lines(
-        [".git/", "__pycache__/", "*.log", "!keep.log", "logs/", "build/"]
+    rules = IgnoreRules.from_lines(
+        [" .git/ ", "# comment", "", "__pycache__/", "*.log", "!keep.log", "!logs/", "build/"]
     )
-    assert sorted(matcher.walk(tmp_path)) == ["keep.log", "src/app.py"]
+    assert sorted(rules.walk(tmp_path)) == ["docs/index.md", "src/app.py"]
+    assert rules.negations == ("!keep.log", "!logs/")
 
 
 def test_ignore_file_choice(tmp_path: Path) -> None:
     (tmp_path / ".gitignore").write_text("a.txt\n", encoding="utf-8")
-    assert IgnoreMatcher.for_root(tmp_path).is_ignored("a.txt")
+    assert IgnoreRules.for_root(tmp_path).excludes("a.txt", is_dir=False)
     (tmp_path / ".difyignore").write_text("b.txt\n", encoding="utf-8")
-    matcher = IgnoreMatcher.for_root(tmp_path)
-    assert matcher.is_ignored("b.txt")
-    assert not matcher.is_ignored("a.txt")  # .difyignore wins outright; .gitignore is not merged
+    rules = IgnoreRules.for_root(tmp_path)
+    assert rules.excludes("b.txt", is_dir=False)
+    assert not rules.excludes("a.txt", is_dir=False)  # .difyignore wins; .gitignore is not merged
     (tmp_path / ".difyignore").unlink()
     (tmp_path / ".gitignore").unlink()
-    assert not IgnoreMatcher.for_root(tmp_path).is_ignored(".git/config")  # no built-in excludes
+    assert not IgnoreRules.for_root(tmp_path).excludes(".git", is_dir=True)  # no built-in excludes
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (tmp_path / ".difyignore").write_text("c.txt\n", encoding="utf-8")
+    assert IgnoreRules.for_root(sub, fallback=tmp_path).excludes("c.txt", is_dir=False)
+    (sub / ".gitignore").write_text("d.txt\n", encoding="utf-8")
+    inherited = IgnoreRules.for_root(sub, fallback=tmp_path)
+    assert not inherited.excludes("c.txt", is_dir=False)  # its own file replaces the fallback
+
+
+def test_build_warns_about_negations(plugin_root: Path, tmp_path: Path) -> None:
+    with (plugin_root / ".difyignore").open("a", encoding="utf-8") as ignore:
+        ignore.write("!.env.example\n")
+    built = build_package(plugin_root, tmp_path / "out")
+    assert ".env.example" not in built.files
+    assert len(built.warnings) == 1
+    assert "'!.env.example' has no effect" in built.warnings[0]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -318,7 +304,8 @@ def test_excluded_files_are_absent(plugin_root: Path, tmp_path: Path) -> None:
         or name.startswith(("tests/", "devtools/", ".git/", "dist/"))
         or "__pycache__" in name
     ]
-    assert ".env.example" in built.files  # negated in .difyignore
+    assert ".env.example" not in built.files  # `.env.*` excludes it; nothing can re-include it
+    assert built.warnings == ()
 
 
 def test_size_cap_lists_largest_files(plugin_root: Path, tmp_path: Path) -> None:
@@ -358,7 +345,7 @@ def test_missing_tool_yaml_fails_clearly(plugin_root: Path, tmp_path: Path) -> N
         ("icon", "missing.svg", "plugin icon not found: _assets/missing.svg"),
         ("label", {"zh_Hans": "x"}, "label.en_US: required text"),
         ("resource", {"memory": 0}, "resource.memory: required positive integer"),
-        ("plugins", {"tools": []}, "plugins.tools: required non-empty list"),
+        ("plugins", {"tools": []}, "plugins: declares nothing"),
         ("tags", ["sms"], "tags: unknown tag 'sms'"),
     ],
 )
@@ -405,13 +392,6 @@ def test_cli_build_reports_packaging_errors(
 
 # ------------------------------------------------------------------------------------------------
 # validator
-
-
-def test_real_repo_package_has_no_errors(tmp_path: Path) -> None:
-    """Fails until the lead's README.md, PRIVACY.md and YAMLs are complete."""
-    built = build_package(REPO, tmp_path / "out")
-    findings = validate_package(built.path, install_test=False)
-    assert errors(findings) == []
 
 
 def test_fixture_package_is_clean(built: BuiltPackage) -> None:
@@ -762,3 +742,393 @@ def test_declaration_errors_are_reported(
     del files["tools/send_sms.yaml"]
     found = errors(check(files), "declaration")
     assert any("tools/send_sms.yaml: file not found" in m for m in found)
+
+
+# ------------------------------------------------------------------------------------------------
+# endpoints in the tool plugin
+
+GROUP = {
+    "settings": [
+        {"name": "auth_token", "type": "secret-input", "required": True, "label": {"en_US": "T"}},
+    ],
+    "endpoints": ["endpoints/inbound.yaml"],
+}
+ENDPOINT = {"path": "/plivo/inbound", "method": "POST", "extra": {"python": {"source": "e.py"}}}
+ENDPOINT_PY = b'"""Fixture endpoint module (never imported by these tests)."""\n'
+
+
+def with_endpoints(
+    contents: dict[str, bytes],
+    group: dict[str, object] | None = None,
+    endpoint: dict[str, object] | None = None,
+    permission: dict[str, object] | None = None,
+) -> dict[str, bytes]:
+    manifest = yaml.safe_load(contents["manifest.yaml"])
+    manifest["plugins"]["endpoints"] = ["group/plivo.yaml"]
+    manifest["resource"]["permission"] = (
+        {"endpoint": {"enabled": True}} if permission is None else permission
+    )
+    text = yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True)
+    return {
+        **contents,
+        "manifest.yaml": text.encode(),
+        "group/plivo.yaml": yaml.safe_dump(GROUP if group is None else group).encode(),
+        "endpoints/inbound.yaml": yaml.safe_dump(
+            ENDPOINT if endpoint is None else endpoint
+        ).encode(),
+        "e.py": ENDPOINT_PY,
+    }
+
+
+def test_endpoints_beside_tools_are_accepted(
+    contents: dict[str, bytes], check: Callable[[dict[str, bytes]], list[Finding]]
+) -> None:
+    permission = {
+        "endpoint": {"enabled": True},
+        "app": {"enabled": True},
+        "storage": {"enabled": True, "size": 1048576},
+    }
+    app = {"name": "app", "type": "app-selector", "scope": "chat", "label": {"en_US": "App"}}
+    group = {**GROUP, "settings": [*GROUP["settings"], app]}  # type: ignore[list-item]
+    findings = check(with_endpoints(contents, group=group, permission=permission))
+    assert errors(findings) == []
+    assert warnings(findings) == []
+
+
+@pytest.mark.parametrize(
+    ("group", "endpoint", "permission", "expected"),
+    [
+        (None, None, {}, "resource.permission.endpoint.enabled: must be true"),
+        (None, {**ENDPOINT, "method": "PATCH"}, None, "method: 'PATCH' is not one of"),
+        (None, {**ENDPOINT, "path": "plivo"}, None, "path: 'plivo' must start with /"),
+        (None, {**ENDPOINT, "extra": {}}, None, "extra.python.source: required"),
+        (None, {**ENDPOINT, "hidden": "no"}, None, "hidden: must be true or false"),
+        (
+            {**GROUP, "settings": {"t": {"type": "secret-input"}}},
+            None,
+            None,
+            "settings: must be a list",
+        ),
+        ({**GROUP, "endpoints": []}, None, None, "endpoints: required non-empty list"),
+        (
+            {**GROUP, "endpoints": ["endpoints/inbound.yaml", "endpoints/inbound.yaml"]},
+            None,
+            None,
+            "POST /plivo/inbound is already declared",
+        ),
+        (
+            None,
+            None,
+            {"endpoint": {"enabled": True}, "storage": {"enabled": True}},
+            "storage.size: required whenever storage is listed",
+        ),
+        (
+            None,
+            None,
+            {"endpoint": {"enabled": True}, "storage": {"enabled": True, "size": 512}},
+            "storage.size: required whenever storage is listed",
+        ),
+        (None, None, {"endpoint": {"enabled": "yes"}}, "endpoint.enabled: must be true or false"),
+        (None, None, {"endpoint": {"enabled": True}, "network": {}}, "unknown permission"),
+    ],
+)
+def test_endpoint_and_permission_rules(
+    contents: dict[str, bytes],
+    check: Callable[[dict[str, bytes]], list[Finding]],
+    group: dict[str, object] | None,
+    endpoint: dict[str, object] | None,
+    permission: dict[str, object] | None,
+    expected: str,
+) -> None:
+    found = errors(check(with_endpoints(contents, group, endpoint, permission)), "declaration")
+    assert any(expected in message for message in found), found
+
+
+def test_app_selector_without_app_permission_warns(
+    contents: dict[str, bytes], check: Callable[[dict[str, bytes]], list[Finding]]
+) -> None:
+    app = {"name": "app", "type": "app-selector", "label": {"en_US": "App"}}
+    group = {**GROUP, "settings": [app]}
+    findings = check(with_endpoints(contents, group=group))
+    assert errors(findings) == []
+    assert any("settings.app lets the user pick an app" in m for m in warnings(findings))
+
+
+def test_unused_endpoint_permission_warns(
+    contents: dict[str, bytes], check: Callable[[dict[str, bytes]], list[Finding]]
+) -> None:
+    manifest = yaml.safe_load(contents["manifest.yaml"])
+    manifest["resource"]["permission"] = {"endpoint": {"enabled": True}}
+    findings = check(edit_manifest(contents, resource=manifest["resource"]))
+    assert errors(findings) == []
+    assert any("declares no endpoints" in m for m in warnings(findings, "declaration"))
+
+
+# ------------------------------------------------------------------------------------------------
+# the trigger plugin: a second plugin in plivo_trigger/, sharing the top-level plivo_api/
+
+TRIGGER_PROVIDER_PY = '''"""Fixture trigger provider (never imported by these tests)."""
+
+from plivo_api import core
+
+
+def handles(event: str) -> bool:
+    return core.ready() and event == "sms_received"
+'''
+EVENT_PY = '''"""Fixture event (never imported by these tests)."""
+
+
+def variables(payload: dict[str, str]) -> dict[str, str]:
+    return {"text": payload.get("Text", "")}
+'''
+SHARED_INIT_PY = '"""Fixture shared package."""\n'
+SHARED_CORE_PY = '''"""Fixture shared module."""
+
+
+def ready() -> bool:
+    return True
+'''
+
+
+def trigger_files(manifest: dict[str, object]) -> dict[str, str]:
+    """A minimal complete trigger plugin, keyed by path inside its folder."""
+    author = manifest["author"]
+    trigger_manifest = {
+        **manifest,
+        "name": "plivo_trigger",
+        "label": {"en_US": "Plivo Trigger"},
+        "description": {"en_US": "Start workflows on inbound SMS"},
+        "plugins": {"triggers": ["provider/plivo_trigger.yaml"]},
+        "resource": {"memory": 268435456},
+        "meta": {**manifest["meta"], "minimum_dify_version": "1.10.0"},  # type: ignore[dict-item]
+    }
+    provider = {
+        "identity": {
+            "author": author,
+            "name": "plivo_trigger",
+            "label": {"en_US": "Plivo Trigger"},
+            "description": {"en_US": "Inbound SMS"},
+            "icon": manifest["icon"],
+        },
+        "subscription_schema": [
+            {
+                "name": "auth_token",
+                "type": "secret-input",
+                "required": True,
+                "label": {"en_US": "T"},
+            }
+        ],
+        "events": ["events/sms_received.yaml"],
+        "extra": {"python": {"source": "provider/plivo_trigger.py"}},
+    }
+    event = {
+        "identity": {"name": "sms_received", "author": author, "label": {"en_US": "SMS received"}},
+        "description": {"en_US": "An SMS reached one of your Plivo numbers"},
+        "parameters": [
+            {"name": "from_filter", "type": "string", "required": False, "label": {"en_US": "F"}}
+        ],
+        "output_schema": {"type": "object", "properties": {"text": {"type": "string"}}},
+        "extra": {"python": {"source": "events/sms_received.py"}},
+    }
+    return {
+        "manifest.yaml": yaml.safe_dump(trigger_manifest, sort_keys=False, allow_unicode=True),
+        "provider/plivo_trigger.yaml": yaml.safe_dump(provider, sort_keys=False),
+        "provider/plivo_trigger.py": TRIGGER_PROVIDER_PY,
+        "events/sms_received.yaml": yaml.safe_dump(event, sort_keys=False),
+        "events/sms_received.py": EVENT_PY,
+        "README.md": readme_text(str(manifest["repo"])).replace("Plivo SMS", "Plivo Trigger"),
+        "PRIVACY.md": PRIVACY_MD,
+    }
+
+
+@pytest.fixture
+def repo_root(plugin_root: Path) -> Path:
+    """The fixture tool plugin plus a shared `plivo_api/` and a trigger plugin in plivo_trigger/."""
+    shared = plugin_root / "plivo_api"
+    (shared / "__pycache__").mkdir(parents=True)
+    (shared / "__init__.py").write_text(SHARED_INIT_PY, encoding="utf-8")
+    (shared / "core.py").write_text(SHARED_CORE_PY, encoding="utf-8")
+    (shared / "__pycache__" / "core.cpython-312.pyc").write_bytes(b"\x00compiled")
+    manifest = yaml.safe_load((plugin_root / "manifest.yaml").read_text(encoding="utf-8"))
+    trigger = plugin_root / "plivo_trigger"
+    for rel, text in trigger_files(manifest).items():
+        (trigger / rel).parent.mkdir(parents=True, exist_ok=True)
+        (trigger / rel).write_text(text, encoding="utf-8")
+    for name in ("main.py", "requirements.txt"):
+        shutil.copy2(plugin_root / name, trigger / name)
+    shutil.copytree(plugin_root / "_assets", trigger / "_assets")
+    (trigger / "events" / "__pycache__").mkdir()
+    (trigger / "events" / "__pycache__" / "sms_received.cpython-312.pyc").write_bytes(b"\x00")
+    return plugin_root
+
+
+def names_in(pkg: Path) -> list[str]:
+    with zipfile.ZipFile(pkg) as archive:
+        return archive.namelist()
+
+
+def test_only_the_tool_plugin_without_a_trigger_manifest(plugin_root: Path) -> None:
+    (plugin_root / "plivo_trigger").mkdir()  # a folder without manifest.yaml is not a plugin yet
+    assert [source.root for source in repository_plugins(plugin_root)] == [plugin_root]
+
+
+def test_cli_builds_and_validates_both_plugins(
+    repo_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "dist"
+    assert main(["build", "--root", str(repo_root), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert sorted(p.name for p in out.glob("*.difypkg")) == [
+        "plivo_sms-0.1.0.difypkg",
+        "plivo_trigger-0.1.0.difypkg",
+    ]
+    identifiers = [line for line in printed.splitlines() if IDENTIFIER_RE.fullmatch(line)]
+    assert [i.split(":")[0] for i in identifiers] == [
+        "smsbridge/plivo_sms",
+        "smsbridge/plivo_trigger",
+    ]
+    assert main(["validate", "--root", str(repo_root), "--out", str(out)]) == 0
+    report = capsys.readouterr().out
+    assert report.count("PASSED: 0 error(s), 0 warning(s)") == 2
+
+
+def test_trigger_package_carries_the_shared_package(repo_root: Path, tmp_path: Path) -> None:
+    tool_source, trigger_source = repository_plugins(repo_root)
+    trigger = build_package(trigger_source, tmp_path / "out")
+    assert {"plivo_api/__init__.py", "plivo_api/core.py"} <= set(trigger.files)
+    assert not [name for name in trigger.files if "__pycache__" in name]  # inherited .difyignore
+    with zipfile.ZipFile(trigger.path) as archive:
+        assert archive.read("plivo_api/core.py").decode() == SHARED_CORE_PY
+        assert (
+            archive.read("manifest.yaml")
+            == (repo_root / "plivo_trigger/manifest.yaml").read_bytes()
+        )
+    tool = build_package(tool_source, tmp_path / "out")
+    assert not [name for name in tool.files if name.startswith("plivo_trigger/")]
+
+
+def test_a_copy_of_the_shared_package_in_the_trigger_folder_is_refused(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    (repo_root / "plivo_trigger" / "plivo_api").mkdir()
+    (repo_root / "plivo_trigger" / "plivo_api" / "__init__.py").write_text("", encoding="utf-8")
+    with pytest.raises(PackagingError, match=r"plivo_trigger/plivo_api exists"):
+        build_package(repository_plugins(repo_root)[1], tmp_path / "out")
+
+
+def test_another_plugin_inside_a_package_fails(
+    repo_root: Path, tmp_path: Path, check: Callable[[dict[str, bytes]], list[Finding]]
+) -> None:
+    ignore = repo_root / ".difyignore"
+    ignore.write_text(ignore.read_text(encoding="utf-8").replace("plivo_trigger/\n", ""), "utf-8")
+    built = build_package(PluginSource(repo_root), tmp_path / "out")
+    found = errors(validate_package(built.path, install_test=False), "contents")
+    assert found == [
+        "plivo_trigger/manifest.yaml: another plugin's folder ships inside this package; "
+        "exclude plivo_trigger/ in .difyignore"
+    ]
+
+
+@pytest.fixture
+def trigger_contents(repo_root: Path, tmp_path: Path) -> dict[str, bytes]:
+    built = build_package(repository_plugins(repo_root)[1], tmp_path / "trigger-out")
+    with zipfile.ZipFile(built.path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def edit_yaml(
+    files: dict[str, bytes], path: str, edit: Callable[[dict[str, object]], None]
+) -> dict[str, bytes]:
+    document = yaml.safe_load(files[path])
+    edit(document)
+    return {**files, path: yaml.safe_dump(document, sort_keys=False, allow_unicode=True).encode()}
+
+
+@pytest.mark.parametrize(
+    ("path", "edit", "expected"),
+    [
+        (
+            "manifest.yaml",
+            lambda m: m["meta"].update(minimum_dify_version="1.9.0"),
+            "a trigger plugin needs Dify 1.10.0 or later, got '1.9.0'",
+        ),
+        (
+            "manifest.yaml",
+            lambda m: m["meta"].pop("minimum_dify_version"),
+            "a trigger plugin needs Dify 1.10.0 or later, got None",
+        ),
+        (
+            "manifest.yaml",
+            lambda m: m["plugins"].update(tools=["provider/plivo_trigger.yaml"]),
+            "triggers cannot be combined with tools",
+        ),
+        (
+            "manifest.yaml",
+            lambda m: m["plugins"].update(endpoints=["group/x.yaml"]),
+            "triggers cannot be combined with endpoints",
+        ),
+        (
+            "provider/plivo_trigger.yaml",
+            lambda p: p["identity"].update(tags=["social"]),
+            "identity.tags: leave out",
+        ),
+        (
+            "provider/plivo_trigger.yaml",
+            lambda p: p.pop("subscription_schema"),
+            "declare subscription_schema (manual webhook) or subscription_constructor",
+        ),
+        (
+            "provider/plivo_trigger.yaml",
+            lambda p: p.update(events=["events/missing.yaml"]),
+            "events/missing.yaml: file not found",
+        ),
+        (
+            "provider/plivo_trigger.yaml",
+            lambda p: p.update(events=[]),
+            "events: required non-empty list",
+        ),
+        (
+            "events/sms_received.yaml",
+            lambda e: e.pop("extra"),
+            "events/sms_received.yaml: extra.python.source: required",
+        ),
+        (
+            "events/sms_received.yaml",
+            lambda e: e["parameters"][0].update(type="text-input"),
+            "from_filter.type: 'text-input' is not an event parameter type",
+        ),
+        (
+            "events/sms_received.yaml",
+            lambda e: e.update(description="plain text"),
+            "description: must be a mapping of language",
+        ),
+        (
+            "events/sms_received.yaml",
+            lambda e: e.update(output_schema={"text": "string"}),
+            "output_schema: must be a JSON Schema with type: object",
+        ),
+    ],
+)
+def test_trigger_rules(
+    trigger_contents: dict[str, bytes],
+    check: Callable[[dict[str, bytes]], list[Finding]],
+    path: str,
+    edit: Callable[[dict[str, object]], None],
+    expected: str,
+) -> None:
+    assert errors(check(trigger_contents)) == []
+    found = errors(check(edit_yaml(trigger_contents, path, edit)), "declaration")
+    assert any(expected in message for message in found), found
+
+
+def test_trigger_asking_for_endpoint_permission_warns(
+    trigger_contents: dict[str, bytes], check: Callable[[dict[str, bytes]], list[Finding]]
+) -> None:
+    files = edit_yaml(
+        trigger_contents,
+        "manifest.yaml",
+        lambda m: m["resource"].update(permission={"endpoint": {"enabled": True}}),
+    )
+    findings = check(files)
+    assert errors(findings) == []
+    assert any("declares no endpoints" in m for m in warnings(findings, "declaration"))

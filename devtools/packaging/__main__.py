@@ -1,4 +1,8 @@
-"""Command line `python -m devtools.packaging build|validate` (`make package`, `make validate`)."""
+"""Command line `python -m devtools.packaging build|validate` (`make package`, `make validate`).
+
+Both commands handle every plugin of the repository at `--root`: the tool plugin at the root and
+the trigger plugin in its sub-folder once that folder has a manifest.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,11 @@ from pathlib import Path
 
 import yaml
 
-from devtools.packaging.build import PACKAGE_SUFFIX, build_package
+from devtools.packaging.build import build_package, package_name
 from devtools.packaging.declaration import MANIFEST
 from devtools.packaging.errors import PackagingError
 from devtools.packaging.findings import Finding
+from devtools.packaging.sources import repository_plugins
 from devtools.packaging.validate import CHECKS, validate_package
 
 EXIT_OK = 0
@@ -31,7 +36,7 @@ def default_package(root: Path, out_dir: Path) -> Path:
     manifest = yaml.safe_load((root / MANIFEST).read_text(encoding="utf-8"))
     if not isinstance(manifest, dict) or "name" not in manifest or "version" not in manifest:
         raise PackagingError(f"{root / MANIFEST}: needs name and version to locate the package")
-    return out_dir / f"{manifest['name']}-{manifest['version']}{PACKAGE_SUFFIX}"
+    return out_dir / package_name(str(manifest["name"]), str(manifest["version"]))
 
 
 def render_report(pkg: Path, findings: Sequence[Finding], *, install_test: bool) -> str:
@@ -51,39 +56,64 @@ def render_report(pkg: Path, findings: Sequence[Finding], *, install_test: bool)
 
 
 def _build(args: argparse.Namespace) -> int:
+    """Build every plugin; one plugin's problems do not hide another's."""
     root: Path = args.root
     out_dir: Path = args.out or root / "dist"
-    built = build_package(root, out_dir)
-    _out(
-        f"Built {built.path} ({len(built.files)} files, {built.uncompressed_size:,} bytes "
-        f"uncompressed, {built.size:,} bytes packed)"
-    )
-    _out(built.identifier)
+    problems: list[str] = []
+    for source in repository_plugins(root):
+        try:
+            built = build_package(source, out_dir)
+        except PackagingError as exc:
+            problems.append(f"{source.label}: {exc}")
+            continue
+        _out(
+            f"Built {built.path} ({len(built.files)} files, {built.uncompressed_size:,} bytes "
+            f"uncompressed, {built.size:,} bytes packed)"
+        )
+        for note in built.warnings:
+            _out(f"  WARNING  {note}")
+        _out(built.identifier)
+    if problems:
+        raise PackagingError("\n".join(problems))
     return EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:
     root: Path = args.root
-    pkg: Path = args.package or default_package(root, root / "dist")
-    if not pkg.is_file():
-        raise PackagingError(f"{pkg} not found: run `make package` first")
-    findings = validate_package(pkg, install_test=args.install_test)
-    _out(render_report(pkg, findings, install_test=args.install_test))
-    return EXIT_FINDINGS if any(f.level == "error" for f in findings) else EXIT_OK
+    out_dir: Path = args.out or root / "dist"
+    packages: list[Path] = args.packages or [
+        default_package(source.root, out_dir) for source in repository_plugins(root)
+    ]
+    missing = [pkg for pkg in packages if not pkg.is_file()]
+    if missing:
+        raise PackagingError(f"{', '.join(map(str, missing))} not found: run `make package` first")
+    failed = False
+    for pkg in packages:
+        findings = validate_package(pkg, install_test=args.install_test)
+        _out(render_report(pkg, findings, install_test=args.install_test))
+        failed = failed or any(f.level == "error" for f in findings)
+    return EXIT_FINDINGS if failed else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--root", type=Path, default=Path.cwd(), help="plugin root (default: cwd)")
+    common.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: cwd)")
     parser = argparse.ArgumentParser(prog="python -m devtools.packaging", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    build = sub.add_parser("build", parents=[common], help="write dist/<name>-<version>.difypkg")
+    build = sub.add_parser(
+        "build", parents=[common], help="write dist/<name>-<version>.difypkg for each plugin"
+    )
     build.add_argument("--out", type=Path, help="output directory (default: <root>/dist)")
     build.set_defaults(handler=_build)
     validate = sub.add_parser(
         "validate", parents=[common], help="check a .difypkg like the daemon and the marketplace"
     )
-    validate.add_argument("package", nargs="?", type=Path, help="default: what `build` writes")
+    validate.add_argument(
+        "packages", nargs="*", type=Path, help="default: the packages `build` writes"
+    )
+    validate.add_argument(
+        "--out", type=Path, help="where `build` wrote the packages (default: <root>/dist)"
+    )
     validate.add_argument(
         "--install-test", action="store_true", help="also install it in a venv and start it"
     )

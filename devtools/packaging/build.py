@@ -1,9 +1,10 @@
-"""Build `dist/<name>-<version>.difypkg` by the rules of `dify plugin package` (runtime ref §11).
+"""Build `dist/<name>-<version>.difypkg` by the rules of `dify plugin package`.
 
-Why in-repo: the Go CLI is a prebuilt binary this project cannot fetch, and CI must produce the
-same package a maintainer uploads. The output is deterministic: sorted paths, fixed timestamps,
-Deflate, no directory entries and no comment, so the same tree always yields the same bytes and
-checksum.
+Why in-repo: the Go CLI is a prebuilt binary this project cannot fetch, CI must produce the same
+package a maintainer uploads, and the trigger plugin needs the shared client package copied in.
+The output is deterministic: sorted paths, fixed timestamps, Deflate, no directory entries and no
+comment, so the same tree always yields the same bytes and checksum. The CLI's zip layout and the
+daemon's checksum: `pkg/plugin_packager/` in https://github.com/langgenius/dify-plugin-daemon
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from devtools.packaging.declaration import load_declaration
 from devtools.packaging.errors import PackagingError
-from devtools.packaging.ignore import IgnoreMatcher
+from devtools.packaging.sources import PluginSource
 
 MAX_UNCOMPRESSED_BYTES = 52_428_800  # the CLI's and the daemon's 50 MiB limit
 LARGEST_FILES_SHOWN = 5
@@ -44,23 +45,17 @@ class BuiltPackage:
     files: tuple[str, ...]
     size: int
     uncompressed_size: int
+    warnings: tuple[str, ...] = ()
 
 
-def collect_files(root: Path, *, exclude_dir: Path | None = None) -> list[str]:
-    """Sorted relative POSIX paths of the files the package will contain.
-
-    `exclude_dir` (the output directory, when it lies inside root) is skipped as well, so an output
-    directory that the ignore file forgot cannot make a package swallow its predecessor.
-    """
-    matcher = IgnoreMatcher.for_root(root)
-    prefix: str | None = None
-    if exclude_dir is not None:
-        try:
-            prefix = exclude_dir.resolve().relative_to(root.resolve()).as_posix() + "/"
-        except ValueError:
-            prefix = None
-    files = [rel for rel in matcher.walk(root) if prefix is None or not rel.startswith(prefix)]
-    return sorted(files)
+def ignore_warnings(source: PluginSource) -> list[str]:
+    """`!` lines do nothing in the Dify CLI; say so, or a maintainer trusts them to re-include."""
+    rules = source.ignore_rules()
+    return [
+        f"{rules.source}: {line!r} has no effect: the Dify CLI never re-includes a file, "
+        "so narrow the pattern that excludes it instead"
+        for line in rules.negations
+    ]
 
 
 def check_total_size(sizes: Mapping[str, int]) -> int:
@@ -121,30 +116,33 @@ def write_zip(dest: Path, entries: Iterable[tuple[str, bytes, bool]]) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def build_package(root: Path, out_dir: Path) -> BuiltPackage:
-    """Package the plugin at `root` into `out_dir/<name>-<version>.difypkg`.
+def package_name(name: str, version: str) -> str:
+    return f"{name}-{version}{PACKAGE_SUFFIX}"
 
-    Raises PackagingError (declaration problems, missing icons, size limit) before writing anything.
+
+def build_package(plugin: Path | PluginSource, out_dir: Path) -> BuiltPackage:
+    """Package one plugin into `out_dir/<name>-<version>.difypkg`.
+
+    A bare path is a plugin folder with nothing copied in. Raises PackagingError (declaration
+    problems, missing icons, size limit) before writing anything.
     """
-    root = root.resolve()
-    files = collect_files(root, exclude_dir=out_dir)
-    names = frozenset(files)
+    source = plugin if isinstance(plugin, PluginSource) else PluginSource(plugin)
+    files = source.collect(exclude_dir=out_dir)
 
     def read(rel: str) -> bytes:
-        return (root / rel).read_bytes()
+        return files[rel].read_bytes()
 
-    declaration = load_declaration(names, read)
-    sizes = {rel: (root / rel).stat().st_size for rel in files}
-    uncompressed = check_total_size(sizes)
+    declaration = load_declaration(frozenset(files), read)
+    uncompressed = check_total_size({rel: path.stat().st_size for rel, path in files.items()})
     contents = {rel: read(rel) for rel in files}
     checksum = package_checksum(contents)
     identifier = plugin_identifier(
         declaration.author, declaration.name, declaration.version, checksum
     )
-    dest = out_dir / f"{declaration.name}-{declaration.version}{PACKAGE_SUFFIX}"
+    dest = out_dir / package_name(declaration.name, declaration.version)
     write_zip(
         dest,
-        ((rel, contents[rel], os.access(root / rel, os.X_OK)) for rel in files),
+        ((rel, contents[rel], os.access(path, os.X_OK)) for rel, path in files.items()),
     )
     return BuiltPackage(
         path=dest,
@@ -153,4 +151,5 @@ def build_package(root: Path, out_dir: Path) -> BuiltPackage:
         files=tuple(files),
         size=dest.stat().st_size,
         uncompressed_size=uncompressed,
+        warnings=tuple(ignore_warnings(source)),
     )

@@ -1,12 +1,13 @@
-"""Validate a built .difypkg against the daemon's rules and the marketplace's blocking checks (§13).
+"""Validate a plugin against the daemon's rules and the marketplace's blocking checks.
 
-Everything is read from the package itself, never from the repository: what is checked is exactly
-what would be uploaded.
+`validate_package` reads everything from the built package, never from the repository: what is
+checked is exactly what would be uploaded. `validate_source` runs the same checks on the files a
+build would pack, without building (the declaration tests use it). Marketplace rules:
+https://github.com/langgenius/dify-plugins (submission requirements and pre-check workflows).
 """
 
 from __future__ import annotations
 
-import logging
 import posixpath
 import zipfile
 from collections.abc import Mapping
@@ -15,15 +16,14 @@ from typing import Any
 
 import yaml
 
-from devtools.packaging.declaration import MANIFEST, load_declaration
+from devtools.packaging.build import ignore_warnings
+from devtools.packaging.declaration import MANIFEST, check_declaration
 from devtools.packaging.deps import REQUIREMENTS_FILE, check_dependencies
-from devtools.packaging.errors import PackagingError
 from devtools.packaging.findings import Finding, error, info, warning
 from devtools.packaging.install_test import MARKETPLACE_START_SECONDS, run_install_test
 from devtools.packaging.listing import check_icons, check_manifest, check_privacy, check_readme
 from devtools.packaging.scan import scan_contents
-
-logger = logging.getLogger(__name__)
+from devtools.packaging.sources import PluginSource
 
 # Every check name a Finding can carry, in report order ("install-test" only runs on request).
 CHECKS = (
@@ -126,10 +126,22 @@ def read_package(pkg: Path) -> tuple[dict[str, bytes], list[Finding]]:
     return contents, findings
 
 
-def check_contents(contents: Mapping[str, bytes], package_size: int) -> list[Finding]:
-    """Files that must never ship: VCS/venv/cache/IDE dirs, env files, keys, bytecode, binaries."""
+def _nested_plugin(name: str, data: bytes) -> bool:
+    """A `manifest.yaml` below the root that declares a plugin: another plugin's folder."""
+    if "/" not in name or not name.endswith("/" + MANIFEST):
+        return False
+    try:
+        document = yaml.safe_load(data.decode("utf-8", "replace"))
+    except yaml.YAMLError:
+        return False
+    return isinstance(document, Mapping) and document.get("type") == "plugin"
+
+
+def check_contents(contents: Mapping[str, bytes], package_size: int | None) -> list[Finding]:
+    """Files that must never ship: VCS/venv/cache/IDE dirs, env files, keys, bytecode, binaries,
+    and another plugin's folder (each plugin is packaged on its own)."""
     findings: list[Finding] = []
-    if package_size > MAX_PACKAGE_BYTES:
+    if package_size is not None and package_size > MAX_PACKAGE_BYTES:
         findings.append(
             error("size", f"package is {package_size:,} bytes (limit {MAX_PACKAGE_BYTES:,})")
         )
@@ -148,6 +160,14 @@ def check_contents(contents: Mapping[str, bytes], package_size: int) -> list[Fin
             findings.append(error("contents", f"{name}: this kind of file must not ship"))
         elif b"\x00" in contents[name] and not _is_image(contents[name]):
             findings.append(error("contents", f"{name}: binary file (only images may be binary)"))
+        elif _nested_plugin(name, contents[name]):
+            findings.append(
+                error(
+                    "contents",
+                    f"{name}: another plugin's folder ships inside this package; exclude "
+                    f"{name.rsplit('/', 1)[0]}/ in .difyignore",
+                )
+            )
     return findings
 
 
@@ -163,24 +183,15 @@ def _load_manifest(contents: Mapping[str, bytes]) -> tuple[Mapping[str, Any], st
     return (data, text) if isinstance(data, Mapping) else None
 
 
-def validate_package(
-    pkg: Path, *, install_test: bool, venv_cache: Path | None = None
+def validate_contents(
+    contents: Mapping[str, bytes], *, package_size: int | None = None
 ) -> list[Finding]:
-    """All findings for the package; an `error` means the marketplace or the daemon would refuse it.
-
-    `venv_cache` is where the install test keeps its venvs (default: the package's folder, dist/).
-    """
-    contents, findings = read_package(pkg)
-    if not contents:
-        return findings or [error("zip", f"{pkg} contains no files")]
-    findings.extend(check_contents(contents, pkg.stat().st_size))
-
-    icons: list[str] = []
-    try:
-        declaration = load_declaration(frozenset(contents), contents.__getitem__)
-        icons.extend(declaration.icons)
-    except PackagingError as exc:
-        findings.extend(error("declaration", line) for line in str(exc).splitlines())
+    """Every check that reads only the files (no install test); `package_size` is the packed
+    size when there is a package."""
+    findings = check_contents(contents, package_size)
+    declaration, declaration_findings = check_declaration(frozenset(contents), contents.__getitem__)
+    findings.extend(declaration_findings)
+    icons: list[str] = list(declaration.icons) if declaration is not None else []
     loaded = _load_manifest(contents)
     if loaded is None:
         findings.append(error("manifest", f"{MANIFEST} is missing or not a YAML mapping"))
@@ -195,32 +206,50 @@ def validate_package(
     findings.extend(check_icons(contents, icons))
     findings.extend(check_dependencies(contents))
     findings.extend(scan_contents(contents))
+    return findings
+
+
+def validate_source(source: Path | PluginSource) -> list[Finding]:
+    """The package checks on the files a build of `source` would pack, without building."""
+    plugin = source if isinstance(source, PluginSource) else PluginSource(source)
+    files = plugin.collect(exclude_dir=plugin.root / "dist")
+    contents = {rel: path.read_bytes() for rel, path in files.items()}
+    findings = [warning("contents", message) for message in ignore_warnings(plugin)]
+    return findings + validate_contents(contents)
+
+
+def validate_package(
+    pkg: Path, *, install_test: bool, venv_cache: Path | None = None
+) -> list[Finding]:
+    """All findings for the package; an `error` means the marketplace or the daemon would refuse it.
+
+    `venv_cache` is where the install test keeps its venvs (default: the package's folder, dist/).
+    """
+    contents, findings = read_package(pkg)
+    if not contents:
+        return findings or [error("zip", f"{pkg} contains no files")]
+    findings.extend(validate_contents(contents, package_size=pkg.stat().st_size))
 
     if install_test:
-        if REQUIREMENTS_FILE not in contents:
-            findings.append(
-                error("install-test", f"skipped: no {REQUIREMENTS_FILE} in the package")
-            )
-        else:
-            result = run_install_test(pkg, contents[REQUIREMENTS_FILE], venv_cache or pkg.parent)
-            venv_note = (
-                "cached venv"
-                if result.venv_cached
-                else f"venv built in {result.venv_seconds:.1f} s"
-            )
-            if not result.ok:
-                findings.append(error("install-test", f"{result.detail} ({venv_note})"))
-            elif (
-                result.start_seconds is not None
-                and result.start_seconds > MARKETPLACE_START_SECONDS
-            ):
-                findings.append(
-                    warning(
-                        "install-test",
-                        f"{result.detail}: slower than the marketplace's "
-                        f"{MARKETPLACE_START_SECONDS:.0f} s ({venv_note})",
-                    )
-                )
-            else:
-                findings.append(info("install-test", f"passed: {result.detail} ({venv_note})"))
+        findings.extend(_install_test(pkg, contents, venv_cache or pkg.parent))
     return findings
+
+
+def _install_test(pkg: Path, contents: Mapping[str, bytes], venv_cache: Path) -> list[Finding]:
+    if REQUIREMENTS_FILE not in contents:
+        return [error("install-test", f"skipped: no {REQUIREMENTS_FILE} in the package")]
+    result = run_install_test(pkg, contents[REQUIREMENTS_FILE], venv_cache)
+    venv_note = (
+        "cached venv" if result.venv_cached else f"venv built in {result.venv_seconds:.1f} s"
+    )
+    if not result.ok:
+        return [error("install-test", f"{result.detail} ({venv_note})")]
+    if result.start_seconds is not None and result.start_seconds > MARKETPLACE_START_SECONDS:
+        return [
+            warning(
+                "install-test",
+                f"{result.detail}: slower than the marketplace's "
+                f"{MARKETPLACE_START_SECONDS:.0f} s ({venv_note})",
+            )
+        ]
+    return [info("install-test", f"passed: {result.detail} ({venv_note})")]
