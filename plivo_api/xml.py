@@ -32,7 +32,8 @@ _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 # several destinations are joined with "<" by Plivo, which the caller does not do here.
 _ADDRESS = re.compile(r"\+?[A-Za-z0-9][A-Za-z0-9 ._-]*")
 _NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# A raw "\r" would reach Plivo as "\n" (XML end-of-line normalisation); "&#13;" keeps it.
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _ATTRIBUTE_ESCAPES = str.maketrans(
     {
         "&": "&amp;",
