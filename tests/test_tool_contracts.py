@@ -1,0 +1,182 @@
+"""The tool YAML is bound to the code: limits, options and output variables cannot drift apart.
+
+Three promises are checked here, for every tool:
+
+- every ``min``/``max``/``default``/``options`` in a tool's YAML equals its feature module's
+  ``LIMITS`` (the constants the parameter readers use), and every limit the code applies is
+  declared in the YAML;
+- the variables a tool yields end to end are exactly its ``output_schema`` properties, of the
+  declared type, and ``null`` only where the YAML says ``nullable: true`` (a flag Dify ignores:
+  its workflow editor reads ``type`` as a single string, so JSON Schema's ``["string", "null"]``
+  cannot be used); every property declared nullable is seen null in some run;
+- every JSON key any tool emits (at any depth) is in the README's Outputs glossary, so the same
+  thing always has the same name.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from devtools.sandbox import DEMO_AUTH_ID, DEMO_AUTH_TOKEN, Fault
+from plivo_api.params import Choice, NumberRange
+
+ROOT = Path(__file__).resolve().parent.parent
+TOOL_YAMLS = sorted(yaml.safe_load((ROOT / "provider/plivo_sms.yaml").read_text())["tools"])
+TOOLS = [Path(p).stem for p in TOOL_YAMLS]
+GLOSSARY_ROW = re.compile(r"^\|\s*`([a-z_]+)`")
+JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+}
+
+
+def tool_yaml(tool: str) -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "tools" / f"{tool}.yaml").read_text(encoding="utf-8"))
+
+
+def glossary() -> set[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Outputs glossary", 1)[1].split("\n## ", 1)[0]
+    return {m.group(1) for line in section.splitlines() if (m := GLOSSARY_ROW.match(line))}
+
+
+# -- limits -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_yaml_limits_and_options_equal_the_code(tool):
+    limits = importlib.import_module(f"plivo_api.features.{tool}").LIMITS
+    declared = {p["name"]: p for p in tool_yaml(tool).get("parameters", [])}
+    for name, parameter in declared.items():
+        bounded = parameter["type"] == "number" or "options" in parameter
+        assert not bounded or name in limits, f"{tool}.{name} is bounded in YAML but not in code"
+    for name, limit in limits.items():
+        assert name in declared, f"{tool}.{name} is limited in code but not declared in YAML"
+        parameter = declared[name]
+        if isinstance(limit, NumberRange):
+            assert parameter["type"] == "number"
+            assert (parameter.get("min"), parameter.get("max")) == (limit.minimum, limit.maximum)
+            assert parameter.get("default") == limit.default
+        else:
+            assert isinstance(limit, Choice)
+            assert parameter["type"] == "select"
+            assert tuple(o["value"] for o in parameter["options"]) == limit.options
+            assert parameter.get("default") == limit.default
+
+
+# -- end-to-end runs ------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    tool: str
+    parameters: dict[str, Any]
+    faults: list[Fault] = field(default_factory=list)
+    credentials: dict[str, Any] = field(default_factory=dict)
+
+
+ACCOUNT = f"/v1/Account/{DEMO_AUTH_ID}/"
+SPARSE = {"api_id": "0b1c2d3e-0000-4000-8000-000000000001"}
+
+RUNS = [
+    Run("send_sms", {"to": "+14155552671, 12345", "message": "Hello"}),
+    Run("send_sms", {"to": "+14155552671", "message": "Hi", "wait_seconds": 2}),
+    Run("send_sms", {"to": "+14155552671", "message": "Hi", "media_urls": "https://e.com/a.png"}),
+    Run("preview_sms", {"message": "Hi it’s me", "to": "+14155552671, 999"}),
+    Run("preview_sms", {"message": "Hello", "to": "+14155552671", "estimate_cost": True}),
+    Run("get_message", {"message_uuid": "{sent}"}),
+    Run("get_message", {"message_uuid": "{sent}", "wait_seconds": 1}),
+    Run(
+        "get_message",
+        {"message_uuid": "{sent}"},
+        [Fault(method="GET", path="/Message/.+/", status=200, body=SPARSE)],
+    ),
+    Run("list_messages", {"limit": 1}),
+    Run(
+        "list_messages",
+        {},
+        [Fault(method="GET", path="/Message/$", status=200, body={**SPARSE, "objects": []})],
+    ),
+    Run("get_account", {}),
+    Run("get_account", {}, [Fault(method="GET", path=f"^{ACCOUNT}$", status=200, body=SPARSE)]),
+    Run("lookup_number", {"number": "+14155552671"}),
+    Run("lookup_number", {"number": "+14155552671"}, [Fault(path="/v1/Number/", status=200, body=SPARSE)]),
+    Run("get_pricing", {"country": "GB"}),
+    Run("get_pricing", {"country": "GB"}, [Fault(path="/Pricing/", status=200, body=SPARSE)]),
+]
+
+
+def _keys(value: object) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _keys(item)
+
+
+@pytest.fixture(scope="module")
+def outcomes(plugin, sandbox_server):
+    """Every run above through the plugin process, as Dify would invoke it."""
+    credentials = {
+        "auth_id": DEMO_AUTH_ID,
+        "auth_token": DEMO_AUTH_TOKEN,
+        "default_sender": "+14155550199",
+    }
+    sandbox_server.reset()
+    first = plugin.invoke_tool("send_sms", {"to": "+14155552671", "message": "x"}, credentials)
+    sent = first.variables["message_uuid"]
+    results = []
+    for run in RUNS:
+        for fault in run.faults:
+            sandbox_server.inject(fault)
+        parameters = {k: (sent if v == "{sent}" else v) for k, v in run.parameters.items()}
+        result = plugin.invoke_tool(run.tool, parameters, {**credentials, **run.credentials})
+        assert result.ok, (run, result.error)
+        results.append((run.tool, result))
+    sandbox_server.reset()
+    return results
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("tool", TOOLS)
+def test_variables_are_exactly_the_output_schema_with_true_nullability(tool, outcomes):
+    properties = tool_yaml(tool)["output_schema"]["properties"]
+    runs = [result for name, result in outcomes if name == tool]
+    assert runs, f"no run of {tool}"
+    seen_null: set[str] = set()
+    for result in runs:
+        variables = result.variables
+        assert set(variables) == set(properties)
+        for name, value in variables.items():
+            declared = properties[name]
+            if value is None:
+                assert declared.get("nullable") is True, f"{tool}.{name} is null, not nullable"
+                seen_null.add(name)
+                continue
+            accepted = JSON_TYPES[declared["type"]]
+            assert isinstance(value, accepted), f"{tool}.{name}={value!r} is not {declared}"
+            if declared["type"] in ("integer", "number"):
+                assert not isinstance(value, bool)
+    declared_nullable = {n for n, p in properties.items() if p.get("nullable")}
+    assert declared_nullable == seen_null, f"{tool}: nullable but never null, or the reverse"
+
+
+@pytest.mark.e2e
+def test_every_json_key_is_in_the_readme_glossary(outcomes):
+    words = glossary()
+    used = {key for _, result in outcomes for key in _keys(result.json)}
+    assert used - words == set(), "keys missing from README's Outputs glossary"
