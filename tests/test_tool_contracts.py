@@ -112,7 +112,11 @@ RUNS = [
     Run("get_account", {}),
     Run("get_account", {}, [Fault(method="GET", path=f"^{ACCOUNT}$", status=200, body=SPARSE)]),
     Run("lookup_number", {"number": "+14155552671"}),
-    Run("lookup_number", {"number": "+14155552671"}, [Fault(path="/v1/Number/", status=200, body=SPARSE)]),
+    Run(
+        "lookup_number",
+        {"number": "+14155552671"},
+        [Fault(path="/v1/Number/", status=200, body=SPARSE)],
+    ),
     Run("get_pricing", {"country": "GB"}),
     Run("get_pricing", {"country": "GB"}, [Fault(path="/Pricing/", status=200, body=SPARSE)]),
 ]
