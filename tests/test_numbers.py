@@ -6,9 +6,12 @@ import time
 
 import pytest
 
+from plivo_api import numbers
 from plivo_api.errors import InputError
 from plivo_api.numbers import (
     MAX_RECIPIENTS,
+    REASON_NO_COUNTRY_CODE,
+    REASON_UNRESOLVED,
     InvalidNumberError,
     InvalidRecipient,
     Recipients,
@@ -182,11 +185,36 @@ def test_invalid_number_error_names_input_and_fix() -> None:
     assert "+14155552671" in message  # the example of the fix
 
 
-def test_national_reason_names_both_fixes() -> None:
+@pytest.mark.parametrize(
+    "raw", ["07400 123456", "020 7946 0018", "4155552671", "(415) 555-2671", "415.555.2671"]
+)
+def test_a_number_without_country_code_says_to_add_it_or_ask_the_user(raw: str) -> None:
+    """The agent cannot change the tool's settings: the fix it can act on is asking the user."""
     with pytest.raises(InvalidNumberError) as caught:
-        normalize_number("07400 123456")
-    assert "add the country code" in caught.value.reason
-    assert "default_country" in caught.value.reason
+        normalize_number(raw)
+    for text in (caught.value.reason, str(caught.value)):
+        assert "country code" in text
+        assert "ask the user" in text
+        assert "default_country" not in text
+
+
+def test_a_number_without_country_code_is_read_in_the_default_country() -> None:
+    for written in ("4155552671", "(415) 555-2671", "415.555.2671"):
+        assert parse_recipients(written, "US").valid == (US,)
+    assert parse_recipients("4155552671").invalid[0].reason == REASON_NO_COUNTRY_CODE
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        value
+        for name, value in vars(numbers).items()
+        if name.startswith("REASON_") and isinstance(value, str)
+    ],
+)
+def test_no_reason_tells_an_agent_to_change_a_setting(reason: str) -> None:
+    assert "default_country" not in reason
+    assert "setting" not in reason
 
 
 @pytest.mark.parametrize(
@@ -208,9 +236,20 @@ def test_national_reason_names_both_fixes() -> None:
         ("", []),
         ("   ", []),
         ("  +14155552671  ,  ", ["+14155552671"]),
+        ("+14155552671 and +442079460030", ["+14155552671", "+442079460030"]),
+        ("+14155552671 or +442079460030", ["+14155552671", "+442079460030"]),
+        ("+14155552671 & +442079460030", ["+14155552671", "+442079460030"]),
+        ("+14155552671 plus +442079460030", ["+14155552671", "+442079460030"]),
+        ("+14155552671 AND +442079460030", ["+14155552671", "+442079460030"]),
+        ("Mobile: +14155552671", ["+14155552671"]),
+        ("Work phone: 020 7946 0018, Home: +1 415 555 2671", ["020 7946 0018", "+1 415 555 2671"]),
+        ('"+14155552671"', ["+14155552671"]),
+        ("'+14155552671', \u201c+442079460030\u201d", ["+14155552671", "+442079460030"]),
     ],
 )
-def test_split_destinations(raw: str, expected: list[str]) -> None:
+def test_split_destinations_separates_numbers_and_drops_labels_and_quotes(
+    raw: str, expected: list[str]
+) -> None:
     assert split_destinations(raw) == expected
 
 
@@ -225,7 +264,9 @@ def test_split_destinations(raw: str, expected: list[str]) -> None:
         ("14155552671<442079460018", None, (US, GB)),
     ],
 )
-def test_space_rule_end_to_end(raw: str, region: str | None, valid: tuple[str, ...]) -> None:
+def test_whitespace_separates_only_whole_numbers(
+    raw: str, region: str | None, valid: tuple[str, ...]
+) -> None:
     result = parse_recipients(raw, region)
     assert result == Recipients(valid=valid, invalid=())
 
@@ -241,7 +282,7 @@ def test_duplicates_in_mixed_formats_collapse_and_order_is_kept() -> None:
     assert result.invalid == (InvalidRecipient("020 7946 0018", "too long"),)
 
 
-def test_order_is_first_seen() -> None:
+def test_recipients_keep_first_seen_order() -> None:
     raw = "+16045550100, +14155552671, +442079460018, +14155552671"
     assert parse_recipients(raw).valid == ("+16045550100", US, GB)
 
@@ -249,11 +290,11 @@ def test_order_is_first_seen() -> None:
 def test_invalid_entries_are_reported_once_with_original_text() -> None:
     result = parse_recipients("+1 415 555 2671, John, +999 12, John, +1 415 555 2671 x7")
     assert result.valid == (US,)
-    assert [r.to_dict() for r in result.invalid] == [
-        {"input": "John", "reason": LETTERS},
-        {"input": "+999 12", "reason": "unknown country code"},
-        {"input": "+1 415 555 2671 x7", "reason": EXTENSION},
-    ]
+    assert result.invalid == (
+        InvalidRecipient("John", LETTERS),
+        InvalidRecipient("+999 12", "unknown country code"),
+        InvalidRecipient("+1 415 555 2671 x7", EXTENSION),
+    )
 
 
 @pytest.mark.parametrize("raw", ["", "   ", ",", " ;, \n<", "\n\n\n"])
@@ -322,7 +363,9 @@ def test_repeated_numbers_are_cheap() -> None:
         ("   ", None),
     ],
 )
-def test_parse_region_accepts(value: str | None, expected: str | None) -> None:
+def test_parse_region_accepts_iso_codes_in_any_case(
+    value: str | None, expected: str | None
+) -> None:
     assert parse_region(value) == expected
 
 
@@ -368,7 +411,7 @@ def test_bad_default_country_is_an_input_error_not_a_recipient() -> None:
         ("", None),
     ],
 )
-def test_region_code(number: str, region: str | None) -> None:
+def test_region_code_of_a_number(number: str, region: str | None) -> None:
     assert region_code(number) == region
 
 
@@ -376,11 +419,11 @@ def test_region_code(number: str, region: str | None) -> None:
     ("number", "capable"),
     [(US, True), ("+16045550100", True), (GB, False), ("+919876543210", False), ("+1", False)],
 )
-def test_is_mms_capable(number: str, capable: bool) -> None:
+def test_only_us_and_canadian_numbers_take_mms(number: str, capable: bool) -> None:
     assert is_mms_capable(number) is capable
 
 
-def test_to_plivo_strips_plus() -> None:
+def test_to_plivo_drops_the_plus() -> None:
     assert to_plivo(US) == "14155552671"
     assert to_plivo(normalize_number("020 7946 0018", "GB")) == "442079460018"
 
@@ -393,8 +436,38 @@ def test_to_plivo_rejects_non_e164(bad: str) -> None:
         to_plivo(bad)
 
 
-def test_invalid_recipient_to_dict() -> None:
-    assert InvalidRecipient("abc", "contains letters").to_dict() == {
-        "input": "abc",
-        "reason": "contains letters",
-    }
+# -- how people and agents join several numbers ------------------------------------------------
+
+
+@pytest.mark.parametrize("joiner", ["and", "or", "&", "plus", "And"])
+def test_numbers_joined_by_a_word_are_all_recipients(joiner: str) -> None:
+    result = parse_recipients(f"+14155552671 {joiner} +442079460030")
+    assert result == Recipients(valid=(US, "+442079460030"), invalid=())
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Mobile: +14155552671",
+        "mobile:+14155552671",
+        "Cell phone: +1 (415) 555-2671",
+        "Tel: +14155552671",
+    ],
+)
+def test_a_label_before_a_number_is_dropped_not_reported(raw: str) -> None:
+    assert parse_recipients(raw) == Recipients(valid=(US,), invalid=())
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ['"+14155552671"', "'+14155552671'", "\u201c+14155552671\u201d", "`+14155552671`"],
+)
+def test_quotes_around_a_number_are_removed(raw: str) -> None:
+    assert parse_recipients(raw) == Recipients(valid=(US,), invalid=())
+
+
+def test_an_unresolved_workflow_variable_is_reported_as_such() -> None:
+    result = parse_recipients("+14155552671, {{#1711.phone#}}")
+    assert result.valid == (US,)
+    assert result.invalid == (InvalidRecipient("{{#1711.phone#}}", REASON_UNRESOLVED),)
+    assert "unresolved workflow variable" in REASON_UNRESOLVED

@@ -7,7 +7,6 @@ so a typo in one is caught by the other.
 from __future__ import annotations
 
 import dataclasses
-import json
 import unicodedata
 
 import pytest
@@ -30,6 +29,7 @@ from plivo_api.segments import (
     GsmAlternative,
     NonGsmCharacter,
     analyze,
+    describe_segments,
     is_gsm7,
     replace_lookalikes,
     split_parts,
@@ -350,28 +350,28 @@ def test_lone_surrogate_counts_as_one_unit() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "limit", "strict", "every"),
+    ("text", "limit", "over"),
     [
-        ("a" * 1600, 1600, False, False),
-        ("a" * 1601, 1600, True, True),
-        (EURO * 800, 1600, False, False),  # 1600 septets
-        (EURO * 801, 1600, True, False),  # 1602 septets but only 801 characters
-        (EURO * 1600, 1600, True, False),
-        (EURO * 1601, 1600, True, True),
-        (ZHE * 737, 737, False, False),
-        (ZHE * 738, 737, True, True),
-        (GRINNING * 368 + ZHE, 737, False, False),  # 737 units
-        (GRINNING * 369, 737, True, False),  # 738 units, 369 characters
-        (GRINNING * 738, 737, True, True),
+        ("a" * 1600, 1600, False),
+        ("a" * 1601, 1600, True),
+        (EURO * 800, 1600, False),  # 1600 septets
+        (EURO * 801, 1600, False),  # 1602 septets, but 801 characters
+        (EURO * 1600, 1600, False),
+        (EURO * 1601, 1600, True),
+        (ZHE * 737, 737, False),
+        (ZHE * 738, 737, True),
+        (GRINNING * 368 + ZHE, 737, False),  # 737 units
+        (GRINNING * 369, 737, False),  # 738 units, 369 characters
+        (GRINNING * 400, 737, False),
+        (GRINNING * 738, 737, True),
     ],
 )
-def test_over_limit_strict_and_every_reading(
-    text: str, limit: int, strict: bool, every: bool
-) -> None:
+def test_over_limit_counts_characters_not_code_units(text: str, limit: int, over: bool) -> None:
+    """Plivo states its limit in characters; preview and send share this one rule."""
     result = analyze(text)
     assert result.limit == limit
-    assert result.over_limit is strict
-    assert result.over_limit_every_reading is every
+    assert result.over_limit is over
+    assert result.over_limit == (result.characters > result.limit)
 
 
 # --- non-GSM characters ------------------------------------------------------------------------
@@ -461,7 +461,7 @@ def test_lookalike_table_only_maps_punctuation_and_spaces_to_gsm7() -> None:
         ("\u200b\u200c\u200d\ufeff\u00ad", ""),
     ],
 )
-def test_issue_listed_lookalikes(source: str, replacement: str) -> None:
+def test_word_processor_lookalikes_become_their_gsm7_twins(source: str, replacement: str) -> None:
     assert replace_lookalikes(source) == replacement
 
 
@@ -470,37 +470,81 @@ def test_replace_lookalikes_leaves_emoji_letters_and_gsm_untouched() -> None:
     assert replace_lookalikes(text) == text
 
 
-# --- results are immutable and JSON-ready ------------------------------------------------------
-
-
-def test_to_dict_shape() -> None:
-    text = "a" * 150 + RIGHT_QUOTE
-    payload = analyze(text).to_dict()
-    assert payload == {
-        "encoding": "UCS-2",
-        "segments": 3,
-        "units": 151,
-        "characters": 151,
-        "max_units_per_segment": 67,
-        "over_limit": False,
-        "non_gsm_characters": [
-            {"char": RIGHT_QUOTE, "codepoint": "U+2019", "positions": [151], "count": 1}
-        ],
-        "gsm_alternative": {"text": "a" * 150 + "'", "segments": 1},
-    }
-    assert json.loads(json.dumps(payload)) == payload
-
-
-def test_to_dict_without_alternative() -> None:
-    payload = analyze("hi").to_dict()
-    assert payload["gsm_alternative"] is None
-    assert payload["non_gsm_characters"] == []
+# --- results are immutable ------------------------------------------------------------------
 
 
 def test_results_are_frozen() -> None:
     result = analyze("hi")
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.segments = 5  # type: ignore[misc]
+
+
+# --- long runs and texts in other scripts ------------------------------------------------------
+
+
+@pytest.mark.timeout(5)
+@pytest.mark.parametrize(("count", "segments"), [(154, 3), (200, 3), (400, 6), (1601, 22)])
+def test_long_runs_of_extension_characters_pack_76_pairs_per_part(
+    count: int, segments: int
+) -> None:
+    """Shrinking an over-full part must never jump back to its start (that looped forever)."""
+    text = EURO * count
+    parts = split_parts(text)
+    assert analyze(text).segments == segments == len(parts)
+    assert all(len(part) == 76 for part in parts[:-1])  # 152 septets: a 77th pair would split
+    assert "".join(parts) == text
+
+
+@pytest.mark.timeout(5)
+def test_long_runs_of_astral_characters_pack_33_per_part() -> None:
+    text = GRINNING * 400  # 800 UTF-16 units: 33 pairs (66 units) per 67-unit part
+    parts = split_parts(text)
+    assert all(len(part) == 33 for part in parts[:-1])
+    assert analyze(text).segments == len(parts) == 13
+
+
+def test_text_in_another_script_lists_a_capped_summary_of_its_characters() -> None:
+    cyrillic = "".join(chr(code) for code in range(0x430, 0x450))  # 32 small letters
+    text = (cyrillic * 24)[:737]
+    entries = analyze(text).non_gsm_characters
+    assert len(entries) == MAX_LISTED_NON_GSM_CHARACTERS == 20
+    assert all(len(e.positions) == MAX_LISTED_POSITIONS == 10 for e in entries)
+    assert entries[0] == NonGsmCharacter(
+        "\u0430", "U+0430", tuple(1 + 32 * k for k in range(10)), 24
+    )
+
+
+# --- the one-line description ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "each", "expected"),
+    [
+        ("hi", False, "1 segment"),
+        ("a" * 161, False, "2 segments"),
+        ("a" * 161, True, "2 segments each"),
+        (f"It{RIGHT_QUOTE}s", False, f"1 segment (UCS-2: {RIGHT_QUOTE} at position 3)"),
+        (
+            f"{RIGHT_QUOTE}a{RIGHT_QUOTE}b{RIGHT_QUOTE}c{RIGHT_QUOTE}",
+            False,
+            f"1 segment (UCS-2: {RIGHT_QUOTE} at positions 1, 3, 5)",
+        ),
+        (
+            f"{LEFT_DOUBLE}x{RIGHT_DOUBLE}{GRINNING}",
+            True,
+            f"1 segment each (UCS-2: {LEFT_DOUBLE} at position 1, and 2 more non-GSM characters)",
+        ),
+        (
+            f"{LEFT_DOUBLE}x{RIGHT_DOUBLE}",
+            False,
+            f"1 segment (UCS-2: {LEFT_DOUBLE} at position 1, and 1 more non-GSM character)",
+        ),
+    ],
+)
+def test_describe_segments_names_the_count_and_what_forced_ucs2(
+    text: str, each: bool, expected: str
+) -> None:
+    assert describe_segments(analyze(text), each=each) == expected
 
 
 # --- property-based: the module agrees with the brute-force packer -----------------------------
@@ -547,8 +591,7 @@ def test_analyze_agrees_with_brute_force(text: str) -> None:
     assert result.units == units
     assert result.segments == len(parts)
     assert result.characters == len(text)
-    assert result.over_limit == (units > result.limit)
-    assert result.over_limit_every_reading == (units > result.limit and len(text) > result.limit)
+    assert result.over_limit == (len(text) > result.limit)
     assert split_parts(text) == parts
 
 
