@@ -52,7 +52,7 @@ UUID = "1b2c3d4e-0000-4000-8000-00000000000a"
         (f"  {UUID}  ", "US", Sender("powerpack", UUID)),
     ],
 )
-def test_parse_sender_kinds(raw: str, region: str | None, expected: Sender) -> None:
+def test_parse_sender_classifies_every_kind(raw: str, region: str | None, expected: Sender) -> None:
     assert parse_sender(raw, region) == expected
 
 
@@ -80,7 +80,7 @@ def test_request_fields_hold_exactly_one_of_src_and_powerpack(
         (Sender("powerpack", UUID), "powerpack 1b2c3d4e…"),
     ],
 )
-def test_display(sender: Sender, text: str) -> None:
+def test_display_names_the_sender_kind(sender: Sender, text: str) -> None:
     assert sender.display() == text
 
 
@@ -186,11 +186,14 @@ def test_resolve_sender_without_any_sender(explicit: str | None, default: str | 
     with pytest.raises(InputError) as caught:
         resolve_sender(explicit, default)
     assert caught.value.parameter == "from_number"
-    assert str(caught.value) == (
+    message = str(caught.value)
+    assert message == NO_SENDER_MESSAGE
+    assert message.startswith(
         "No sender: set 'From number' in this tool's settings, or 'Default sender' in the Plivo "
-        "SMS plugin credentials (Plugins > Plivo SMS > Authorize)"
+        "SMS plugin credentials (Plugins > Plivo SMS > Authorize)."
     )
-    assert str(caught.value) == NO_SENDER_MESSAGE
+    # The sender is the builder's choice, never the agent's: it is told to ask, not to invent one.
+    assert "if you are an assistant, tell the user" in message
 
 
 def test_bad_default_sender_is_blamed_on_default_sender() -> None:
