@@ -1,66 +1,115 @@
-"""Static checks of what Dify reads at start-up: manifest, provider and tool YAML, i18n, pins."""
+"""What only this repository can check about its plugin declarations.
+
+Every manifest, provider, tool, endpoint and trigger rule of the daemon, the SDK and the marketplace
+lives in the packager's validator (devtools/packaging); the first test runs it on each plugin of the
+repository, on exactly the files a build would pack. The other tests check facts the validator
+cannot know: the version the code reports, four languages on every text a user reads, the SDK's own
+loader, the runtime pins and habits of the shipped code.
+"""
+
+from __future__ import annotations
 
 import ast
-import re
+import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 from dify_plugin.core.entities.plugin.setup import PluginConfiguration
+from dify_plugin.entities.endpoint import EndpointProviderConfiguration
 from dify_plugin.entities.tool import ToolProviderConfiguration
+from dify_plugin.entities.trigger import TriggerProviderConfiguration
+from packaging.requirements import Requirement
 
+from devtools.packaging import PluginSource, repository_plugins, validate_source
+from devtools.packaging.declaration import (
+    ENDPOINTS,
+    MANIFEST,
+    TOOLS,
+    TRIGGERS,
+    PluginDeclaration,
+    check_declaration,
+)
 from plivo_api.version import PLUGIN_NAME, PLUGIN_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
+PLUGINS = repository_plugins(ROOT)
+TOOL_PLUGIN = PLUGINS[0]
 LANGUAGES = {"en_US", "zh_Hans", "ja_JP", "pt_BR"}
 I18N_KEYS = {"label", "description", "human", "human_description", "placeholder", "help"}
+RUNTIME_PINS = {"dify_plugin", "requests", "phonenumbers"}
+SDK_PIN = "dify_plugin>=0.10.2,<0.11"
+RUNNER = {"language": "python", "version": "3.12", "entrypoint": "main"}
+SDK_LOADERS: Mapping[str, Any] = {
+    TOOLS: ToolProviderConfiguration,
+    ENDPOINTS: EndpointProviderConfiguration,
+    TRIGGERS: TriggerProviderConfiguration,
+}
 
 
-def load(path: str) -> dict:
-    return yaml.safe_load((ROOT / path).read_text(encoding="utf-8"))
+def label(source: PluginSource) -> str:
+    return source.label
 
 
-def tool_paths() -> list[str]:
-    return load("provider/plivo_sms.yaml")["tools"]
+def shipped(source: PluginSource) -> dict[str, Path]:
+    """Package path → file on disk: what `make package` puts in this plugin's .difypkg."""
+    return source.collect(exclude_dir=source.root / "dist")
 
 
-def test_sdk_accepts_manifest_and_provider(monkeypatch):
-    monkeypatch.chdir(ROOT)
-    manifest = PluginConfiguration(**load("manifest.yaml"))
-    assert manifest.name == PLUGIN_NAME
-    provider = ToolProviderConfiguration(**load("provider/plivo_sms.yaml"))
-    assert provider.identity.name == "plivo_sms"
-    assert {t.identity.name for t in provider.tools} >= {"send_sms", "preview_sms", "get_account"}
+def declaration_of(source: PluginSource) -> PluginDeclaration:
+    files = shipped(source)
+    declaration, findings = check_declaration(frozenset(files), lambda rel: files[rel].read_bytes())
+    assert declaration is not None, [f.message for f in findings]
+    return declaration
 
 
-def test_manifest_version_is_first_version_line_and_matches_code():
-    text = (ROOT / "manifest.yaml").read_text(encoding="utf-8")
-    first = next(line for line in text.splitlines() if re.match(r"^\s*version\s*:", line))
-    assert first == f"version: {PLUGIN_VERSION}"
-    assert re.fullmatch(r"\d{1,4}(\.\d{1,4}){2}", PLUGIN_VERSION)
+def declaration_files() -> list[tuple[PluginSource, str]]:
+    return [(source, path) for source in PLUGINS for path in declaration_of(source).files]
 
 
-def test_manifest_marketplace_fields():
-    manifest = load("manifest.yaml")
-    assert re.fullmatch(r"[a-z0-9_-]{1,64}", manifest["author"])
-    assert "dify" not in manifest["author"] and "langgenius" not in manifest["author"]
-    assert manifest["repo"].startswith("https://github.com/")
-    assert re.fullmatch(r"[^@\s]+@[^@\s]+\.[a-z]+", manifest["contact"])
+@pytest.mark.parametrize("source", PLUGINS, ids=label)
+def test_plugin_passes_the_packagers_validator(source: PluginSource) -> None:
+    findings = validate_source(source)
+    assert [f"[{f.check}] {f.message}" for f in findings if f.level == "error"] == []
+
+
+@pytest.mark.parametrize("source", PLUGINS, ids=label)
+def test_sdk_loads_every_declaration(source: PluginSource, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK's own models, run as at start-up (cwd = plugin root, file paths resolved there)."""
+    declaration = declaration_of(source)
+    monkeypatch.chdir(source.root)
+    manifest = PluginConfiguration(**declaration.manifest)
+    for kind in declaration.kinds:
+        for path in getattr(manifest.plugins, kind):
+            SDK_LOADERS[kind](**declaration.files[path])
+
+
+def test_tool_plugin_identity_matches_the_code() -> None:
+    declaration = declaration_of(TOOL_PLUGIN)
+    assert declaration.name == PLUGIN_NAME
+    assert declaration.version == PLUGIN_VERSION
+    provider = ToolProviderConfiguration(**declaration.files["provider/plivo_sms.yaml"])
+    assert provider.identity.name == PLUGIN_NAME
+
+
+@pytest.mark.parametrize("source", PLUGINS, ids=label)
+def test_project_manifest_choices(source: PluginSource) -> None:
+    """One repository, one maintainer: every plugin names the same author, repo and contact."""
+    manifest = declaration_of(source).manifest
+    reference = declaration_of(TOOL_PLUGIN).manifest
+    for key in ("author", "repo", "contact"):
+        assert manifest[key] == reference[key], key
     assert manifest["privacy"] == "PRIVACY.md"
-    assert (ROOT / "_assets" / manifest["icon"]).is_file()
-    assert manifest["meta"]["runner"] == {
-        "language": "python",
-        "version": "3.12",
-        "entrypoint": "main",
-    }
-    assert manifest["repo"] in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert manifest["meta"]["runner"] == RUNNER
 
 
-def _i18n_objects(node, path=""):
-    if isinstance(node, dict):
+def _i18n_objects(node: Any, path: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
+    if isinstance(node, Mapping):
         for key, value in node.items():
             where = f"{path}.{key}" if path else str(key)
-            if key in I18N_KEYS and isinstance(value, dict) and "en_US" in value:
+            if key in I18N_KEYS and isinstance(value, Mapping) and "en_US" in value:
                 yield where, value
             else:
                 yield from _i18n_objects(value, where)
@@ -69,21 +118,32 @@ def _i18n_objects(node, path=""):
             yield from _i18n_objects(value, f"{path}[{index}]")
 
 
-@pytest.mark.parametrize("path", ["manifest.yaml", "provider/plivo_sms.yaml", *tool_paths()])
-def test_every_label_and_description_has_the_four_languages(path):
-    objects = list(_i18n_objects(load(path)))
+@pytest.mark.parametrize(
+    ("source", "path"),
+    declaration_files(),
+    ids=[f"{source.label}:{path}" for source, path in declaration_files()],
+)
+def test_every_label_and_description_has_the_four_languages(
+    source: PluginSource, path: str
+) -> None:
+    objects = list(_i18n_objects(declaration_of(source).files[path]))
     assert objects, f"{path} has no i18n objects"
     for where, value in objects:
         assert set(value) == LANGUAGES, f"{path}:{where} has {sorted(value)}"
         assert all(isinstance(v, str) and v.strip() for v in value.values()), f"{path}:{where}"
-        assert len(value["en_US"]) <= 1023
+
+
+def tool_paths() -> list[str]:
+    files = declaration_of(TOOL_PLUGIN).files
+    return [
+        path for provider in files[MANIFEST]["plugins"][TOOLS] for path in files[provider]["tools"]
+    ]
 
 
 @pytest.mark.parametrize("path", tool_paths())
-def test_tool_yaml_points_at_a_module_with_exactly_one_tool_class(path):
-    tool = load(path)
+def test_tool_yaml_points_at_a_module_with_exactly_one_tool_class(path: str) -> None:
+    tool = yaml.safe_load((ROOT / path).read_text(encoding="utf-8"))
     source = ROOT / tool["extra"]["python"]["source"]
-    assert source.is_file()
     assert source.stem == tool["identity"]["name"]
     classes = [
         node
@@ -92,50 +152,42 @@ def test_tool_yaml_points_at_a_module_with_exactly_one_tool_class(path):
         and any(getattr(base, "id", None) == "Tool" for base in node.bases)
     ]
     assert len(classes) == 1
-    assert tool["description"]["llm"].strip()
-    for parameter in tool["parameters"]:
-        if parameter["form"] == "llm":
-            assert parameter.get("llm_description", "").strip(), parameter["name"]
 
 
-def test_requirements_are_the_three_bounded_runtime_pins():
-    lines = [
-        line.strip()
-        for line in (ROOT / "requirements.txt").read_text().splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-    names = {re.split(r"[<>=!~]", line)[0].lower().replace("-", "_") for line in lines}
-    assert names == {"dify_plugin", "requests", "phonenumbers"}
-    for line in lines:
-        assert ">=" in line and "<" in line.replace("<=", ""), line
-    assert "dify_plugin>=0.10.2,<0.11" in lines
+def _requirements(source: PluginSource) -> set[str]:
+    text = (source.root / "requirements.txt").read_text(encoding="utf-8")
+    return {
+        str(Requirement(line.strip()))
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    }
 
 
-def test_no_pyproject_ships_beside_requirements():
-    """The daemon prefers pyproject.toml over requirements.txt; we ship only the latter."""
-    shipped = (ROOT / "pyproject.toml").exists()
-    ignored = "pyproject.toml" in (ROOT / ".difyignore").read_text().split()
-    assert not shipped or ignored
+@pytest.mark.parametrize("source", PLUGINS, ids=label)
+def test_requirements_are_the_three_runtime_pins(source: PluginSource) -> None:
+    """Every plugin runs plivo_api (the trigger gets a copy), so all pin the same three."""
+    pins = _requirements(source)
+    assert {Requirement(pin).name.lower().replace("-", "_") for pin in pins} == RUNTIME_PINS
+    assert str(Requirement(SDK_PIN)) in pins
+    assert pins == _requirements(TOOL_PLUGIN)
 
 
-def test_no_print_in_shipped_code():
-    for path in [
-        ROOT / "main.py",
-        *ROOT.glob("plivo_api/*.py"),
-        *ROOT.glob("tools/*.py"),
-        *ROOT.glob("provider/*.py"),
-    ]:
+@pytest.mark.parametrize("source", PLUGINS, ids=label)
+def test_no_print_in_shipped_code(source: PluginSource) -> None:
+    for rel, path in shipped(source).items():
+        if not rel.endswith(".py"):
+            continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         calls = [
             n
             for n in ast.walk(tree)
             if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "print"
         ]
-        assert not calls, path
+        assert not calls, rel
 
 
-def test_core_does_not_import_dify_plugin():
-    for path in ROOT.glob("plivo_api/*.py"):
+def test_core_does_not_import_dify_plugin() -> None:
+    for path in ROOT.glob("plivo_api/**/*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import | ast.ImportFrom):
@@ -144,4 +196,4 @@ def test_core_does_not_import_dify_plugin():
                     if isinstance(node, ast.Import)
                     else [node.module or ""]
                 )
-                assert not any(n.startswith("dify_plugin") for n in names), path
+                assert not any(n.startswith("dify_plugin") for n in names), os.fspath(path)

@@ -75,7 +75,8 @@ Install the plugin and enter your Plivo credentials (Auth ID and Auth Token).
 
 ## Usage
 
-Add the Send SMS tool to a workflow, for example to notify a customer.
+Add the Send SMS tool to a workflow, for example to notify a customer. The plugin connects to
+Plivo's API over HTTPS; no other network access is needed.
 """
 
 
@@ -600,12 +601,16 @@ def test_readme_cjk_outside_fences_fails(
     contents: dict[str, bytes], check: Callable[[dict[str, bytes]], list[Finding]]
 ) -> None:
     readme = contents["README.md"].decode()
-    outside = readme + "\n发送短信\n"
+    outside = readme + "\n[简体中文](readme/README_zh_Hans.md)\n"
     found = errors(check({**contents, "README.md": outside.encode()}), "readme")
     assert len(found) == 1
     assert f"line {len(outside.splitlines())}" in found[0]
-    inside = readme + "\n```text\n发送短信\n```\n\n~~~\nプラグイン\n~~~\n"
+    inside = (
+        readme + "\n```text\n发送短信\n```\n\nInline ```发送``` too; kana プラグイン is not Han.\n"
+    )
     assert errors(check({**contents, "README.md": inside.encode()}), "readme") == []
+    tilde = readme + "\n~~~\n发送短信\n~~~\n"  # the marketplace only strips ``` blocks
+    assert errors(check({**contents, "README.md": tilde.encode()}), "readme")
 
 
 def test_readme_must_contain_repo_url(
@@ -624,7 +629,7 @@ def test_readme_topics_warn(
     repo = yaml.safe_load(contents["manifest.yaml"])["repo"]
     findings = check({**contents, "README.md": f"# Plivo SMS\n\n{repo}\n".encode()})
     assert errors(findings, "readme") == []
-    assert len(warnings(findings, "readme")) == 3
+    assert len(warnings(findings, "readme")) == 4
 
 
 @pytest.mark.parametrize("author", ["mydify", "langgenius", "smsdifybridge"])

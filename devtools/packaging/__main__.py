@@ -97,7 +97,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: cwd)")
+    common.add_argument(
+        "--root", type=Path, default=Path.cwd(), help="repository root (default: cwd)"
+    )
     parser = argparse.ArgumentParser(prog="python -m devtools.packaging", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     build = sub.add_parser(

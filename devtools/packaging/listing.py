@@ -1,8 +1,8 @@
 """Marketplace checks on what reviewers and users read: manifest, PRIVACY.md, README.md, icon.
 
-These are the blocking checks of langgenius/dify-plugins' pre-check workflow and the marketplace
-toolkit (runtime ref §3 and §13), reimplemented so a submission fails here, not in someone else's
-CI.
+These are the blocking checks of langgenius/dify-plugins' pre-check workflow and of
+https://github.com/langgenius/dify-marketplace-toolkit (`toolkit/checks/manifest.py`,
+`toolkit/checks/readme.py`), reimplemented so a submission fails here, not in someone else's CI.
 """
 
 from __future__ import annotations
@@ -48,17 +48,42 @@ PRIVACY_MIN_CHARS = 300  # the Dify template is shorter than any real policy
 PRIVACY_TEMPLATE_MARKERS = ("TODO", "please fill", "lorem ipsum")
 PRIVACY_MUST_MENTION = "plivo"  # this plugin's only third party: the policy must name it
 
-# Han (incl. extension A and compatibility), kana, Hangul, CJK punctuation and full-width forms.
-CJK_RE = re.compile(
-    "[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
-    "\U00020000-\U0002fa1f]"
-)
-FENCE_MARKERS = ("```", "~~~")
+# The toolkit's English rule: no Han ideograph (CJK Unified Ideographs and extension A) outside
+# ``` fenced blocks. Only backtick fences are removed, and a fence runs to the next ``` anywhere.
+CJK_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+FENCED_BLOCK_RE = re.compile(r"```.*?```", re.DOTALL)
 CJK_LINES_SHOWN = 5
+# The toolkit's keyword sweeps (lower-cased substring matches); a miss is a warning.
 README_TOPICS = {
-    "setup": re.compile(r"\b(set ?up|install|configur)", re.IGNORECASE),
-    "usage": re.compile(r"\b(usage|how to use|example|use the)", re.IGNORECASE),
-    "credentials": re.compile(r"(credential|auth token|auth id|api key)", re.IGNORECASE),
+    "setup instructions": (
+        "setup",
+        "install",
+        "installation",
+        "configure",
+        "configuration",
+        "getting started",
+    ),
+    "usage instructions": ("usage", "use", "example", "examples", "workflow", "chatflow"),
+    "required APIs or credentials": (
+        "api key",
+        "apikey",
+        "credential",
+        "credentials",
+        "token",
+        "secret",
+        "auth",
+        "authentication",
+        "authorization",
+    ),
+    "connection requirements": (
+        "connection",
+        "connect",
+        "endpoint",
+        "base url",
+        "host",
+        "proxy",
+        "network",
+    ),
 }
 
 ICON_TEMPLATE_MARKER = b"DIFY_MARKETPLACE_TEMPLATE_ICON_DO_NOT_USE"
@@ -201,24 +226,18 @@ def check_privacy(contents: Mapping[str, bytes], manifest: Mapping[str, Any]) ->
 
 
 def cjk_outside_fences(text: str) -> list[tuple[int, str]]:
-    """(line number, offending character) for CJK text outside ``` / ~~~ fenced blocks."""
-    hits: list[tuple[int, str]] = []
-    fence: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.lstrip()
-        marker = next((m for m in FENCE_MARKERS if stripped.startswith(m)), None)
-        if marker is not None and (fence is None or marker == fence):
-            fence = None if fence is not None else marker
+    """(line number, first offending character) per line with Han text outside ``` blocks."""
+    fenced = [match.span() for match in FENCED_BLOCK_RE.finditer(text)]
+    hits: dict[int, str] = {}
+    for found in CJK_RE.finditer(text):
+        if any(start <= found.start() < end for start, end in fenced):
             continue
-        if fence is None:
-            found = CJK_RE.search(line)
-            if found:
-                hits.append((number, found.group()))
-    return hits
+        hits.setdefault(text.count("\n", 0, found.start()) + 1, found.group())
+    return sorted(hits.items())
 
 
 def check_readme(contents: Mapping[str, bytes], manifest: Mapping[str, Any]) -> list[Finding]:
-    """README.md: non-empty, English outside code fences, links the source repository."""
+    """README.md: non-empty, English outside ``` blocks, links the manifest's source repository."""
     raw = contents.get(README_FILE)
     if raw is None or not raw.strip():
         return [error("readme", f"{README_FILE} is missing or empty")]
@@ -246,9 +265,10 @@ def check_readme(contents: Mapping[str, bytes], manifest: Mapping[str, Any]) -> 
             findings.append(
                 error("readme", f"{README_FILE} must contain the source repository URL {wanted}")
             )
-    for topic, pattern in README_TOPICS.items():
-        if not pattern.search(text):
-            findings.append(warning("readme", f"{README_FILE} does not seem to cover {topic}"))
+    lowered = text.lower()
+    for topic, keywords in README_TOPICS.items():
+        if not any(keyword in lowered for keyword in keywords):
+            findings.append(warning("readme", f"{README_FILE} may be missing {topic}"))
     return findings
 
 

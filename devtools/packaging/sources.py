@@ -19,6 +19,7 @@ from devtools.packaging.ignore import IgnoreRules
 
 # Sub-folder plugin → top-level packages copied into its package root.
 SUB_PLUGINS: Mapping[str, tuple[str, ...]] = {"plivo_trigger": ("plivo_api",)}
+TOOL_PLUGIN_LABEL = "tool plugin"
 
 
 @dataclass(frozen=True)
@@ -32,10 +33,12 @@ class PluginSource:
     root: Path
     shared: Mapping[str, Path] = field(default_factory=dict)
     ignore_fallback: Path | None = None
+    name: str = ""
 
     @property
     def label(self) -> str:
-        return self.root.name
+        """How reports name the plugin: its folder, or the name it was given."""
+        return self.name or self.root.name
 
     def ignore_rules(self) -> IgnoreRules:
         return IgnoreRules.for_root(self.root, fallback=self.ignore_fallback)
@@ -75,7 +78,7 @@ class PluginSource:
 
 def repository_plugins(repo: Path) -> list[PluginSource]:
     """The tool plugin at `repo`, then every sub-folder plugin that has a manifest."""
-    plugins = [PluginSource(repo)]
+    plugins = [PluginSource(repo, name=TOOL_PLUGIN_LABEL)]
     for folder, shared in SUB_PLUGINS.items():
         root = repo / folder
         if (root / MANIFEST).is_file():
