@@ -36,7 +36,7 @@ class SandboxAccount:
         return self.account_type == "developer"
 
     def to_json(self, api_id: str) -> dict[str, object]:
-        """The account object of Plivo's ``GET /v1/Account/{auth_id}/`` (plivo-api.md §5)."""
+        """The account object of Plivo's ``GET /v1/Account/{auth_id}/`` (https://www.plivo.com/docs/account/api/account)."""
         return {
             "account_type": self.account_type,
             "address": "",

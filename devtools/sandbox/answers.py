@@ -60,8 +60,10 @@ def not_found() -> Response:
 
 
 def no_content() -> Response:
-    """Plivo's answer to a successful DELETE: 204 and no body at all."""
-    return Response(b"", 204)
+    """Plivo's answer to a successful DELETE: 204 and no body at all (nor a content type)."""
+    response = Response(b"", 204)
+    del response.headers["Content-Type"]
+    return response
 
 
 def request_params(request: Request, lists: Sequence[str] = ()) -> dict[str, object]:

@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
 
+from devtools.sandbox.answers import new_api_id
+from devtools.sandbox.callbacks import Notifier
 from devtools.sandbox.control import CONTROL_PREFIX, ControlApi
 from devtools.sandbox.faults import DropConnection, Fault, FaultQueue, fault_body
 from devtools.sandbox.reqlog import RecordedRequest, RequestLog
-from devtools.sandbox.routes import PlivoApi, new_api_id
+from devtools.sandbox.routes import PlivoApi
 from devtools.sandbox.state import SandboxState
 from devtools.sandbox.transport import CONNECTION_ID_KEY
 
@@ -39,13 +41,14 @@ class SandboxApp:
         faults: FaultQueue,
         log: RequestLog,
         control: ControlApi,
+        notifier: Notifier,
         latency: float = 0.0,
     ) -> None:
         self.state = state
         self.faults = faults
         self.log = log
         self.control = control
-        self.api = PlivoApi(state)
+        self.api = PlivoApi(state, notifier)
         self.latency = latency
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:

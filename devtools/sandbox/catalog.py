@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import phonenumbers
 
-# Plivo strips these from src/dst before validating (plivo-api.md §2).
+# Plivo strips these from src/dst before validating.
 _NUMBER_NOISE = re.compile(r"[/\-.+()\s]")
 MAX_NUMBER_DIGITS = 14
 MIN_NUMBER_DIGITS = 8
@@ -28,7 +28,7 @@ class CountryPricing:
     networks: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     def to_json(self, api_id: str) -> dict[str, object]:
-        """The body of ``GET .../Pricing/?country_iso=XX`` (plivo-api.md §10)."""
+        """The body of ``GET .../Pricing/?country_iso=XX`` (https://www.plivo.com/docs/numbers/api/pricing)."""
         networks = self.networks or (("Example Wireless", self.outbound),)
         return {
             "api_id": api_id,
@@ -112,7 +112,7 @@ def strip_number(raw: str) -> str:
 
 
 def country_code_of(digits: str) -> str | None:
-    """The leading ITU country code, read the way Plivo reads it: no guessing (§2)."""
+    """The leading ITU country code, read the way Plivo reads it: no guessing."""
     for length in (1, 2, 3):
         prefix = digits[:length]
         if len(prefix) == length and int(prefix) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
@@ -186,7 +186,10 @@ def carrier_for(digits: str) -> Carrier:
 
 
 def lookup(raw_number: str, api_id: str) -> dict[str, object] | None:
-    """The Lookup API body (§10), or None for a number Plivo would answer 404 to."""
+    """The Lookup API body, or None for a number Plivo would answer 404 to.
+
+    https://www.plivo.com/docs/lookup/api
+    """
     digits = strip_number(raw_number)
     if not digits.isdigit() or country_code_of(digits) is None or len(digits) > 15:
         return None

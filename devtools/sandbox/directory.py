@@ -197,10 +197,9 @@ class Phlo:
     name: str
     created: float
 
-    def to_json(self, api_id: str) -> dict[str, object]:
+    def to_json(self) -> dict[str, object]:
         created = dt.datetime.fromtimestamp(self.created, dt.UTC).replace(microsecond=0)
         return {
-            "api_id": api_id,
             "created_on": created.isoformat(sep=" "),
             "name": self.name,
             "phlo_id": self.phlo_id,

@@ -34,7 +34,7 @@ FaultAction = Literal[
 FAULT_ACTIONS: tuple[str, ...] = get_args(FaultAction)
 _PROCESSING_ACTIONS = ("drop_after_body", "malformed_json", "truncated_json")
 
-# Default ``error`` texts, from the examples in plivo-api.md §4.
+# Default ``error`` texts, in the style of Plivo's error bodies.
 DEFAULT_ERRORS = {
     400: "invalid_parameter",
     401: "authentication_failed",

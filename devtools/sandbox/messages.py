@@ -6,9 +6,9 @@ That keeps the sandbox deterministic and lets tests speed time up with a fast ``
 
 Magic destinations (the last four digits of the number decide; everything else is delivered):
 
-    ...0000   stays ``sent`` forever: no delivery receipt, as for US/Canada (plivo-api.md §6)
+    ...0000   stays ``sent`` forever: no delivery receipt, as for US/Canada
     ...0001   ``rejected`` with error 10 (a state only older Plivo docs mention)
-    ...0NNN   NNN is a documented error code (§9): 010 020 030 050 060 070 080 100 110 200 201
+    ...0NNN   NNN is a documented error code: 010 020 030 050 060 070 080 100 110 200 201
               end ``undelivered``; 040 090 420 450 451 900 end ``failed`` (Plivo-internal, before
               hand-off, not charged). Example: +1 415 555 0030 → undelivered, error "30".
 
@@ -23,14 +23,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-# Delivery outcome by error code (plivo-api.md §9): failed = Plivo gave up before the carrier.
+# Delivery outcome by error code (https://www.plivo.com/docs/messaging/troubleshooting/
+# message-error-codes): failed = Plivo gave up before the carrier.
 UNDELIVERED_CODES = frozenset({10, 20, 30, 50, 60, 70, 80, 100, 110, 200, 201})
 FAILED_CODES = frozenset({40, 90, 420, 450, 451, 900})
 NO_RECEIPT_SUFFIX = "0000"
 REJECTED_SUFFIX = "0001"
 NO_ERROR = "000"
 
-# GSM 03.38 basic set (without the escape) and its extension table (two septets each), §13.
+# GSM 03.38 basic set (without the escape) and its extension table (two septets each).
 GSM_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -127,7 +128,10 @@ def text_length_error(text: str) -> str | None:
 
 
 def count_units(text: str, message_type: str) -> int:
-    """Billed segments (§13); MMS and WhatsApp messages are one unit."""
+    """Billed segments (GSM-7: 160, or 153 per part; UCS-2: 70, or 67 per part).
+
+    MMS and WhatsApp messages are one unit.
+    """
     if message_type != "sms":
         return 1
     if is_gsm(text):
@@ -198,7 +202,7 @@ class StoredMessage:
         return self.state_at(now, timeline)[0]
 
     def to_mdr(self, *, now: float, timeline: Timeline, api_id: str | None) -> dict[str, object]:
-        """The message detail record of ``GET .../Message/{uuid}/`` (plivo-api.md §6)."""
+        """The message detail record of ``GET .../Message/{uuid}/`` (https://www.plivo.com/docs/messaging/api/message)."""
         state, sent_time, updated = self.state_at(now, timeline)
         charged = state in ("sent", "delivered", "undelivered", "received")
         amount = Decimal(self.rate) * self.units if charged else Decimal(0)
@@ -208,7 +212,7 @@ class StoredMessage:
         log = str(self.options.get("log", "true"))
         to_number = self.to_number
         if log in ("false", "content_only"):
-            to_number = to_number[:-3] + "***"  # Plivo's partial redaction (§2)
+            to_number = to_number[:-3] + "***"  # Plivo's partial redaction of log=false numbers
         record: dict[str, object] = {
             "api_id": api_id,
             "carrier_fees": "0.00000",

@@ -1,7 +1,10 @@
-"""Routing and handlers for the Plivo endpoints the plugin uses (plivo-api.md §2–§10).
+"""Routing for every Plivo endpoint the sandbox serves, and the messaging handlers.
 
 Authentication comes first on every ``/v1/`` path, as on Plivo: a wrong token never learns whether
-a resource exists. Both ``/Message/`` and ``/Message`` are accepted (Plivo redirects the latter).
+a resource exists. Trailing slashes are optional (Plivo redirects ``/Message`` to ``/Message/``).
+The voice, account-configuration and PHLO handlers live in ``voice_routes``, ``directory_routes``
+and ``phlo_routes``; message sending, Get/List Message, Pricing and Lookup live here
+(https://www.plivo.com/docs/messaging/api/message, https://www.plivo.com/docs/lookup/api).
 """
 
 from __future__ import annotations
@@ -11,22 +14,33 @@ import json
 import operator
 import re
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from typing import Protocol
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from devtools.sandbox.accounts import SandboxAccount
+from devtools.sandbox.answers import (
+    Rejected,
+    error_response,
+    json_response,
+    list_page,
+    new_api_id,
+    paging,
+    request_params,
+)
+from devtools.sandbox.callbacks import Notifier
 from devtools.sandbox.catalog import lookup, strip_number
+from devtools.sandbox.directory_routes import DirectoryApi
 from devtools.sandbox.messages import StoredMessage
+from devtools.sandbox.phlo_routes import PhloApi
 from devtools.sandbox.state import SandboxState
-from devtools.sandbox.validation import SendRejected, check_permissions, parse_send
+from devtools.sandbox.validation import check_permissions, parse_send
+from devtools.sandbox.voice_routes import VoiceApi
 
-LIST_LIMIT_MAX = 20
 LIST_WINDOW_SECONDS = 24 * 3600
 LOOKUP_NOT_FOUND = 20404
 LOOKUP_BAD_REQUEST = 20400
@@ -46,26 +60,15 @@ _LIST_FILTERS: dict[str, Callable[[StoredMessage], str]] = {
 }
 
 
-def new_api_id() -> str:
-    return str(uuid.uuid4())
+class RouteGroup(Protocol):
+    """A set of handlers: ``rules()`` names each handler method as its endpoint."""
+
+    def rules(self) -> list[Rule]: ...
 
 
-def json_response(
-    status: int, payload: Mapping[str, object], headers: Mapping[str, str] | None = None
-) -> Response:
-    """A JSON answer that, like every Plivo answer, starts with a fresh ``api_id``."""
-    body = {"api_id": new_api_id(), **payload}
-    return Response(
-        json.dumps(body), status, headers=dict(headers or {}), mimetype="application/json"
-    )
-
-
-def error_response(status: int, error: str, **extra: object) -> Response:
-    return json_response(status, {"error": error, **extra})
-
-
-class ListQueryError(ValueError):
-    pass
+class ListQueryError(Rejected):
+    def __init__(self, error: str) -> None:
+        super().__init__(400, error)
 
 
 def _parse_time(name: str, value: str) -> tuple[dt.datetime, dt.timedelta]:
@@ -112,53 +115,37 @@ def _time_filters(args: Mapping[str, str]) -> list[TimeFilter]:
     return filters
 
 
-def _int_arg(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = args.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise ListQueryError(f"{name} must be an integer from {low} to {high}")
-    return int(raw)
-
-
-def _send_params(request: Request) -> dict[str, object]:
-    """The send parameters from a JSON body (Plivo's way) or a form body (also accepted)."""
-    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        params: dict[str, object] = {}
-        for key in request.form:
-            values = request.form.getlist(key)
-            params[key] = values if key in ("media_urls", "media_ids") else values[0]
-        return params
-    data = request.get_data(cache=True)
-    if not data.strip():
-        return {}
-    try:
-        parsed = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise SendRejected(400, "request body is not valid JSON") from error
-    if not isinstance(parsed, dict):
-        raise SendRejected(400, "request body must be a JSON object")
-    return parsed
-
-
 class PlivoApi:
-    def __init__(self, state: SandboxState) -> None:
+    def __init__(self, state: SandboxState, notifier: Notifier) -> None:
         self.state = state
-        self.url_map = Map(
-            [
-                Rule("/v1/Account/<auth_id>/", endpoint="account", methods=["GET"]),
-                Rule("/v1/Account/<auth_id>/Message/", endpoint="list_messages", methods=["GET"]),
-                Rule("/v1/Account/<auth_id>/Message/", endpoint="send_message", methods=["POST"]),
-                Rule(
-                    "/v1/Account/<auth_id>/Message/<message_uuid>/",
-                    endpoint="get_message",
-                    methods=["GET"],
-                ),
-                Rule("/v1/Account/<auth_id>/Pricing/", endpoint="pricing", methods=["GET"]),
-                Rule("/v1/Number/<number>", endpoint="lookup", methods=["GET"]),
-            ],
-            strict_slashes=False,
-        )
+        self.notifier = notifier
+        groups: list[RouteGroup] = [
+            self,
+            VoiceApi(state, notifier),
+            DirectoryApi(state.directory),
+            PhloApi(state.directory),
+        ]
+        rules: list[Rule] = []
+        self._handlers: dict[str, Callable[..., Response]] = {}
+        for group in groups:
+            for rule in group.rules():
+                name = str(rule.endpoint)
+                if name in self._handlers:
+                    raise RuntimeError(f"two handlers named {name}")
+                self._handlers[name] = getattr(group, name)
+                rules.append(rule)
+        self.url_map = Map(rules, strict_slashes=False)
+
+    def rules(self) -> list[Rule]:
+        base = "/v1/Account/<auth_id>"
+        return [
+            Rule(f"{base}/", endpoint="account", methods=["GET"]),
+            Rule(f"{base}/Message/", endpoint="list_messages", methods=["GET"]),
+            Rule(f"{base}/Message/", endpoint="send_message", methods=["POST"]),
+            Rule(f"{base}/Message/<message_uuid>/", endpoint="get_message", methods=["GET"]),
+            Rule(f"{base}/Pricing/", endpoint="pricing", methods=["GET"]),
+            Rule("/v1/Number/<number>", endpoint="lookup", methods=["GET"]),
+        ]
 
     def dispatch(self, request: Request, account: SandboxAccount | None) -> Response:
         if request.path.startswith("/v1/") and account is None:
@@ -174,19 +161,19 @@ class PlivoApi:
         args = dict(matched)
         if args.pop("auth_id", account.auth_id) != account.auth_id:
             return error_response(401, "authentication_failed")
-        handler: Callable[..., Response] = getattr(self, endpoint)
-        return handler(request, account, **args)
+        try:
+            return self._handlers[str(endpoint)](request, account, **args)
+        except Rejected as rejected:
+            return rejected.response()
 
     def account(self, request: Request, account: SandboxAccount) -> Response:
         return Response(json.dumps(account.to_json(new_api_id())), 200, mimetype="application/json")
 
     def send_message(self, request: Request, account: SandboxAccount) -> Response:
-        try:
-            send = parse_send(_send_params(request))
-            check_permissions(send, account, self.state.geo_blocked)
-        except SendRejected as rejected:
-            return error_response(rejected.status, rejected.error, **rejected.extra)
+        send = parse_send(request_params(request, lists=("media_urls", "media_ids")))
+        check_permissions(send, account, self.state.geo_blocked)
         uuids = self.state.create_outbound(account, send, request.remote_addr or "")
+        self.notifier.messages_queued(uuids)
         body: dict[str, object] = {"message": "message(s) queued", "message_uuid": uuids}
         if send.invalid:
             body["invalid_number"] = list(send.invalid)
@@ -203,14 +190,10 @@ class PlivoApi:
         if not self.state.allow_list_call(account.auth_id):
             return error_response(429, "too many requests")
         args = request.args.to_dict()
-        try:
-            limit = _int_arg(args, "limit", LIST_LIMIT_MAX, 1, LIST_LIMIT_MAX)
-            offset = _int_arg(args, "offset", 0, 0, 10**9)
-            time_filters = _time_filters(args)
-        except ListQueryError as error:
-            return error_response(400, str(error))
+        limit, offset = paging(args)
+        time_filters = _time_filters(args)
         now = time.time()
-        if not time_filters:  # Plivo's default window (§7)
+        if not time_filters:  # Plivo lists the last 24 hours unless a message_time filter is given
             since = dt.datetime.fromtimestamp(now - LIST_WINDOW_SECONDS, dt.UTC)
             time_filters = [TimeFilter("__gte", since, dt.timedelta(0))]
         selected = [
@@ -219,19 +202,8 @@ class PlivoApi:
             if self._keep(m, args, now)
             and all(f.accepts(dt.datetime.fromtimestamp(m.created, dt.UTC)) for f in time_filters)
         ]
-        page = selected[offset : offset + limit]
-        base = f"/v1/Account/{account.auth_id}/Message/?"
-
-        def page_url(new_offset: int) -> str:
-            return base + urlencode({**args, "limit": limit, "offset": new_offset})
-
-        meta = {
-            "limit": limit,
-            "next": page_url(offset + limit) if offset + limit < len(selected) else None,
-            "offset": offset,
-            "previous": page_url(max(0, offset - limit)) if offset > 0 else None,
-            "total_count": len(selected),
-        }
+        path = f"/v1/Account/{account.auth_id}/Message/"
+        page, meta = list_page(path, args, selected, limit, offset)
         timeline = self.state.timeline
         objects = [m.to_mdr(now=now, timeline=timeline, api_id=None) for m in page]
         return json_response(200, {"meta": meta, "objects": objects})

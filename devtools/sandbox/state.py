@@ -208,7 +208,7 @@ class SandboxState:
         return sorted(own, key=lambda m: m.created, reverse=True)
 
     def allow_list_call(self, account: str) -> bool:
-        """Plivo's own limit on List Messages (20/min, §7); off when ``list_rate_limit`` is None."""
+        """Plivo's limit on List Messages (20 a minute); off when ``list_rate_limit`` is None."""
         if self.list_rate_limit is None:
             return True
         now = time.monotonic()

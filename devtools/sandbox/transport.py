@@ -32,6 +32,7 @@ logger = logging.getLogger("devtools.sandbox")
 
 CONNECTION_ID_KEY = "sandbox.connection_id"
 KEEPALIVE_IDLE_TIMEOUT = 60.0
+_NO_BODY_STATUSES = frozenset({204, 304})
 _HOP_BY_HOP = frozenset({"content-length", "connection", "transfer-encoding", "keep-alive"})
 _INTERNAL_ERROR = b'{"api_id": null, "error": "internal server error"}'
 
@@ -139,11 +140,12 @@ class KeepAliveRequestHandler(WSGIRequestHandler):
         for name, value in headers:
             if name.lower() not in _HOP_BY_HOP:
                 self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
+        if int(code) not in _NO_BODY_STATUSES:  # RFC 9110: no Content-Length on a 204 or 304
+            self.send_header("Content-Length", str(len(body)))
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command != "HEAD" and int(code) not in _NO_BODY_STATUSES:
             self.wfile.write(body)
         self.wfile.flush()
 

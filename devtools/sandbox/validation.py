@@ -1,4 +1,4 @@
-"""Validation of ``POST /Message/`` the way Plivo does it (plivo-api.md §2), as pure functions.
+"""Validation of ``POST /Message/`` the way Plivo does it, as pure functions.
 
 Decisions where Plivo's docs are silent (the texts are Plivo-like, not Plivo's verbatim):
 
@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from devtools.sandbox.accounts import SandboxAccount
+from devtools.sandbox.answers import Rejected
 from devtools.sandbox.catalog import (
     MAX_NUMBER_DIGITS,
     country_code_of,
@@ -35,14 +36,8 @@ GEO_BLOCKED_ERROR = "destination country is not enabled in geo permissions"
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]")
 
 
-class SendRejected(Exception):
-    """Plivo refuses the request; ``extra`` goes into the JSON error body."""
-
-    def __init__(self, status: int, error: str, **extra: object) -> None:
-        super().__init__(error)
-        self.status = status
-        self.error = error
-        self.extra = extra
+class SendRejected(Rejected):
+    """Plivo refuses a send; ``extra`` goes into the JSON error body."""
 
 
 @dataclass(frozen=True)

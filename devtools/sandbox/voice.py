@@ -30,6 +30,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -311,11 +313,39 @@ class Conference:
     created: float
     members: tuple[ConferenceMember, ...] = ()
 
-    def to_json(self, now: float, api_id: str) -> dict[str, object]:
+    def to_json(self, now: float) -> dict[str, object]:
         return {
-            "api_id": api_id,
             "conference_member_count": str(len(self.members)),
             "conference_name": self.name,
             "conference_run_time": str(max(0, int(now - self.created))),
             "members": [member.to_json(now) for member in self.members],
         }
+
+
+_MEMBER_FIELDS = ("from_number", "to_number", "caller_name", "direction", "muted", "deaf")
+
+
+def conference_members(
+    members: Iterable[Mapping[str, object]], joined: float
+) -> tuple[ConferenceMember, ...]:
+    """Members from plain fields (``from_number``, ``to_number``, optional ``caller_name``,
+    ``direction``, ``muted``, ``deaf``); member IDs count from 1, call UUIDs are fresh."""
+    built = []
+    for index, fields in enumerate(members, start=1):
+        unknown = set(fields) - set(_MEMBER_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown conference member fields: {sorted(unknown)}")
+        built.append(
+            ConferenceMember(
+                member_id=str(index),
+                call_uuid=str(uuid.uuid4()),
+                from_number=str(fields.get("from_number", "")),
+                to_number=str(fields.get("to_number", "")),
+                caller_name=str(fields.get("caller_name", "")),
+                direction=str(fields.get("direction", "inbound")),
+                muted=fields.get("muted") is True,
+                deaf=fields.get("deaf") is True,
+                joined=joined,
+            )
+        )
+    return tuple(built)

@@ -128,7 +128,6 @@ class WebhookRecord:
 class _Job:
     due: float
     sequence: int
-    generation: int = field(compare=False)
     action: Callable[[], None] = field(compare=False)
 
 
@@ -140,22 +139,15 @@ class Scheduler:
         self._changed = threading.Condition()
         self._jobs: list[_Job] = []
         self._sequence = itertools.count()
-        self._generation = 0
         self._thread: threading.Thread | None = None
         self._closed = False
-
-    @property
-    def generation(self) -> int:
-        """Bumped by ``clear``: work started before a clear can tell it is stale."""
-        with self._changed:
-            return self._generation
 
     def call_later(self, delay: float, action: Callable[[], None]) -> None:
         with self._changed:
             if self._closed:
                 return
             due = time.monotonic() + max(0.0, delay)
-            heapq.heappush(self._jobs, _Job(due, next(self._sequence), self._generation, action))
+            heapq.heappush(self._jobs, _Job(due, next(self._sequence), action))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
                 self._thread.start()
@@ -164,17 +156,19 @@ class Scheduler:
     def clear(self) -> None:
         with self._changed:
             self._jobs.clear()
-            self._generation += 1
 
     def close(self) -> None:
+        """Drop pending work and stop the thread; a later ``call_later`` starts a new one."""
         with self._changed:
             self._closed = True
             self._jobs.clear()
-            self._generation += 1
             self._changed.notify_all()
             thread = self._thread
         if thread is not None:
             thread.join(SCHEDULER_JOIN_TIMEOUT)
+        with self._changed:
+            self._closed = False
+            self._thread = None
 
     def _run(self) -> None:
         while True:
