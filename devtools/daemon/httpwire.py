@@ -209,10 +209,7 @@ def serialize_endpoint_request(incoming: EndpointRequest) -> bytes:
     body = incoming.body
     if body:
         lines.append(f"Content-Length: {len(body)}")
-    elif method in _GO_USUALLY_BODYLESS:
-        if method not in ("GET", "HEAD"):
-            lines.append("Content-Length: 0")
-    else:
+    elif method not in _GO_USUALLY_BODYLESS:
         lines.append("Transfer-Encoding: chunked")
         body = b"0\r\n\r\n"
     for key in sorted(header):
