@@ -1,11 +1,19 @@
-# Two commands for users: `make demo` and `make test`. Everything else is for maintainers.
+# Two commands for users: `make demo` and `make test`. Everything else is for maintainers:
+#   make quick     the tests that need no plugin process (pytest -m "not e2e"), about 20 s
+#   make unit      every test except the paid live ones
+#   make lint      ruff check + format check;   make typecheck   mypy --strict (see mypy.ini)
+#   make package   dist/*.difypkg: the tool plugin, and the trigger plugin once
+#                  plivo_trigger/manifest.yaml exists
+#   make validate  package, then check every package like the daemon and the marketplace,
+#                  including the marketplace's install test
+#   make bench     benchmarks into bench/RESULTS.md (about a minute)
 # The environment is (re)built from the requirement files whenever they change.
 SHELL := /bin/bash
 VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: venv demo test lint typecheck unit package validate sandbox bench clean
+.PHONY: venv demo test quick lint typecheck unit package validate sandbox bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt devtools/find_python.sh
 	@set -e; base=$$(sh devtools/find_python.sh); \
@@ -29,6 +37,9 @@ typecheck: venv
 
 unit: venv
 	$(PY) -m pytest
+
+quick: venv
+	$(PY) -m pytest -m "not e2e and not live"
 
 package: venv
 	$(PY) -m devtools.packaging build

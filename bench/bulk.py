@@ -27,7 +27,7 @@ from bench.rig import CREDENTIALS, SDK_CREDENTIALS, SENDER, Rig
 from bench.stats import Sample
 from devtools.daemon import StandInDaemon
 from devtools.sandbox import DEMO_AUTH_ID, DEMO_AUTH_TOKEN
-from plivo_api.outbound import plan_from_params
+from plivo_api.features import send_sms
 
 SIZES = (1, 10, 100, 1000)
 TEXT = "Reminder: the clinic is closed on Friday. Appointments move to Monday, same time."
@@ -49,7 +49,7 @@ class BulkRow:
     recipients: int
     ours: BulkSide
     sdk: BulkSide
-    planning_per_recipient: Sample  # in-process plan_from_params (parse + validate numbers)
+    planning_per_recipient: Sample  # in-process send_sms.plan (parse + validate numbers)
 
 
 def recipients(count: int) -> list[str]:
@@ -128,7 +128,7 @@ def _row(
         for side in sides.values():
             side.run(rig, replayer, size, measured=run >= warmups)
         started = time.perf_counter()
-        plan_from_params(our_params, SENDER)
+        send_sms.plan(our_params, SENDER)
         if run >= warmups:
             planning.append((time.perf_counter() - started) / size)
     return BulkRow(size, sides["ours"].result(size), sides["sdk"].result(size), Sample.of(planning))

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.latency import core_sender, sdk_sender
-from bench.rig import SENDER, Rig
+from bench.rig import SENDER, Rig, patched_environ
 from bench.stats import Sample
 from plivo_api import segments
-from plivo_api.outbound import plan_from_params
+from plivo_api.features import send_sms
 
 GSM_SENTENCE = (
     "Your appointment at the clinic is confirmed for Tuesday at 10:30. "
@@ -36,7 +36,7 @@ ANALYSES_PER_BATCH = 100
 @dataclass(frozen=True)
 class CpuResult:
     ours: Sample  # seconds of CPU per send
-    ours_planning: Sample  # of which plan_from_params
+    ours_planning: Sample  # of which send_sms.plan (parameters read, numbers parsed, text checked)
     sdk: Sample
 
 
@@ -52,21 +52,22 @@ class SegmentRow:
 
 def measure_cpu(rig: Rig, runs: int, warmups: int) -> CpuResult:
     url = rig.direct_url
-    send_ours, send_sdk = core_sender(url), sdk_sender(rig, url)
+    send_ours, send_sdk = core_sender(), sdk_sender(rig, url)
     params = {"to": "+14155552671", "message": GSM_SENTENCE}
 
     def plan() -> Any:
-        return plan_from_params(params, SENDER)
+        return send_sms.plan(params, SENDER)
 
     measured: dict[str, list[float]] = {"ours": [], "planning": [], "sdk": []}
     steps: dict[str, Callable[[], Any]] = {"ours": send_ours, "planning": plan, "sdk": send_sdk}
-    for run in range(warmups + runs):
-        for name, step in steps.items():
-            started = time.process_time()
-            step()
-            used = time.process_time() - started
-            if run >= warmups:
-                measured[name].append(used)
+    with patched_environ(rig.our_env(url)):
+        for run in range(warmups + runs):
+            for name, step in steps.items():
+                started = time.process_time()
+                step()
+                used = time.process_time() - started
+                if run >= warmups:
+                    measured[name].append(used)
     return CpuResult(
         Sample.of(measured["ours"]), Sample.of(measured["planning"]), Sample.of(measured["sdk"])
     )

@@ -5,7 +5,8 @@ Four ways to send the same one-recipient SMS through the delay relay, taking tur
 * ``plugin``: ``send_sms`` of this plugin through the stand-in daemon (stdio protocol included);
 * ``sdk_plugin``: the official plugin's way (new ``plivo.RestClient`` per call) in a plugin
   process under the same daemon;
-* ``core``: this plugin's core in-process: read credentials, plan, pooled client, send, report;
+* ``core``: this plugin's core in-process: ``plivo_api.features.send_sms.run``, exactly what the
+  tool runs (credentials, plan, pooled client, send, presentation) minus Dify's message wrappers;
 * ``sdk``: the official plugin's two SDK calls in-process.
 
 Handshakes are the sandbox's accepted-connection count before and after each call: every new
@@ -22,13 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bench.rig import CREDENTIALS, SDK_CREDENTIALS, SENDER, Rig
+from bench.rig import CREDENTIALS, SDK_CREDENTIALS, SENDER, Rig, patched_environ
 from bench.stats import Sample
 from devtools.daemon import StandInDaemon
-from plivo_api.client import PlivoClient
-from plivo_api.credentials import Credentials
-from plivo_api.outbound import plan_from_params, send_planned
-from plivo_api.sessions import SessionPool
+from plivo_api.features import Invocation, send_sms
 
 DESTINATION = "+14155552671"
 TEXT = "Your verification code is 482913. It expires in 10 minutes."
@@ -49,19 +47,19 @@ class LatencyResult:
     tls_connect_seconds: Sample  # calibration: one TCP + TLS handshake through the relay
 
 
-def core_sender(url: str) -> Callable[[], Any]:
-    """What ``send_sms`` does around the network, minus Dify's message wrappers."""
-    pool = SessionPool()
-    params = {"to": DESTINATION, "message": TEXT}
+def core_sender() -> Callable[[], Any]:
+    """What the ``send_sms`` tool runs, minus Dify's message wrappers.
+
+    The core reads its API address from the environment, as in the plugin: call it inside
+    ``patched_environ(rig.our_env(url))``.
+    """
+    call = Invocation(parameters={"to": DESTINATION, "message": TEXT}, credentials=CREDENTIALS)
 
     def send() -> Any:
-        credentials = Credentials.from_mapping(CREDENTIALS)
-        plan = plan_from_params(params, credentials.default_sender)
-        client = PlivoClient(credentials.auth_id, credentials.auth_token, base_url=url, pool=pool)
-        report = send_planned(client, plan)
-        report.to_dict()
-        report.summary()
-        return report
+        output = send_sms.run(call)
+        if not output.json.get("message_uuids"):
+            raise RuntimeError(f"core send failed: {output.text}")
+        return output
 
     return send
 
@@ -81,7 +79,7 @@ def sdk_sender(rig: Rig, url: str) -> Callable[[], Any]:
 def _plugin_sender(daemon: StandInDaemon) -> Callable[[], Any]:
     def send() -> Any:
         result = daemon.invoke_tool("send_sms", {"to": DESTINATION, "message": TEXT}, CREDENTIALS)
-        if not result.ok or result.json.get("status") != "queued":
+        if not result.ok or not result.json.get("message_uuids"):
             raise RuntimeError(f"plugin send failed: {result.error or result.raw}")
         return result
 
@@ -104,10 +102,11 @@ def measure_latency(rig: Rig, runs: int, warmups: int, calibrations: int) -> Lat
     url = rig.rtt_url
     with contextlib.ExitStack() as stack:
         ours, theirs = rig.start_both(stack, url)
+        stack.enter_context(patched_environ(rig.our_env(url)))
         senders = {
             "plugin": _plugin_sender(ours),
             "sdk_plugin": _sdk_plugin_sender(theirs),
-            "core": core_sender(url),
+            "core": core_sender(),
             "sdk": sdk_sender(rig, url),
         }
         series = _interleaved(rig, senders, runs, warmups)
