@@ -17,8 +17,8 @@ base64(HMAC-SHA256(Auth Token, signed URL + "." + nonce)), where the signed URL 
   query is not empty, + every body parameter sorted by name as ``namevalue`` with no separator,
 - for POST without parameters: + ``?`` + the URL's sorted query only when it has one.
 
-The URL's query is decoded byte by byte (Latin-1) after percent-decoding, exactly as the Python SDK
-does; body values are Unicode text.
+Query values are percent-decoded UTF-8 text, as are body values. (For ASCII queries this is what
+the Python SDK computes; with a non-ASCII query value the SDK's verifier raises instead.)
 
 V2 (headers ``X-Plivo-Signature-V2``, ``X-Plivo-Signature-Ma-V2``, ``X-Plivo-Signature-V2-Nonce``):
 base64(HMAC-SHA256(Auth Token, ``scheme://netloc/path`` + nonce)); the query and the parameters
@@ -79,11 +79,7 @@ def _split(url: str) -> tuple[str, bytes]:
 
 
 def _query_params(query: bytes) -> dict[str, list[str]]:
-    decoded = parse_qs(query, keep_blank_values=True)
-    return {
-        key.decode("latin-1"): [value.decode("latin-1") for value in values]
-        for key, values in decoded.items()
-    }
+    return parse_qs(query.decode("utf-8"), keep_blank_values=True)
 
 
 def _values(value: ParamValue) -> list[str] | None:
