@@ -45,6 +45,10 @@ DEFAULT_API_BASE_URL = "https://api.plivo.com"
 DEFAULT_LOOKUP_BASE_URL = "https://lookup.plivo.com"
 DEFAULT_PHLO_BASE_URL = "https://phlorunner.plivo.com"
 CONNECT_TIMEOUT_SECONDS = 5.0
+MESSAGE_OUTCOME_CHECK = (
+    "The message may or may not have been queued: check list_messages before sending again."
+)
+"""What to do when a send may have reached Plivo; each creating request names its own check."""
 READ_TIMEOUT_SECONDS = 20.0
 
 
@@ -114,7 +118,9 @@ class PlivoClient:
 
     def send_message(self, payload: Mapping[str, Any]) -> SendResult:
         """``POST Message/``: never repeated once it may have reached Plivo."""
-        data = self.request("POST", self._account_url + "Message/", json_body=payload, creates=True)
+        data = self.request(
+            "POST", self._account_url + "Message/", json_body=payload, creates=MESSAGE_OUTCOME_CHECK
+        )
         return SendResult.from_json(data)
 
     def get_message(self, message_uuid: str) -> MessageRecord:
@@ -170,10 +176,15 @@ class PlivoClient:
         *,
         params: Mapping[str, str | int] | None = None,
         json_body: Mapping[str, Any] | None = None,
-        creates: bool = False,
+        creates: str | None = None,
         billed: bool = False,
     ) -> dict[str, Any]:
-        """One logical call, repeated only as :class:`RetryPolicy` allows; returns JSON."""
+        """One logical call, repeated only as :class:`RetryPolicy` allows; returns JSON.
+
+        ``creates`` marks a request that creates something at Plivo (a message, a call): it is
+        never repeated once it may have reached Plivo, and the text says what to check before
+        trying again when its outcome is unknown.
+        """
         # A billed read (Lookup) is repeated only when Plivo provably did not act on it.
         repeatable = not creates and not billed
         attempt = 0
@@ -234,7 +245,7 @@ class PlivoClient:
         self,
         exc: requests.exceptions.RequestException,
         outcome: Outcome,
-        creates: bool,
+        creates: str | None,
         url: str,
     ) -> PlivoError:
         parts = urlsplit(url)
@@ -259,15 +270,12 @@ class PlivoClient:
             else "The connection to Plivo broke before an answer arrived"
         )
         if creates:
-            return OutcomeUnknownError(
-                f"{what}. The request may have reached Plivo and the message may have been "
-                "queued: check list_messages before sending again."
-            )
+            return OutcomeUnknownError(f"{what}. The request may have reached Plivo. {creates}")
         if timed_out:
             return RequestTimeoutError(f"{what}; try again in a moment.")
         return ConnectionFailedError(f"{what}; try again in a moment.")
 
-    def _json_object(self, response: requests.Response, creates: bool) -> dict[str, Any]:
+    def _json_object(self, response: requests.Response, creates: str | None) -> dict[str, Any]:
         try:
             data = response.json()
         except ValueError:  # json.JSONDecodeError included
@@ -277,8 +285,7 @@ class PlivoClient:
         if creates:
             raise OutcomeUnknownError(
                 f"Plivo answered HTTP {response.status_code} with a body that is not the JSON it "
-                "documents. The message may have been queued: check list_messages before "
-                "sending again.",
+                f"documents. {creates}",
                 status=response.status_code,
             )
         raise MalformedResponseError(

@@ -127,14 +127,15 @@ def error_for_status(
     status: int,
     body: ErrorBody,
     *,
-    creates: bool,
+    creates: str | None,
     masked_auth_id: str,
     retry_after: float | None = None,
 ) -> PlivoError:
     """The error class and the advice for an error answer, from what Plivo said, then its status.
 
-    ``creates`` marks a request that creates something at Plivo (a send): a 5xx answer to it
-    does not prove that nothing was created, so it becomes :class:`OutcomeUnknownError`.
+    ``creates`` (what to check before repeating) marks a request that creates something at
+    Plivo: a 5xx answer to it does not prove that nothing was created, so it becomes
+    :class:`OutcomeUnknownError`.
     """
     said = f": {body.reason}" if body.reason else ""
     if status == 429:
@@ -159,7 +160,7 @@ def _wait_text(retry_after: float | None) -> str:
 
 
 def _classify(
-    status: int, body: ErrorBody, said: str, *, creates: bool, masked_auth_id: str
+    status: int, body: ErrorBody, said: str, *, creates: str | None, masked_auth_id: str
 ) -> tuple[type[PlivoError], str]:
     reason = body.reason or ""
     if status == 401:
@@ -169,10 +170,7 @@ def _classify(
             "credentials."
         )
     if 500 <= status < 600 and creates:
-        return OutcomeUnknownError, (
-            f"Plivo answered with a server error{said}. The request may or may not have been "
-            "carried out: check list_messages (or the call log) before trying again."
-        )
+        return OutcomeUnknownError, f"Plivo answered with a server error{said}. {creates}"
     if 500 <= status < 600:
         return ServerError, (
             f"Plivo had a server error{said}. Try again in a few seconds; if it persists, check "
@@ -192,7 +190,7 @@ def _classify(
             "send to numbers verified on the console's Sandbox Numbers page. Verify the number "
             "there or upgrade the account; if you are an assistant, tell the user."
         )
-    if _GEO.search(reason) or (status == 403 and creates):
+    if _GEO.search(reason) or (status == 403 and creates is not None):
         return GeoPermissionError, (
             f"Plivo refused to send to this destination{said}. Enable the destination country "
             "in the Plivo console (Messaging > Geo Permissions) and check the sender is allowed "

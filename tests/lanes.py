@@ -1,4 +1,6 @@
-"""Shared machinery of the evidence suites: fault matrix, secret hygiene, hostile input, load.
+"""Lanes: run many tool calls through the plugin process at once, each with exact request counts.
+
+Used by the fault matrix, secret hygiene, hostile input and concurrency suites.
 
 The suites drive ``python -m main`` through the stand-in daemon against the sandbox. To keep a
 matrix of hundreds of cases fast while every case still gets its own exact request count, cases run
@@ -188,7 +190,7 @@ class Target:
         if self.tool is None:
             return daemon.request(
                 {
-                    "user_id": "evidence",
+                    "user_id": "lanes",
                     "type": "tool",
                     "action": "validate_tool_credentials",
                     "provider": "plivo_sms",

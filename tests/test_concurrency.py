@@ -21,7 +21,7 @@ import pytest
 
 from devtools.daemon import SessionResult, StandInDaemon
 from devtools.sandbox import PlivoSandbox, SandboxAccount
-from tests.evidence_support import SENDER, concurrently
+from tests.lanes import SENDER, concurrently
 
 pytestmark = pytest.mark.e2e
 

@@ -24,7 +24,7 @@ from devtools.sandbox import (
     PlivoSandbox,
     Timeline,
 )
-from plivo_api.delivery import POLL_GRACE_SECONDS, max_polls
+from plivo_api.polling import POLL_GRACE_SECONDS, max_polls
 
 pytestmark = pytest.mark.e2e
 
@@ -93,7 +93,9 @@ def test_get_account_keys_and_paid_account(daemon, sandbox) -> None:
         "auto_recharge": False,
         "billing_mode": "prepaid",
         "timezone": "America/Los_Angeles",
+        "api_id": result.json["api_id"],
     }
+    assert result.json["api_id"]
     assert result.variables == {"balance": 12.5, "is_trial": False}
     assert "sandbox numbers" not in result.texts[0]
     assert [r.path for r in sandbox.requests] == [ACCOUNT]
@@ -247,7 +249,8 @@ def test_send_with_wait_all_delivered(daemon, sandbox) -> None:
 
 def test_send_without_wait_makes_no_get(daemon, sandbox) -> None:
     result = ok(invoke(daemon, "send_sms", {"to": DELIVERED_TO, "message": "hi"}))
-    assert "delivery" not in result.json
+    assert result.json["delivery"] is None
+    assert result.json["all_delivered"] is None
     assert result.variables["all_delivered"] is None  # declared, so always set
     assert gets(sandbox) == []
 
@@ -264,7 +267,7 @@ def test_failing_polls_do_not_fail_the_send(daemon, sandbox) -> None:
     assert entry["to"] == DELIVERED_TO
     assert entry["error"].startswith("Could not read the delivery status: Plivo had a server error")
     assert result.variables["all_delivered"] is False
-    assert result.json["status"] == "queued"
+    assert result.json["state"] == "queued"
 
 
 def test_send_rejects_a_bad_wait_before_sending(daemon, sandbox) -> None:
@@ -285,7 +288,7 @@ def test_list_messages_pages_through_the_history(daemon, sandbox) -> None:
     while offset is not None:
         result = ok(invoke(daemon, "list_messages", {"limit": 2, "offset": offset}))
         offsets.append(offset)
-        seen += [m["uuid"] for m in result.json["messages"]]
+        seen += [m["message_uuid"] for m in result.json["messages"]]
         assert result.json["total_count"] == 5
         offset = result.json["next_offset"]
         assert result.variables["next_offset"] == offset
@@ -331,14 +334,14 @@ def test_list_messages_filters_reach_plivo(daemon, sandbox) -> None:
         "message_time__lte": "2099-12-31 22:00:00",
     }
     [message] = result.json["messages"]
-    assert message["uuid"] == old
+    assert message["message_uuid"] == old
     assert (message["state"], message["error_code"], message["to"]) == (
         "undelivered",
         "30",
         SPAM_TO,
     )
     assert "spam" in message["error"]
-    assert set(message) >= {"uuid", "state", "direction", "from", "to", "time", "units"}
+    assert set(message) >= {"message_uuid", "state", "direction", "from", "to", "message_time"}
     assert result.json["next_offset"] is None
     assert result.json["total_count"] == 1
 
@@ -346,8 +349,23 @@ def test_list_messages_filters_reach_plivo(daemon, sandbox) -> None:
 def test_list_messages_default_window_is_24_hours(daemon, sandbox) -> None:
     seed(sandbox, DELIVERED_TO, state="delivered", created=time.time() - 2 * 86400)
     result = ok(invoke(daemon, "list_messages", {}))
-    assert result.json == {"messages": [], "total_count": 0, "next_offset": None}
+    assert result.json == {
+        "messages": [],
+        "total_count": 0,
+        "next_offset": None,
+        "api_id": result.json["api_id"],
+    }
     assert result.texts[0].startswith("No messages match")
+
+
+def test_list_messages_offset_past_the_end_names_the_offsets_that_exist(daemon, sandbox) -> None:
+    for _ in range(3):
+        seed(sandbox, DELIVERED_TO, state="delivered")
+    result = ok(invoke(daemon, "list_messages", {"offset": 40, "limit": 2}))
+    assert result.json["messages"] == []
+    assert result.texts[0].startswith(
+        "Offset 40 is past the end: 3 messages match, so offsets 0 to 2 exist"
+    )
 
 
 def test_list_messages_bad_state_fails_before_any_request(daemon, sandbox) -> None:
@@ -368,21 +386,23 @@ def test_lookup_number_normalises_and_maps(daemon, sandbox) -> None:
     assert (request.path, request.query) == ("/v1/Number/+447400123456", {"type": "carrier"})
     assert result.json == {
         "number": "+447400123456",
-        "country": {"iso2": "GB", "name": "United Kingdom"},
-        "carrier": {
-            "name": "Example Wireless",
-            "type": "mobile",
-            "ported": None,
-            "mcc": "234",
-            "mnc": "10",
-        },
-        "format": {
-            "e164": "+447400123456",
-            "national": "07400 123456",
-            "international": "+44 7400 123456",
-        },
+        "country_iso": "GB",
+        "country": "United Kingdom",
+        "carrier": "Example Wireless",
+        "line_type": "mobile",
+        "ported": None,
+        "mcc": "234",
+        "mnc": "10",
+        "national_format": "07400 123456",
+        "international_format": "+44 7400 123456",
+        "api_id": result.json["api_id"],
     }
-    assert result.variables == {"carrier_type": "mobile", "country_iso2": "GB"}
+    assert result.json["api_id"]
+    assert result.variables == {
+        "line_type": "mobile",
+        "carrier": "Example Wireless",
+        "country_iso": "GB",
+    }
 
 
 def test_lookup_404_is_not_a_valid_number(daemon, sandbox) -> None:
@@ -418,16 +438,13 @@ def test_get_pricing_maps_rates_as_numbers(daemon, sandbox) -> None:
     assert (request.path, request.query) == (f"{ACCOUNT}Pricing/", {"country_iso": "GB"})
     data = result.json
     assert (data["country"], data["country_iso"]) == ("United Kingdom", "GB")
-    assert data["sms"] == {
-        "outbound_rate": 0.04,
-        "inbound_rate": 0.0,
-        "networks": [
-            {"name": "Example Wireless", "rate": 0.04},
-            {"name": "Example Mobile", "rate": 0.04},
-        ],
-    }
-    assert data["voice"]["outbound"]["local"] == 0.01
-    assert data["voice"]["inbound"]["tollfree"] == 0.021
+    assert (data["sms_outbound_rate"], data["sms_inbound_rate"]) == (0.04, 0.0)
+    assert data["sms_networks"] == [
+        {"name": "Example Wireless", "rate": 0.04},
+        {"name": "Example Mobile", "rate": 0.04},
+    ]
+    assert {"name": "local", "rate": 0.01} in data["voice_outbound_rates"]
+    assert {"name": "tollfree", "rate": 0.021} in data["voice_inbound_rates"]
     assert result.variables == {"sms_outbound_rate": 0.04}
 
 
@@ -481,5 +498,6 @@ def test_preview_estimate_without_credentials_is_a_note(daemon, sandbox) -> None
 
 def test_preview_without_estimate_makes_no_request(daemon, sandbox) -> None:
     result = ok(invoke(daemon, "preview_sms", {"message": "hi", "to": DELIVERED_TO}, {}))
-    assert "cost_estimate" not in result.json
+    assert result.json["cost_estimate"] is None
+    assert result.json["cost_note"] is None
     assert sandbox.requests == []

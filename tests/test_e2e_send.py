@@ -31,11 +31,11 @@ def test_minimal_send_posts_exactly_sender_destination_and_text(plugin, sandbox,
     assert request.json == {"src": "14155550199", "dst": "14155552671", "text": "Hello"}
     assert request.headers["Content-Type"] == "application/json"
     body = result.json
-    assert body["status"] == "queued"
+    assert body["state"] == "queued"
     assert body["recipients"] == ["+14155552671"]
     assert body["message_uuids"] == result.variables["message_uuids"]
     assert result.variables["message_uuid"] == body["message_uuids"][0]
-    assert body["sender"] == "+14155550199"
+    assert body["from"] == "+14155550199"
     assert body["encoding"] == "GSM-7"
     assert body["segments"] == 1
     assert body["units_estimate"] == 1
@@ -200,11 +200,11 @@ def test_plivo_invalid_numbers_are_merged_into_invalid_recipients(
     [
         ({"to": "+14155552671"}, "message", "message is empty"),
         ({"to": "+14155552671", "message": "   "}, "message", "message is empty"),
-        ({"to": "12345", "message": "Hi"}, "to", "no valid destination: 12345 (too short)"),
+        ({"to": "12345", "message": "Hi"}, "to", "no valid destination: 1 invalid: 12345 (too short)"),
         ({"to": "", "message": "Hi"}, "to", "to is required"),
         ({"message": "Hi"}, "to", "to is required"),
-        ({"to": "+14155552671", "message": "€" * 1601}, "message", "at most 1600"),
-        ({"to": "+14155552671", "message": "ж" * 738}, "message", "at most 737"),
+        ({"to": "+14155552671", "message": "€" * 1601}, "message", "over Plivo's limit of 1600"),
+        ({"to": "+14155552671", "message": "ж" * 738}, "message", "over Plivo's limit of 737"),
         (
             {"to": "+14155552671", "message": "Hi", "default_country": "XX"},
             "default_country",
@@ -256,7 +256,7 @@ def test_bad_input_fails_the_node_naming_the_parameter_and_sends_nothing(
 def test_more_recipients_than_max_recipients_sends_nothing(plugin, sandbox, demo_credentials):
     to = ",".join(f"+1415555{n:04d}" for n in range(2001, 2012))  # 11 numbers, default cap 10
     result = send(plugin, demo_credentials, to=to, message="Hi")
-    assert "11 recipients exceed max_recipients (10)" in result.error["message"]
+    assert "11 recipients exceed this tool's limit of 10 per send" in result.error["message"]
     assert sandbox.requests == []
 
 
@@ -404,8 +404,8 @@ def test_preview_with_a_smart_quote_offers_the_gsm_alternative(plugin, sandbox, 
     body = result.json
     assert body["encoding"] == "UCS-2"
     assert body["segments"] == 2
-    assert body["units"] == 75
-    assert body["max_units_per_segment"] == 67
+    assert body["code_units"] == 75
+    assert body["max_code_units_per_segment"] == 67
     assert body["non_gsm_characters"] == [
         {"char": "’", "codepoint": "U+2019", "positions": [3], "count": 1}
     ]

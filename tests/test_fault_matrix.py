@@ -9,7 +9,7 @@ timeouts and dropped connections, up to 3 attempts; a send (POST) only when Pliv
 nothing (connection refused, 429), never after a 5xx, a timeout or a dropped connection.
 ``Retry-After`` is honoured up to 5 s; a longer one fails fast with "retry in N s".
 
-All cases of a group run at once in lanes (see ``evidence_support``), so the real backoff sleeps
+All cases of a group run at once in lanes (see ``tests.lanes``), so the real backoff sleeps
 overlap; each parametrized test then checks its own case.
 """
 
@@ -25,7 +25,7 @@ import pytest
 
 from devtools.daemon import StandInDaemon
 from devtools.sandbox import PlivoSandbox
-from tests.evidence_support import (
+from tests.lanes import (
     MAX_ATTEMPTS,
     READ_TARGETS,
     RETRIED_ON_READ,

@@ -7,7 +7,7 @@ our classes, never ``KeyError``, ``TypeError`` & co.), an ``InputError`` means n
 Plivo, and the process stays alive and keeps stdout clean.
 
 Generation is derandomized (the same inputs on every run, in CI too) with a fixed budget; each
-example is a batch of invocations spread over concurrent lanes (see ``evidence_support``).
+example is a batch of invocations spread over concurrent lanes (see ``tests.lanes``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from devtools.daemon import PLUGIN_ROOT, DaemonError, StandInDaemon
 from devtools.sandbox import PlivoSandbox
-from tests.evidence_support import (
+from tests.lanes import (
     INPUT_ERROR_TYPES,
     READABLE_ERROR_TYPES,
     SENDER,
