@@ -14,6 +14,7 @@ import random
 import re
 import shutil
 import string
+import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +34,7 @@ from devtools.packaging import (
 )
 from devtools.packaging.__main__ import main
 from devtools.packaging.build import IDENTIFIER_RE, MAX_UNCOMPRESSED_BYTES
+from devtools.packaging.install_test import start_plugin
 from devtools.packaging.scan import shannon_entropy
 
 REPO = Path(__file__).resolve().parents[1]
@@ -872,19 +874,33 @@ def test_unused_endpoint_permission_warns(
 # ------------------------------------------------------------------------------------------------
 # the trigger plugin: a second plugin in plivo_trigger/, sharing the top-level plivo_api/
 
-TRIGGER_PROVIDER_PY = '''"""Fixture trigger provider (never imported by these tests)."""
+TRIGGER_PROVIDER_PY = '''"""Fixture trigger provider: every webhook is an sms_received event."""
+
+from dify_plugin.interfaces.trigger import EventDispatch, Subscription, Trigger
+from werkzeug import Request, Response
 
 from plivo_api import core
 
 
-def handles(event: str) -> bool:
-    return core.ready() and event == "sms_received"
+class FixtureTrigger(Trigger):
+    def _dispatch_event(self, subscription: Subscription, request: Request) -> EventDispatch:
+        events = ["sms_received"] if core.ready() else []
+        return EventDispatch(events=events, response=Response("OK", status=200))
 '''
-EVENT_PY = '''"""Fixture event (never imported by these tests)."""
+EVENT_PY = '''"""Fixture event: the SMS text becomes the workflow's variable."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from dify_plugin.interfaces.trigger import Event, Variables
+from werkzeug import Request
 
 
-def variables(payload: dict[str, str]) -> dict[str, str]:
-    return {"text": payload.get("Text", "")}
+class SmsReceived(Event):
+    def _on_event(
+        self, request: Request, parameters: Mapping[str, Any], payload: Mapping[str, Any]
+    ) -> Variables:
+        return Variables(variables={"text": str(payload.get("Text", ""))})
 '''
 SHARED_INIT_PY = '"""Fixture shared package."""\n'
 SHARED_CORE_PY = '''"""Fixture shared module."""
@@ -1137,3 +1153,21 @@ def test_trigger_asking_for_endpoint_permission_warns(
     findings = check(files)
     assert errors(findings) == []
     assert any("declares no endpoints" in m for m in warnings(findings, "declaration"))
+
+
+@pytest.mark.e2e
+def test_trigger_package_starts_as_the_marketplace_starts_it(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    """Serverless `python -m main` from the unpacked package: the SDK loads the trigger and its
+    event, whose module imports the copied `plivo_api`; a missing copy fails the start."""
+    built = build_package(repository_plugins(repo_root)[1], tmp_path / "out")
+    unpacked = tmp_path / "unpacked"
+    with zipfile.ZipFile(built.path) as archive:
+        archive.extractall(unpacked)
+    ok, detail, _ = start_plugin(Path(sys.executable), unpacked)
+    assert ok, detail
+    shutil.rmtree(unpacked / "plivo_api")
+    ok, detail, _ = start_plugin(Path(sys.executable), unpacked)
+    assert not ok
+    assert "No module named 'plivo_api'" in detail

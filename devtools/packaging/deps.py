@@ -1,8 +1,10 @@
 """Dependency checks: what the marketplace demands of requirements.txt, what the daemon installs.
 
-The daemon installs from `pyproject.toml` when one ships (runtime ref §12), while the marketplace
-reads `requirements.txt`; so both must be bounded, and a shipped pyproject must declare exactly the
-same requirements or installs diverge from what was reviewed.
+The daemon installs from `pyproject.toml` when one ships (`detectDependencyFileType` in
+`internal/core/local_runtime/setup_python_environment.go`,
+https://github.com/langgenius/dify-plugin-daemon), while the marketplace reads `requirements.txt`;
+so both must be bounded, and a shipped pyproject must declare exactly the same requirements or
+installs diverge from what was reviewed.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """The marketplace install test: requirements into a venv, then serverless `python -m main`.
 
 The marketplace CI installs `requirements.txt` into a new venv, starts the plugin with
-`INSTALL_METHOD=serverless` and expects `Serving Flask app` within 20 s and `GET /` → 200 or 404
-(runtime ref §13). Creating the venv is the slow part, so it is cached per requirements.txt digest;
-the plugin itself always starts from a freshly unpacked copy of the package, never from the
-repository.
+`INSTALL_METHOD=serverless`, waits at most 20 s for `Serving Flask app` on the process's STDOUT and
+then expects `GET /` → 200 or 404 (`validator/test-plugin-install.py` in
+https://github.com/langgenius/dify-marketplace-toolkit). Creating the venv is the slow part, so it
+is cached per requirements.txt digest; the plugin itself always starts from a freshly unpacked copy
+of the package, never from the repository.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ STOP_TIMEOUT_SECONDS = 10.0
 POLL_INTERVAL_SECONDS = 0.1
 HTTP_TIMEOUT_SECONDS = 2.0
 READY_LOG_LINE = "Serving Flask app"
+BANNER_WAIT_SECONDS = 2.0  # after /health answers, for the reader thread to see the banner
 VENV_PREFIX = ".install-test-venv-"
 VENV_STAMP = ".install-test-complete"
 OUTPUT_TAIL_LINES = 30
@@ -143,6 +146,7 @@ def start_plugin(python: Path, plugin_dir: Path) -> tuple[bool, str, float | Non
         PYTHONUNBUFFERED="1",
     )
     output: list[str] = []
+    banner = threading.Event()  # the marketplace watches stdout only
     started = time.monotonic()
     process = subprocess.Popen(
         [str(python), "-m", "main"],
@@ -150,16 +154,24 @@ def start_plugin(python: Path, plugin_dir: Path) -> tuple[bool, str, float | Non
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stderr=subprocess.PIPE,
     )
 
-    def drain() -> None:
-        assert process.stdout is not None
-        for raw in process.stdout:
-            output.append(raw.decode("utf-8", "replace").rstrip("\n"))
+    def drain(stream: IO[bytes] | None, *, is_stdout: bool) -> None:
+        assert stream is not None
+        for raw in stream:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            output.append(line)
+            if is_stdout and READY_LOG_LINE in line:
+                banner.set()
 
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
+    readers = [
+        threading.Thread(target=drain, args=(process.stdout,), kwargs={"is_stdout": True}),
+        threading.Thread(target=drain, args=(process.stderr,), kwargs={"is_stdout": False}),
+    ]
+    for reader in readers:
+        reader.daemon = True
+        reader.start()
     try:
         ready_after: float | None = None
         while time.monotonic() - started < START_TIMEOUT_SECONDS:
@@ -170,7 +182,8 @@ def start_plugin(python: Path, plugin_dir: Path) -> tuple[bool, str, float | Non
                 break
             time.sleep(POLL_INTERVAL_SECONDS)
         if ready_after is None:
-            reader.join(timeout=1.0)
+            for reader in readers:
+                reader.join(timeout=1.0)
             tail = "\n".join(output[-OUTPUT_TAIL_LINES:])
             exit_code = process.poll()
             reason = (
@@ -182,12 +195,18 @@ def start_plugin(python: Path, plugin_dir: Path) -> tuple[bool, str, float | Non
         root_status = _get_status(port, "/")
         if root_status not in (200, 404):
             return False, f"GET / answered {root_status}, expected 200 or 404", ready_after
-        logged = any(READY_LOG_LINE in line for line in output)
-        note = "" if logged else f" (no {READY_LOG_LINE!r} line seen in the output)"
-        return True, f"ready in {ready_after:.2f} s, GET / → {root_status}{note}", ready_after
+        if not banner.wait(BANNER_WAIT_SECONDS):
+            return (
+                False,
+                f"no {READY_LOG_LINE!r} line on stdout: the marketplace's install test waits "
+                "for it and fails",
+                ready_after,
+            )
+        return True, f"ready in {ready_after:.2f} s, GET / → {root_status}", ready_after
     finally:
         _stop(process)
-        reader.join(timeout=STOP_TIMEOUT_SECONDS)
+        for reader in readers:
+            reader.join(timeout=STOP_TIMEOUT_SECONDS)
 
 
 def run_install_test(pkg: Path, requirements: bytes, cache_dir: Path) -> InstallTestResult:
