@@ -227,10 +227,12 @@ class ProbeEndpoint(Endpoint):
             return _json(result)
         if op == "app_error":
             try:
-                self.session.app.chat.invoke(
+                answer = self.session.app.chat.invoke(
                     app_id=fields["app_id"], query=fields.get("Text", ""), inputs={},
                     response_mode=fields.get("mode", "blocking"),
                 )
+                if not isinstance(answer, dict):
+                    list(answer)  # a streaming invocation is sent when iterated
             except Exception as error:
                 return _json({"error": str(error)}, status=502)
             return _json({"error": None})
