@@ -121,10 +121,10 @@ class SegmentAnalysis:
     characters: int  # code points
     max_units_per_segment: int  # 160/70 for one segment (or empty), 153/67 when multipart
     limit: int  # GSM7_MAX_CHARACTERS or UCS2_MAX_CHARACTERS
-    # Plivo states its limit in characters and does not say whether an escape pair or a
-    # surrogate pair counts once or twice. Preview and send apply the same rule: a text is over
-    # the limit when its characters (code points) are; it is never refused for a reading Plivo
-    # may not apply. A text Plivo still refuses fails with error 110, which is explained.
+    # Plivo states its limits in characters. Preview and send apply one reading of them, the
+    # length as UTF-16 counts it: a GSM-7 escape pair (the euro sign) is one character, an emoji
+    # outside the Basic Multilingual Plane is two. ``length`` is that count.
+    length: int
     over_limit: bool
     non_gsm_characters: tuple[NonGsmCharacter, ...]  # first appearance order, one per char
     gsm_alternative: GsmAlternative | None
@@ -317,10 +317,24 @@ def analyze(text: str) -> SegmentAnalysis:
             measure.multipart_capacity if measure.multipart else measure.single_capacity
         ),
         limit=measure.limit,
-        over_limit=characters > measure.limit,
+        length=_plivo_length(text, measure),
+        over_limit=_plivo_length(text, measure) > measure.limit,
         non_gsm_characters=non_gsm,
         gsm_alternative=alternative,
     )
+
+
+def _plivo_length(text: str, measure: _Measure) -> int:
+    """The length Plivo's limit applies to: UTF-16 units (GSM-7 texts have no surrogates)."""
+    return measure.units if measure.encoding == "UCS-2" else len(text)
+
+
+def describe_limit(analysis: SegmentAnalysis) -> str:
+    """``801 characters`` or ``400 characters (800 counting each emoji twice)``."""
+    text = f"{analysis.characters} characters"
+    if analysis.length != analysis.characters:
+        text += f" ({analysis.length} counting each emoji twice)"
+    return text
 
 
 def describe_segments(analysis: SegmentAnalysis, *, each: bool = False) -> str:

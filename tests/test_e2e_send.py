@@ -420,3 +420,115 @@ def test_preview_without_credentials_still_works(plugin, sandbox):
     assert result.ok, result.error
     assert result.json["encoding"] == "GSM-7"
     assert result.texts == ["GSM-7, 1 segment, 5 characters."]
+
+
+# -- what demanding users wrote ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("joiner", [" and ", " or ", " & ", " AND "])
+def test_numbers_joined_by_words_are_all_sent(plugin, sandbox, demo_credentials, joiner):
+    to = f"+14155552671{joiner}+442079460018"
+    result = send(plugin, demo_credentials, to=to, message="Hi")
+    assert result.ok, result.error
+    [request] = sends(sandbox)
+    assert request.json["dst"] == "14155552671<442079460018"
+    assert result.variables["invalid_count"] == 0
+
+
+def test_a_label_before_a_number_is_not_a_recipient(plugin, sandbox, demo_credentials):
+    result = send(plugin, demo_credentials, to="Mobile: +14155552671", message="Hi")
+    assert result.variables["recipients"] == ["+14155552671"]
+    assert result.variables["invalid_recipients"] == []
+
+
+def test_partial_sends_can_be_wired_through_variables(plugin, sandbox, demo_credentials):
+    result = send(plugin, demo_credentials, to="+14155552671, 12345", message="Hi")
+    assert result.variables["recipients"] == ["+14155552671"]
+    assert result.variables["invalid_recipients"] == [{"input": "12345", "reason": "too short"}]
+    assert result.variables["invalid_count"] == 1
+
+
+def test_fail_on_invalid_fails_the_node_and_sends_nothing(plugin, sandbox, demo_credentials):
+    result = send(
+        plugin, demo_credentials, to="+14155552671, 12345", message="Hi", fail_on_invalid=True
+    )
+    assert result.error["error_type"] == "InputError"
+    assert "12345 (too short)" in result.error["message"]
+    assert "Nothing was sent" in result.error["message"]
+    assert sends(sandbox) == []
+
+
+def test_allowed_countries_refuses_other_destinations(plugin, sandbox, demo_credentials):
+    result = send(
+        plugin,
+        demo_credentials,
+        to="+14155552671, +442079460018",
+        message="Hi",
+        allowed_countries="us, CA",
+    )
+    assert result.ok, result.error
+    [request] = sends(sandbox)
+    assert request.json["dst"] == "14155552671"
+    [refused] = result.variables["invalid_recipients"]
+    assert refused["input"] == "+442079460018"
+    assert "GB" in refused["reason"] and "allowed_countries" in refused["reason"]
+
+
+def test_allowed_countries_with_nothing_left_sends_nothing(plugin, sandbox, demo_credentials):
+    result = send(
+        plugin, demo_credentials, to="+442079460018", message="Hi", allowed_countries="US"
+    )
+    assert result.error["error_type"] == "InputError"
+    assert "no valid destination" in result.error["message"]
+    assert sends(sandbox) == []
+
+
+def test_unresolved_workflow_variable_is_never_sent(plugin, sandbox, demo_credentials):
+    result = send(
+        plugin, demo_credentials, to="+14155552671", message="Your code is {{#1711.code#}}"
+    )
+    assert result.error["error_type"] == "InputError"
+    assert "unresolved workflow variable {{#1711.code#}}" in result.error["message"]
+    assert sends(sandbox) == []
+    result = send(plugin, demo_credentials, to="{{#1711.phone#}}", message="Hi")
+    assert "unresolved workflow variable" in result.error["message"]
+    assert "contains letters" not in result.error["message"]
+    assert sends(sandbox) == []
+
+
+def test_media_urls_with_commas_are_sent_whole(plugin, sandbox, demo_credentials):
+    cdn = "https://res.cloudinary.com/demo/image/upload/w_300,h_200,c_fill/sample.jpg"
+    sized = "https://example.com/a.png?size=10,20"
+    result = send(
+        plugin, demo_credentials, to="+14155552671", message="Hi", media_urls=f"{cdn}, {sized}"
+    )
+    assert result.ok, result.error
+    [request] = sends(sandbox)
+    assert request.json["media_urls"] == [cdn, sized]
+
+
+def test_quoted_numbers_and_json_arrays_are_accepted(plugin, sandbox, demo_credentials):
+    result = send(
+        plugin, demo_credentials, to='["+14155552671", "\\"+442079460018\\""]', message="Hi"
+    )
+    assert result.ok, result.error
+    assert result.variables["recipients"] == ["+14155552671", "+442079460018"]
+
+
+def test_preview_and_send_apply_one_length_rule(plugin, sandbox, demo_credentials):
+    fits = plugin.invoke_tool("preview_sms", {"message": "€" * 801}, demo_credentials)
+    assert fits.variables["over_limit"] is False
+    assert "over" not in fits.texts[0]
+    assert send(plugin, demo_credentials, to="+14155552671", message="€" * 801).ok
+    assert len(sends(sandbox)) == 1
+    emoji = "😀" * 400
+    over = plugin.invoke_tool("preview_sms", {"message": emoji}, demo_credentials)
+    assert over.variables["over_limit"] is True
+    assert "400 characters (800 counting each emoji twice); over Plivo's limit of 737" in (
+        over.texts[0]
+    )
+    refused = send(plugin, demo_credentials, to="+14155552671", message=emoji)
+    assert "400 characters (800 counting each emoji twice); over Plivo's limit of 737" in (
+        refused.error["message"]
+    )
+    assert len(sends(sandbox)) == 1

@@ -19,7 +19,7 @@ from ..numbers import Recipients, parse_recipients, parse_region
 from ..params import Limits, Params, message_text
 from ..present import invalid_recipient_fields, invalid_summary, plural
 from ..pricing import CostEstimate, EstimateUnavailableError, estimate_cost
-from ..segments import SegmentAnalysis, analyze, describe_segments
+from ..segments import SegmentAnalysis, analyze, describe_limit, describe_segments
 from . import Invocation, ToolOutput
 
 LIMITS: Limits = {}
@@ -82,7 +82,7 @@ def summary(preview: Preview) -> str:
     a = preview.analysis
     segments = describe_segments(a)  # names UCS-2 and its cause itself
     line = f"{segments if a.encoding == 'UCS-2' else 'GSM-7, ' + segments}"
-    line += f", {plural(a.characters, 'character')}"
+    line += f", {describe_limit(a) if a.over_limit else plural(a.characters, 'character')}"
     if a.over_limit:
         line += f"; over Plivo's limit of {a.limit} characters for {a.encoding}"
     if a.gsm_alternative is not None:

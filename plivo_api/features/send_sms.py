@@ -39,7 +39,7 @@ from ..present import (
     listed,
     sentence,
 )
-from ..segments import SegmentAnalysis, analyze, describe_segments
+from ..segments import SegmentAnalysis, analyze, describe_limit, describe_segments
 from ..sender import Sender, resolve_sender
 from ..states import STATE_QUEUED, describe_state
 from . import Invocation, ToolOutput
@@ -177,7 +177,7 @@ def check_text(text: str, analysis: SegmentAnalysis, *, has_media: bool) -> None
     if analysis.over_limit:
         raise InputError(
             "message",
-            f"message: {analysis.characters} characters; over Plivo's limit of {analysis.limit} "
+            f"message: {describe_limit(analysis)}; over Plivo's limit of {analysis.limit} "
             f"characters for {analysis.encoding}. Shorten the text"
             + (" or replace the non-GSM characters." if analysis.encoding == "UCS-2" else "."),
         )
