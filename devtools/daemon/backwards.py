@@ -60,7 +60,7 @@ class Backwards:
     def __init__(
         self,
         storage: StandInStorage,
-        apps: Mapping[str, StandInApp],
+        apps: dict[str, StandInApp],
         permitted: Callable[[str], bool],
     ) -> None:
         self.storage = storage

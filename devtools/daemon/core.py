@@ -106,10 +106,12 @@ class StandInDaemon:
         self.python = python
         self.extra_env = dict(env or {})
         self.user_id = user_id
-        self.storage = storage if storage is not None else StandInStorage()
         self._storage_quota = storage_quota
-        self.apps: dict[str, StandInApp] = dict(apps or {})
-        self.backwards = Backwards(self.storage, self.apps, self._permitted)
+        self.backwards = Backwards(
+            storage if storage is not None else StandInStorage(),
+            dict(apps or {}),
+            self._permitted,
+        )
         self.orphans: list[dict[str, Any]] = []  # session lines for sessions no longer open
         self.process: subprocess.Popen[bytes] | None = None
         self.manifest: dict[str, Any] | None = None
@@ -205,6 +207,24 @@ class StandInDaemon:
     @property
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+    @property
+    def storage(self) -> StandInStorage:
+        """The plugin's storage, shared by every session (inspect or clear it in tests)."""
+        return self.backwards.storage
+
+    @storage.setter
+    def storage(self, storage: StandInStorage) -> None:
+        self.backwards.storage = storage
+
+    @property
+    def apps(self) -> dict[str, StandInApp]:
+        """Apps the plugin may invoke, by app id; register before the plugin calls them."""
+        return self.backwards.apps
+
+    @apps.setter
+    def apps(self, apps: dict[str, StandInApp]) -> None:
+        self.backwards.apps = apps
 
     @property
     def app_calls(self) -> list[AppCall]:
