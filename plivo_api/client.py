@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit
 import requests
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
+from .credentials import Credentials
 from .errors import (
     ConnectionFailedError,
     MalformedResponseError,
@@ -30,7 +31,6 @@ from .errors import (
     PlivoError,
     RequestTimeoutError,
 )
-from .credentials import Credentials
 from .http_errors import error_for_status, parse_error_body
 from .models import Account, MessagePage, MessageRecord, NumberLookup, Pricing, SendResult
 from .redact import Redactor, mask_auth_id
@@ -50,6 +50,8 @@ MESSAGE_OUTCOME_CHECK = (
 )
 """What to do when a send may have reached Plivo; each creating request names its own check."""
 READ_TIMEOUT_SECONDS = 20.0
+NO_CONTENT = 204
+"""Plivo answers a successful DELETE with 204 and no body at all."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,25 @@ class Timeouts:
 
     connect: float = CONNECT_TIMEOUT_SECONDS
     read: float = READ_TIMEOUT_SECONDS
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A 2xx answer: its status and its JSON body (``None`` when empty or not JSON)."""
+
+    status: int
+    body: object | None
+
+
+def _redacted(value: object, redact: Callable[[str], str]) -> object:
+    """A JSON value with ``redact`` applied to every string in it, keys included."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_redacted(item, redact) for item in value]
+    if isinstance(value, dict):
+        return {redact(str(key)): _redacted(item, redact) for key, item in value.items()}
+    return value
 
 
 def _not_sent(exc: requests.exceptions.ConnectionError) -> bool:
@@ -113,6 +134,21 @@ class PlivoClient:
         """``{base}/v1/Account/{auth_id}/``: every REST resource of this account lives below it."""
         return self._account_url
 
+    def resource_url(self, *segments: str) -> str:
+        """``{account_url}Call/{uuid}/``: each segment percent-encoded whole, so no value given
+        by a user or an agent can add a path level, a query or a fragment."""
+        return self._account_url + "".join(f"{quote(segment, safe='')}/" for segment in segments)
+
+    def phlo_run_url(self, phlo_id: str) -> str:
+        """``{PHLO base}/v1/account/{auth_id}/phlo/{phlo_id}``: the PHLO runner's own host and
+        lower-case path (https://www.plivo.com/docs/phlo/api/phlo/run-a-phlo/)."""
+        auth_id = quote(self._auth_id, safe="")
+        return f"{self.phlo_base_url}/v1/account/{auth_id}/phlo/{quote(phlo_id, safe='')}"
+
+    def redact(self, text: str) -> str:
+        """``text`` without this client's Auth Token, with its Auth ID masked."""
+        return self._redact(text)
+
     def get_account(self) -> Account:
         return Account.from_json(self.request("GET", self._account_url))
 
@@ -128,7 +164,7 @@ class PlivoClient:
         try:
             data = self.request("GET", url)
         except NotFoundError as error:
-            raise _not_found(
+            raise reworded_not_found(
                 error,
                 f"No such message: Plivo has no message {message_uuid} on this account. Check the "
                 "UUID (send_sms returns it in message_uuids); Plivo keeps message records for "
@@ -146,7 +182,7 @@ class PlivoClient:
         try:
             data = self.request("GET", url, params={"country_iso": country_iso})
         except NotFoundError as error:
-            raise _not_found(
+            raise reworded_not_found(
                 error,
                 f"Plivo has no price list for country {country_iso}: check the two-letter ISO "
                 "3166 code (e.g. US, GB, IN).",
@@ -160,7 +196,7 @@ class PlivoClient:
         try:
             data = self.request("GET", url, params={"type": "carrier"}, billed=True)
         except NotFoundError as error:
-            raise _not_found(
+            raise reworded_not_found(
                 error,
                 f"{e164} is not a valid or known phone number according to Plivo Lookup: check "
                 "the digits and the country code.",
@@ -183,8 +219,47 @@ class PlivoClient:
 
         ``creates`` marks a request that creates something at Plivo (a message, a call): it is
         never repeated once it may have reached Plivo, and the text says what to check before
-        trying again when its outcome is unknown.
+        trying again when its outcome is unknown. A 204 (Plivo's answer to a DELETE) and an
+        empty answer to a DELETE are an empty object.
         """
+        response = self._send(
+            method, url, params=params, json_body=json_body, creates=creates, billed=billed
+        )
+        if response.status_code == NO_CONTENT or (
+            method.upper() == "DELETE" and not response.content.strip()
+        ):
+            return {}
+        return self._json_object(response, creates)
+
+    def exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        json_body: Mapping[str, Any] | None = None,
+        creates: str | None = None,
+    ) -> Answer:
+        """Like :meth:`request`, for any JSON a 2xx answer carries (or none): the status and the
+        parsed body with this client's credentials redacted from every key and text in it."""
+        response = self._send(method, url, params=params, json_body=json_body, creates=creates)
+        try:
+            data: object = response.json() if response.content.strip() else None
+        except ValueError:  # not JSON: the caller shows null, as for an empty body
+            data = None
+        return Answer(response.status_code, _redacted(data, self._redact))
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None,
+        json_body: Mapping[str, Any] | None,
+        creates: str | None,
+        billed: bool = False,
+    ) -> requests.Response:
+        """The attempts of one logical call; returns the 2xx answer or raises its error."""
         # A billed read (Lookup) is repeated only when Plivo provably did not act on it.
         repeatable = not creates and not billed
         attempt = 0
@@ -209,7 +284,7 @@ class PlivoClient:
                 raise self._transport_error(exc, outcome, creates, url) from None
             self._log_attempt(method, url, attempt, str(response.status_code), started)
             if 200 <= response.status_code < 300:
-                return self._json_object(response, creates)
+                return response
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             outcome = classify_status(response.status_code)
             too_long = outcome is Outcome.RATE_LIMITED and self.retry.retry_after_too_long(
@@ -323,7 +398,7 @@ def _certificate_rejected(exc: BaseException) -> bool:
     return False
 
 
-def _not_found(error: NotFoundError, message: str) -> NotFoundError:
+def reworded_not_found(error: NotFoundError, message: str) -> NotFoundError:
     """The same 404, worded for the resource; Plivo's own text is kept when it says more."""
     said = error.plivo_error
     if said and said.strip().lower() not in {"not found", "not_found"}:

@@ -1,8 +1,8 @@
 """Plivo's messaging error codes (MDR ``error_code``, callback ``ErrorCode``) explained in words.
 
 A failed or undelivered message carries only a number; the tools turn it into a sentence saying
-what happened and what to do, so a user or an LLM agent can act without looking the code up. The comment on each
-entry names its source:
+what happened and what to do, so a user or an LLM agent can act without looking the code up. The
+comment on each entry names its source:
 
 - A: Plivo blog "Introducing SMS error codes", https://www.plivo.com/blog/introducing-sms-error-codes/
 - B: Plivo's error-code table, https://plivo.com/docs/messaging/troubleshooting/error-codes

@@ -37,9 +37,13 @@ STATUS_PAGE_URL = "https://status.plivo.com"
 
 # What Plivo's ``error`` text says decides the advice, before the HTTP status does. Each pattern is
 # matched case-insensitively against Plivo's own words.
-_INSUFFICIENT_CREDIT = re.compile(r"insufficient (credit|balance|fund)|out of credit|low balance", re.I)
+_INSUFFICIENT_CREDIT = re.compile(
+    r"insufficient (credit|balance|fund)|out of credit|low balance", re.I
+)
 _TRIAL = re.compile(r"trial|sandbox number|not verified|unverified|verified number", re.I)
-_GEO = re.compile(r"geo[ -]?permission|country is not enabled|not enabled for (this )?country", re.I)
+_GEO = re.compile(
+    r"geo[ -]?permission|country is not enabled|not enabled for (this )?country", re.I
+)
 _SENDER = re.compile(r"\bsrc\b|source number|sender|from number|powerpack", re.I)
 _DESTINATION = re.compile(r"\bdst\b|destination", re.I)
 _TEXT = re.compile(r"\btext\b|message (is )?too long|message length", re.I)

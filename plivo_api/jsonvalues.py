@@ -1,7 +1,7 @@
 """Reading Plivo's JSON defensively, and writing values Dify's JSON output can carry.
 
-Plivo sends numbers as strings or numbers, booleans as ``"true"``, and leaves fields out: a missing or
-odd field becomes ``None`` here instead of a ``KeyError`` or ``ValueError`` in a tool.
+Plivo sends numbers as strings or numbers, booleans as ``"true"``, and leaves fields out: a missing
+or odd field becomes ``None`` here instead of a ``KeyError`` or ``ValueError`` in a tool.
 """
 
 from __future__ import annotations

@@ -90,9 +90,7 @@ REASON_NO_COUNTRY_CODE = (
     "no valid country code: write it with + and the country code (e.g. +1 415 555 2671); if "
     "you do not know the country, ask the user"
 )
-REASON_UNRESOLVED = (
-    "unresolved workflow variable: the variable it refers to was empty or never set"
-)
+REASON_UNRESOLVED = "unresolved workflow variable: the variable it refers to was empty or never set"
 REASON_TOO_LONG_FOR_PLIVO = f"too long for Plivo (at most {PLIVO_MAX_DIGITS} digits)"
 
 _PARSE_ERROR_REASONS = {

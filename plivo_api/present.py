@@ -20,7 +20,7 @@ NO_ERROR: dict[str, object] = {"error_code": None, "error": None, "advice": None
 
 
 def error_fields(error_code: str | None, plivo_text: str | None = None) -> dict[str, object]:
-    """``error_code``, ``error`` (its meaning), ``advice``, ``retryable``: all null without an error."""
+    """``error_code``, ``error`` (its meaning), ``advice``, ``retryable``; null without an error."""
     info = describe_error_code(error_code, plivo_text)
     if info is None:
         return dict(NO_ERROR)

@@ -1,7 +1,8 @@
 """The cost estimate ``preview_sms`` adds on request.
 
-An estimate is segments × the country's outbound SMS rate × the recipients in that country. Plivo prices per country (and per network, which a preview cannot know),
-so each destination country's price list is fetched once, however many recipients share it.
+An estimate is segments × the country's outbound SMS rate × the recipients in that country.
+Plivo prices per country (and per network, which a preview cannot know), so each destination
+country's price list is fetched once, however many recipients share it.
 The rate used is the country's headline outbound rate; network-specific rates may differ.
 
 The estimate is an extra: when it cannot be made (no credentials, Plivo unreachable, a country
@@ -18,7 +19,6 @@ from .errors import NotFoundError, PlivoError
 from .models import PLIVO_CURRENCY
 from .numbers import region_code
 
-
 RateLookup = Callable[[str], Decimal | None]
 """Outbound SMS rate of an ISO country; raises PlivoError (NotFoundError: no price list)."""
 
@@ -34,7 +34,6 @@ class CountryCost:
     @property
     def cost(self) -> Decimal | None:
         return None if self.rate is None else self.rate * self.units
-
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,6 @@ class CostEstimate:
     @property
     def notes(self) -> tuple[str, ...]:
         return tuple(c.note for c in self.per_country if c.note)
-
 
     def summary(self) -> str:
         if self.total is not None:

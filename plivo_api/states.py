@@ -28,7 +28,9 @@ MESSAGE_STATES: Final = (
 )
 """Plivo's states in life-cycle order (the ``state`` filter of list_messages offers these)."""
 
-FINAL_STATES: Final = frozenset({"delivered", "undelivered", "failed", "rejected", "read", "received"})
+FINAL_STATES: Final = frozenset(
+    {"delivered", "undelivered", "failed", "rejected", "read", "received"}
+)
 """States a message never leaves."""
 
 DELIVERED_STATES: Final = frozenset({"delivered", "read"})

@@ -1,4 +1,4 @@
-"""Dify adapter for ``get_message``; the behaviour lives in ``plivo_api.features.get_message``."""
+"""Dify adapter for ``get_message``: the behaviour lives in ``plivo_api.features``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Dify adapter for ``get_pricing``; the behaviour lives in ``plivo_api.features.get_pricing``."""
+"""Dify adapter for ``get_pricing``: the behaviour lives in ``plivo_api.features``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Dify adapter for ``list_messages``; the behaviour lives in ``plivo_api.features.list_messages``."""
+"""Dify adapter for ``list_messages``: the behaviour lives in ``plivo_api.features``."""
 
 from __future__ import annotations
 

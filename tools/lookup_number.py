@@ -1,4 +1,4 @@
-"""Dify adapter for ``lookup_number``; the behaviour lives in ``plivo_api.features.lookup_number``."""
+"""Dify adapter for ``lookup_number``: the behaviour lives in ``plivo_api.features``."""
 
 from __future__ import annotations
 

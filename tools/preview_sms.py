@@ -1,4 +1,4 @@
-"""Dify adapter for ``preview_sms``; the behaviour lives in ``plivo_api.features.preview_sms``."""
+"""Dify adapter for ``preview_sms``: the behaviour lives in ``plivo_api.features``."""
 
 from __future__ import annotations
 

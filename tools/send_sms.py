@@ -1,4 +1,4 @@
-"""Dify adapter for ``send_sms``; the behaviour lives in ``plivo_api.features.send_sms``."""
+"""Dify adapter for ``send_sms``: the behaviour lives in ``plivo_api.features``."""
 
 from __future__ import annotations
 

@@ -93,7 +93,8 @@ def summary(status: MessageStatus, query: MessageQuery) -> str:
     sentences.append("This is final." if r.final else "Not final yet.")
     errors = error_fields(r.error_code, r.error_text)
     if errors["error"]:
-        sentences.append(sentence(f"Error {errors['error_code']}: {errors['error']} {errors['advice']}"))
+        explained = f"Error {errors['error_code']}: {errors['error']} {errors['advice']}"
+        sentences.append(sentence(explained))
     if query.wait_seconds > 0:  # a slow answer is not a wait: report one only when asked
         sentences.append(f"Waited {status.waited_seconds:.1f} s.")
     if status.poll_error:

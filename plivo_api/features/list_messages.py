@@ -10,7 +10,6 @@ Everything is checked before any request. One Plivo habit shapes the rules here
   read as UTC; a bare date means the whole day (``since`` from 00:00:00, ``until`` to 23:59:59).
 """
 
-
 from __future__ import annotations
 
 import datetime as dt
