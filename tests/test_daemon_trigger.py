@@ -168,3 +168,18 @@ def test_an_unknown_event_is_an_error(daemon):
     )
     assert not result.ok
     assert result.variables == {}
+
+
+def test_the_constructor_lists_dynamic_select_options(daemon):
+    listed = daemon.fetch_parameter_options(
+        TRIGGER_PROVIDER, "provider", "number", credentials=CREDENTIALS
+    )
+    refused = daemon.fetch_parameter_options(
+        TRIGGER_PROVIDER, "provider", "number", credentials={"api_key": "nope"}
+    )
+    assert [option["value"] for option in listed.payload["options"]] == [
+        "+14155550100",
+        "+14155550101",
+    ]
+    assert listed.payload["options"][0]["label"]["en_US"] == "number +14155550100"
+    assert refused.error_message == "the API key was refused"

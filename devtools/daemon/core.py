@@ -501,6 +501,36 @@ class StandInDaemon:
             timeout=timeout,
         )
 
+    def fetch_parameter_options(
+        self,
+        provider: str,
+        provider_action: str,
+        parameter: str,
+        *,
+        credentials: Mapping[str, Any] | None = None,
+        credential_type: str = "api-key",
+        timeout: float = SESSION_TIMEOUT_SECONDS,
+    ) -> SessionResult:
+        """Options of a dynamic-select parameter (``payload["options"]``).
+
+        ``provider_action`` is ``"provider"`` for a trigger's subscription constructor, an event
+        name for an event parameter, or a tool name (``dify_plugin/core/plugin_executor.py``
+        ``_get_dynamic_parameter_action``; daemon ``pkg/entities/requests/dynamic_select.go``).
+        """
+        return self.request(
+            {
+                "user_id": self.user_id,
+                "type": "dynamic_parameter",
+                "action": "fetch_parameter_options",
+                "provider": provider,
+                "provider_action": provider_action,
+                "parameter": parameter,
+                "credentials": dict(credentials or {}),
+                "credential_type": credential_type,
+            },
+            timeout=timeout,
+        )
+
     def _subscription_action(
         self,
         action: str,

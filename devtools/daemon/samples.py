@@ -405,6 +405,7 @@ import time
 
 from werkzeug import Response
 
+from dify_plugin.entities import I18nObject, ParameterOption
 from dify_plugin.entities.trigger import EventDispatch, Subscription, UnsubscribeResult
 from dify_plugin.errors.trigger import (
     TriggerProviderCredentialValidationError,
@@ -456,6 +457,14 @@ class ProbeConstructor(TriggerSubscriptionConstructor):
         return UnsubscribeResult(
             success=True, message="removed " + subscription.properties["external_id"]
         )
+
+    def _fetch_parameter_options(self, parameter, credentials, credential_type):
+        if credentials.get("api_key") != "{TRIGGER_GOOD_API_KEY}":
+            raise ValueError("the API key was refused")
+        return [
+            ParameterOption(value=number, label=I18nObject(en_US=parameter + " " + number))
+            for number in ("+14155550100", "+14155550101")
+        ]
 
     def _refresh_subscription(self, subscription, credentials, credential_type):
         return Subscription(
