@@ -296,7 +296,9 @@ class StandInDaemon:
         ``headers`` are what the caller sent (Host defaults to ``base_url``'s); ``form`` is sent
         urlencoded with its Content-Type; ``hook_url`` is a ``Dify-Hook-Url`` header the caller
         (a proxy) already set, which the daemon passes through instead of composing its own;
-        ``settings`` are the endpoint's decrypted settings.
+        ``settings`` are the endpoint's decrypted settings. The daemon's own execution limit
+        (``PLUGIN_MAX_EXECUTION_TIMEOUT``, 600 s) and a caller hanging up are not emulated:
+        ``timeout`` bounds the wait and raises ``DaemonError``.
         """
         host, tls = host_of(base_url)
         raw_body, content_type = request_body(body, form)
