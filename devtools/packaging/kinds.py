@@ -112,7 +112,7 @@ def _paths(problems: Problems, where: str, value: Any, what: str) -> list[str]:
         if isinstance(entry, str) and entry:
             paths.append(entry)
         else:
-            problems.add(where, f"entry {entry!r} is not a {what} YAML path")
+            problems.add(where, f"entry {entry!r} is not the path of a {what} YAML file")
     return paths
 
 

@@ -106,14 +106,13 @@ def _is_url(value: str) -> bool:
 
 
 def check_manifest(manifest: Mapping[str, Any], manifest_text: str) -> list[Finding]:
-    """Marketplace manifest rules on top of the daemon's (which `declaration.py` applies)."""
+    """Marketplace manifest rules on top of the daemon's (which `declaration.py` applies, `type`
+    included)."""
     findings: list[Finding] = []
     for key in REQUIRED_KEYS:
         value = _lookup(manifest, key)
         if value is None or value in ("", [], {}):
             findings.append(error("manifest", f"required key {key} is missing or empty"))
-    if manifest.get("type") not in (None, "plugin"):
-        findings.append(error("manifest", f"type must be 'plugin', got {manifest.get('type')!r}"))
     author = str(manifest.get("author") or "")
     for part in FORBIDDEN_AUTHOR_PARTS:
         if part in author.lower():

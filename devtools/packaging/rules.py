@@ -53,10 +53,6 @@ class Problems:
     def errors(self) -> list[str]:
         return [f.message for f in self.findings if f.level == "error"]
 
-    def raise_if_errors(self) -> None:
-        if self.errors:
-            raise PackagingError("\n".join(self.errors))
-
 
 def load_yaml(path: str, names: Collection[str], read: Reader) -> Any:
     if path not in names:
@@ -143,7 +139,7 @@ def check_source(
     return source
 
 
-def config_items(
+def _config_items(
     problems: Problems, where: str, value: Any
 ) -> list[tuple[str, Mapping[str, Any]]] | None:
     """ProviderConfig entries as (name, config): a mapping name → config, or a list with `name`."""
@@ -171,7 +167,7 @@ def config_items(
 
 def check_configs(problems: Problems, where: str, value: Any) -> list[Mapping[str, Any]]:
     """Daemon rules for credentials, endpoint settings and subscription fields (ProviderConfig)."""
-    items = config_items(problems, where, value)
+    items = _config_items(problems, where, value)
     if items is None:
         return []
     seen: set[str] = set()
