@@ -1,8 +1,12 @@
-"""PlivoClient against a real local HTTP server: wire format, timeouts, errors, retry policy."""
+"""PlivoClient against a real local HTTP server: wire format, typed readers, timeouts, errors and
+the retry policy."""
 
 import base64
 import json
+import logging
+import shutil
 import time
+from importlib.util import find_spec
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -10,7 +14,8 @@ from werkzeug import Request, Response
 
 from plivo_api import errors
 from plivo_api.client import PlivoClient, Timeouts
-from plivo_api.retry import NO_RETRY, RetryPolicy, parse_retry_after
+from plivo_api.credentials import Credentials
+from plivo_api.retry import NO_RETRY, RetryPolicy
 from plivo_api.version import USER_AGENT
 from tests.conftest import AUTH_ID, AUTH_TOKEN
 
@@ -26,6 +31,7 @@ ACCOUNT_BODY = {
     "name": "Example Co",
     "timezone": "America/Los_Angeles",
 }
+CREDENTIALS = Credentials(AUTH_ID, AUTH_TOKEN)
 SENT_BODY = {"api_id": "api-2", "message": "message(s) queued", "message_uuid": ["u-1", "u-2"]}
 
 
@@ -55,14 +61,15 @@ def test_trial_account_is_recognised(server, make_client):
     assert make_client().get_account().is_trial is True
 
 
-def test_credentials_are_trimmed_before_use(server, pool, sleeps):
+def test_pasted_credentials_are_trimmed_before_use(server, pool, sleeps):
     expected_auth = "Basic " + base64.b64encode(f"{AUTH_ID}:{AUTH_TOKEN}".encode()).decode()
     server.expect_request(ACCOUNT_PATH, headers={"Authorization": expected_auth}).respond_with_json(
         ACCOUNT_BODY
     )
-    client = PlivoClient(
-        f"  {AUTH_ID}\n", f"{AUTH_TOKEN} ", base_url=server.url_for(""), pool=pool, sleep=sleeps
+    credentials = Credentials.from_mapping(
+        {"auth_id": f"  {AUTH_ID}\n", "auth_token": f"{AUTH_TOKEN} "}
     )
+    client = PlivoClient(credentials, base_url=server.url_for(""), pool=pool, sleep=sleeps)
     assert client.get_account().name == "Example Co"
 
 
@@ -268,8 +275,7 @@ def test_429_without_retry_after_backs_off_then_gives_up(server, make_client, sl
 
 def test_connection_refused_is_nothing_sent_and_retried_for_a_send(pool, sleeps):
     client = PlivoClient(
-        AUTH_ID,
-        AUTH_TOKEN,
+        CREDENTIALS,
         base_url="http://127.0.0.1:9",
         pool=pool,
         sleep=sleeps,
@@ -283,36 +289,24 @@ def test_connection_refused_is_nothing_sent_and_retried_for_a_send(pool, sleeps)
 
 
 def test_one_session_per_credential_set(pool):
-    a = PlivoClient(AUTH_ID, AUTH_TOKEN, pool=pool)
-    b = PlivoClient(AUTH_ID, AUTH_TOKEN, pool=pool)
-    c = PlivoClient(AUTH_ID, "test-token-beta", pool=pool)
+    a = PlivoClient(CREDENTIALS, pool=pool)
+    b = PlivoClient(Credentials(AUTH_ID, AUTH_TOKEN), pool=pool)
+    c = PlivoClient(Credentials(AUTH_ID, "test-token-beta"), pool=pool)
     assert a._session is b._session
     assert a._session is not c._session
     assert len(pool) == 2
 
 
 def test_repr_and_credentials_never_show_the_token(pool):
-    client = PlivoClient(AUTH_ID, AUTH_TOKEN, pool=pool)
+    client = PlivoClient(CREDENTIALS, pool=pool)
     assert_no_secret(repr(client))
-
-
-@pytest.mark.parametrize(
-    ("header", "expected"),
-    [(None, None), ("", None), ("3", 3.0), (" 1.5 ", 1.5), ("-4", 0.0), ("soon", None)],
-)
-def test_parse_retry_after(header, expected):
-    assert parse_retry_after(header) == expected
-
-
-def test_parse_retry_after_http_date_in_the_future():
-    value = parse_retry_after("Wed, 21 Oct 2099 07:28:00 GMT")
-    assert value is not None and value > 1e8
+    assert_no_secret(repr(CREDENTIALS))
 
 
 def test_lookup_is_billed_so_gateway_errors_are_not_retried(server, make_client, sleeps):
     server.expect_request("/v1/Number/+14155552671").respond_with_data("busy", status=503)
     with pytest.raises(errors.ServerError):
-        make_client().lookup_number_json("+14155552671")
+        make_client().lookup_number("+14155552671")
     assert len(server.log) == 1
     assert sleeps.calls == []
 
@@ -324,15 +318,8 @@ def test_lookup_rate_limit_is_retried_because_plivo_did_nothing(server, make_cli
     server.expect_ordered_request("/v1/Number/+14155552671").respond_with_json(
         {"phone_number": "+14155552671"}
     )
-    assert make_client().lookup_number_json("+14155552671")["phone_number"] == "+14155552671"
+    assert make_client().lookup_number("+14155552671").number == "+14155552671"
     assert sleeps.calls == [1.0]
-
-
-def test_read_timeout_comes_from_the_environment(monkeypatch, pool):
-    monkeypatch.setenv("PLIVO_READ_TIMEOUT_SECONDS", "1.5")
-    assert PlivoClient(AUTH_ID, AUTH_TOKEN, pool=pool).timeout == Timeouts(read=1.5)
-    monkeypatch.setenv("PLIVO_READ_TIMEOUT_SECONDS", "nonsense")
-    assert PlivoClient(AUTH_ID, AUTH_TOKEN, pool=pool).timeout == Timeouts()
 
 
 def test_n_calls_share_one_connection_and_a_new_credential_set_gets_its_own(sandbox, pool):
@@ -345,10 +332,196 @@ def test_n_calls_share_one_connection_and_a_new_credential_set_gets_its_own(sand
 
     before = sandbox.connections_opened
     for _ in range(10):
-        PlivoClient(DEMO_AUTH_ID, DEMO_AUTH_TOKEN, base_url=sandbox.url, pool=pool).get_account()
+        PlivoClient(
+            Credentials(DEMO_AUTH_ID, DEMO_AUTH_TOKEN), base_url=sandbox.url, pool=pool
+        ).get_account()
     assert sandbox.connections_opened - before == 1
     PlivoClient(
-        DEMO_TRIAL_AUTH_ID, DEMO_TRIAL_AUTH_TOKEN, base_url=sandbox.url, pool=pool
+        Credentials(DEMO_TRIAL_AUTH_ID, DEMO_TRIAL_AUTH_TOKEN), base_url=sandbox.url, pool=pool
     ).get_account()
     assert sandbox.connections_opened - before == 2
     assert len(sandbox.requests) == 11
+
+
+def test_429_with_a_retry_after_date_far_ahead_says_retry_later(server, make_client, sleeps):
+    server.expect_request(ACCOUNT_PATH).respond_with_json(
+        {"error": "too many"}, status=429, headers={"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"}
+    )
+    with pytest.raises(errors.RateLimitedError) as caught:
+        make_client().get_account()
+    text = str(caught.value)
+    assert "retry later" in text
+    assert "retry in" not in text
+    assert len(server.log) == 1
+    assert sleeps.calls == []
+
+
+@pytest.mark.parametrize(
+    ("body", "error_class", "phrase"),
+    [
+        (
+            {"api_id": "a", "error": "Insufficient credit"},
+            errors.InsufficientCreditError,
+            "the account has no credit left",
+        ),
+        (
+            {"api_id": "a", "error": "Trial account can only send to verified sandbox numbers"},
+            errors.TrialAccountError,
+            "trial Plivo account",
+        ),
+        (
+            {"api_id": "a", "error": "src parameter is invalid"},
+            errors.InvalidRequestError,
+            "The sender is part of the tool's setup",
+        ),
+    ],
+)
+def test_a_refused_send_carries_advice_from_plivos_words(
+    server, make_client, body, error_class, phrase
+):
+    server.expect_request(MESSAGE_PATH, method="POST").respond_with_json(body, status=400)
+    with pytest.raises(error_class, match=phrase):
+        make_client().send_message({"src": "1", "dst": "2", "text": "x"})
+    assert len(server.log) == 1
+
+
+# -- typed readers ----------------------------------------------------------------------------
+
+UUID = "5f0e4a8c-0000-4000-8000-00000000000a"
+LOOKUP_BODY = {"api_id": "l-0", "phone_number": "+14155550123", "carrier": {"type": "mobile"}}
+PRICING_BODY = {"api_id": "p-0", "country_iso": "GB", "message": {"outbound": {"rate": "0.04"}}}
+
+
+def test_get_message_reads_the_uuid_path(server, make_client):
+    server.expect_request(f"{MESSAGE_PATH}{UUID}/", method="GET").respond_with_json(
+        {"message_uuid": UUID, "message_state": "delivered", "api_id": "m-1"}
+    )
+    record = make_client().get_message(UUID)
+    assert (record.state, record.api_id) == ("delivered", "m-1")
+
+
+def test_unknown_message_is_a_no_such_message_error(server, make_client):
+    server.expect_request(f"{MESSAGE_PATH}{UUID}/").respond_with_json(
+        {"api_id": "api-404", "error": "not found"}, status=404
+    )
+    with pytest.raises(errors.NotFoundError) as caught:
+        make_client().get_message(UUID)
+    text = str(caught.value)
+    assert text.startswith(f"No such message: Plivo has no message {UUID}")
+    assert "Plivo said" not in text  # "not found" adds nothing
+    assert "api_id api-404" in text
+    assert "HTTP 404" in text
+    assert_no_secret(text)
+
+
+def test_a_404_that_says_more_keeps_plivos_words(server, make_client):
+    server.expect_request(f"{MESSAGE_PATH}{UUID}/").respond_with_json(
+        {"error": "message belongs to another subaccount"}, status=404
+    )
+    with pytest.raises(errors.NotFoundError, match="Plivo said: message belongs to another"):
+        make_client().get_message(UUID)
+
+
+def test_list_messages_sends_the_query_and_pages(server, make_client):
+    query = {"limit": "2", "offset": "2", "message_direction": "outbound"}
+    server.expect_request(MESSAGE_PATH, method="GET", query_string=query).respond_with_json(
+        {
+            "api_id": "l-2",
+            "meta": {"limit": 2, "offset": 2, "total_count": 5, "next": "/x?limit=2&offset=4"},
+            "objects": [{"message_uuid": UUID}, {"message_uuid": UUID}],
+        }
+    )
+    page = make_client().list_messages({"limit": 2, "offset": 2, "message_direction": "outbound"})
+    assert (page.offset, page.next_offset, page.total_count, page.api_id) == (2, 4, 5, "l-2")
+
+
+def test_list_messages_without_meta_keeps_the_requested_offset(server, make_client):
+    server.expect_request(MESSAGE_PATH).respond_with_json({"objects": []})
+    assert make_client().list_messages({"limit": 20, "offset": 40}).offset == 40
+
+
+def test_list_messages_rate_limit_is_reported(server, make_client):
+    server.expect_request(MESSAGE_PATH).respond_with_json(
+        {"error": "too many requests"}, status=429, headers={"Retry-After": "30"}
+    )
+    with pytest.raises(errors.RateLimitedError, match="20 per minute"):
+        make_client().list_messages({"limit": 20, "offset": 0})
+
+
+def test_lookup_calls_the_lookup_host_with_type_carrier(server, make_client):
+    server.expect_request(
+        "/v1/Number/+14155550123", method="GET", query_string={"type": "carrier"}
+    ).respond_with_json(LOOKUP_BODY)
+    result = make_client().lookup_number("+14155550123")
+    assert (result.line_type, result.api_id) == ("mobile", "l-0")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"api_id": "l-1", "error_code": 20404, "message": "Phone number is invalid"},
+        {"api_id": "l-1", "code": 20404, "error": "not found"},
+    ],
+)
+def test_lookup_404_says_not_a_valid_number(server, make_client, body):
+    server.expect_request("/v1/Number/+19999999999").respond_with_json(body, status=404)
+    with pytest.raises(errors.NotFoundError, match="not a valid or known phone number") as caught:
+        make_client().lookup_number("+19999999999")
+    assert caught.value.api_id == "l-1"
+
+
+def test_pricing_sends_country_iso_and_explains_404(server, make_client):
+    server.expect_request(
+        f"/v1/Account/{AUTH_ID}/Pricing/", query_string={"country_iso": "GB"}
+    ).respond_with_json(PRICING_BODY)
+    server.expect_request(
+        f"/v1/Account/{AUTH_ID}/Pricing/", query_string={"country_iso": "VA"}
+    ).respond_with_json({"error": "not found"}, status=404)
+    client = make_client()
+    pricing = client.get_pricing("GB")
+    assert (str(pricing.sms_outbound_rate), pricing.api_id) == ("0.04", "p-0")
+    with pytest.raises(errors.NotFoundError, match="no price list for country VA"):
+        client.get_pricing("VA")
+
+
+def test_debug_logs_name_no_phone_number(server, make_client, caplog):
+    server.expect_request("/v1/Number/+14155552671").respond_with_json({"phone_number": "x"})
+    with caplog.at_level(logging.DEBUG, logger="plivo_api"):
+        make_client().lookup_number("+14155552671")
+    ours = [r for r in caplog.records if r.name.startswith("plivo_api")]
+    assert ours, "the attempt is logged at DEBUG"
+    logged = " ".join(r.getMessage() for r in ours)
+    assert "4155552671" not in logged
+    assert "/v1/Number/…" in logged
+
+
+def test_lookup_transport_errors_name_the_lookup_host(pool):
+    client = PlivoClient(
+        CREDENTIALS,
+        base_url="http://127.0.0.1:9",
+        lookup_base_url="http://127.0.0.1:10",
+        pool=pool,
+        sleep=lambda _: None,
+    )
+    with pytest.raises(errors.ConnectionFailedError, match=r"http://127\.0\.0\.1:10"):
+        client.lookup_number("+14155552671")
+
+
+CAN_MAKE_CERTIFICATES = shutil.which("openssl") is not None or find_spec("cryptography") is not None
+
+
+@pytest.mark.skipif(not CAN_MAKE_CERTIFICATES, reason="needs openssl or the cryptography package")
+def test_an_untrusted_certificate_on_a_send_is_nothing_sent_and_not_retried(tmp_path, pool):
+    from devtools.sandbox import DEMO_AUTH_ID, DEMO_AUTH_TOKEN, PlivoSandbox
+    from devtools.tls import make_certificate
+
+    context = make_certificate(tmp_path).server_context()
+    with PlivoSandbox(ssl_context=context) as tls:
+        client = PlivoClient(
+            Credentials(DEMO_AUTH_ID, DEMO_AUTH_TOKEN), base_url=tls.url, pool=pool
+        )
+        with pytest.raises(errors.ConnectionFailedError, match="nothing was sent") as caught:
+            client.send_message({"src": "14155550199", "dst": "14155552671", "text": "x"})
+        assert tls.url in str(caught.value)
+        assert tls.requests == []
+        assert tls.messages == {}

@@ -29,6 +29,7 @@ from plivo_api.segments import (
     GsmAlternative,
     NonGsmCharacter,
     analyze,
+    describe_limit,
     describe_segments,
     is_gsm7,
     replace_lookalikes,
@@ -350,28 +351,39 @@ def test_lone_surrogate_counts_as_one_unit() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "limit", "over"),
+    ("text", "limit", "length", "over"),
     [
-        ("a" * 1600, 1600, False),
-        ("a" * 1601, 1600, True),
-        (EURO * 800, 1600, False),  # 1600 septets
-        (EURO * 801, 1600, False),  # 1602 septets, but 801 characters
-        (EURO * 1600, 1600, False),
-        (EURO * 1601, 1600, True),
-        (ZHE * 737, 737, False),
-        (ZHE * 738, 737, True),
-        (GRINNING * 368 + ZHE, 737, False),  # 737 units
-        (GRINNING * 369, 737, False),  # 738 units, 369 characters
-        (GRINNING * 400, 737, False),
-        (GRINNING * 738, 737, True),
+        ("a" * 1600, 1600, 1600, False),
+        ("a" * 1601, 1600, 1601, True),
+        (EURO * 800, 1600, 800, False),  # 1600 septets
+        (EURO * 801, 1600, 801, False),  # 1602 septets: an escape pair is one character
+        (EURO * 1600, 1600, 1600, False),
+        (EURO * 1601, 1600, 1601, True),
+        (ZHE * 737, 737, 737, False),
+        (ZHE * 738, 737, 738, True),
+        (GRINNING * 368 + ZHE, 737, 737, False),
+        (GRINNING * 369, 737, 738, True),  # an emoji is two UTF-16 characters
+        (GRINNING * 400, 737, 800, True),
+        (GRINNING * 738, 737, 1476, True),
     ],
 )
-def test_over_limit_counts_characters_not_code_units(text: str, limit: int, over: bool) -> None:
-    """Plivo states its limit in characters; preview and send share this one rule."""
+def test_over_limit_counts_the_utf16_length(text: str, limit: int, length: int, over: bool) -> None:
+    """Plivo states its limits in characters; preview and send share this one reading of them."""
     result = analyze(text)
-    assert result.limit == limit
-    assert result.over_limit is over
-    assert result.over_limit == (result.characters > result.limit)
+    assert (result.limit, result.length, result.over_limit) == (limit, length, over)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a" * 1601, "1601 characters"),
+        (EURO * 801, "801 characters"),
+        (GRINNING * 400, "400 characters (800 counting each emoji twice)"),
+        (ZHE * 738, "738 characters"),
+    ],
+)
+def test_describe_limit_says_how_an_emoji_counts_when_it_matters(text: str, expected: str) -> None:
+    assert describe_limit(analyze(text)) == expected
 
 
 # --- non-GSM characters ------------------------------------------------------------------------
@@ -591,7 +603,9 @@ def test_analyze_agrees_with_brute_force(text: str) -> None:
     assert result.units == units
     assert result.segments == len(parts)
     assert result.characters == len(text)
-    assert result.over_limit == (len(text) > result.limit)
+    length = units if encoding == "UCS-2" else len(text)  # UTF-16 length
+    assert result.length == length
+    assert result.over_limit == (length > result.limit)
     assert split_parts(text) == parts
 
 

@@ -358,7 +358,12 @@ def test_an_empty_message_without_media_is_refused(message: object) -> None:
 
 @pytest.mark.parametrize(
     ("text", "encoding", "segments"),
-    [(EURO * 801, "GSM-7", 11), (GRINNING * 400, "UCS-2", 13), ("a" * 1600, "GSM-7", 11)],
+    [
+        (EURO * 801, "GSM-7", 11),
+        ("a" * 1600, "GSM-7", 11),
+        (GRINNING * 368 + "\u0436", "UCS-2", 12),  # pairs never split: 33 per part
+        ("\u0436" * 737, "UCS-2", 11),
+    ],
 )
 def test_texts_within_plivos_character_limit_are_planned(
     text: str, encoding: str, segments: int
@@ -373,9 +378,11 @@ def test_texts_within_plivos_character_limit_are_planned(
     ("text", "summary"),
     [
         ("a" * 1601, "1601 characters; over Plivo's limit of 1600 characters for GSM-7"),
+        ("\u0436" * 738, "738 characters; over Plivo's limit of 737 characters for UCS-2"),
         (
-            "\u0436" * 738,
-            "738 characters; over Plivo's limit of 737 characters for UCS-2",
+            GRINNING * 400,
+            "400 characters (800 counting each emoji twice); over Plivo's limit of 737 "
+            "characters for UCS-2",
         ),
     ],
 )
@@ -578,7 +585,7 @@ def test_run_sends_one_request_and_shows_plivos_answer(plivo: HTTPServer) -> Non
     assert output.text == f"Queued 2 SMS to {US}, {GB}; 1 segment each; 1 invalid: 123 (too short)"
 
 
-@pytest.mark.parametrize("text", [EURO * 801, GRINNING * 400])
+@pytest.mark.parametrize("text", [EURO * 801, GRINNING * 368 + "\u0436"])
 def test_run_sends_long_texts_preview_calls_within_the_limit(plivo: HTTPServer, text: str) -> None:
     plivo.expect_oneshot_request(
         MESSAGE_PATH, method="POST", json={"src": "14155550100", "dst": "14155552671", "text": text}
