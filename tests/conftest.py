@@ -125,3 +125,10 @@ def demo_credentials():
         "auth_token": DEMO_AUTH_TOKEN,
         "default_sender": "+14155550199",
     }
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that drives the plugin process is end-to-end, marked or not (``make quick``)."""
+    for item in items:
+        if "plugin" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
