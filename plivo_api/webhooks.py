@@ -33,6 +33,7 @@ from decimal import Decimal, InvalidOperation
 from typing import ClassVar, Final, Literal
 
 from .error_codes import describe_error_code, normalize_error_code
+from .models import display_number
 from .signature import FormParams, form_lists
 
 Intent = Literal["optout", "optin", "help", ""]
@@ -65,9 +66,6 @@ MESSAGE_TYPE_SMS: Final = "sms"
 MAX_MEDIA_URLS: Final = 10
 """Plivo delivers at most 10 media files in one MMS; more fields than that are not Plivo's."""
 
-MIN_PHONE_DIGITS: Final = 8
-"""Fewer digits is a short code, not a phone number: it gets no ``+``."""
-E164_MAX_DIGITS: Final = 15
 MAX_NUMERIC_CHARS: Final = 32
 """Longer text in a count or amount field is not Plivo's; it is read as missing."""
 
@@ -117,17 +115,10 @@ def resolve_intent(plivo_intent: str | None, text: str | None) -> tuple[Intent, 
     return keyword, ("keyword" if keyword else "")
 
 
-def display_number(value: str | None) -> str:
-    """Plivo's ``14155550100`` as ``+14155550100``; anything that is not 8-15 digits unchanged.
-
-    Short codes, alphanumeric sender IDs, SIP URIs and numbers Plivo redacted (``1415555***``)
-    keep their form: adding ``+`` to them would invent a number.
-    """
-    text = (value or "").strip()
-    digits = text[1:] if text.startswith("+") else text
-    if digits.isascii() and digits.isdigit() and MIN_PHONE_DIGITS <= len(digits) <= E164_MAX_DIGITS:
-        return "+" + digits
-    return text
+def _shown_number(value: str) -> str:
+    """:func:`models.display_number` for a form field: a missing number is ``""``, not ``None``,
+    so every webhook field is a string a workflow variable can hold."""
+    return display_number(value) or ""
 
 
 @dataclass(frozen=True)
@@ -161,8 +152,8 @@ class InboundMessage:
         intent, source = resolve_intent(form.text("MessageIntent"), text)
         return cls(
             message_uuid=form.text("MessageUUID"),
-            from_number=display_number(form.text("From")),
-            to_number=display_number(form.text("To")),
+            from_number=_shown_number(form.text("From")),
+            to_number=_shown_number(form.text("To")),
             text=text,
             message_type=form.text("Type").lower() or MESSAGE_TYPE_SMS,
             media_urls=form.media_urls(),
@@ -233,8 +224,8 @@ class DeliveryReport:
             error=info.meaning if info else None,
             advice=info.advice if info else None,
             retryable=info.retryable if info else None,
-            from_number=display_number(form.text("From")),
-            to_number=display_number(form.text("To")),
+            from_number=_shown_number(form.text("From")),
+            to_number=_shown_number(form.text("To")),
             message_type=form.text("Type").lower() or MESSAGE_TYPE_SMS,
             units=_int(form.text("Units")),
             total_amount=_decimal(form.text("TotalAmount")),
@@ -300,8 +291,8 @@ class CallEvent:
         ended = plivo_event.lower() == EVENT_HANGUP or bool(cause) or status in HANGUP_STATUSES
         return cls(
             call_uuid=form.text("CallUUID"),
-            from_number=display_number(form.text("From")),
-            to_number=display_number(form.text("To")),
+            from_number=_shown_number(form.text("From")),
+            to_number=_shown_number(form.text("To")),
             direction=form.text("Direction").lower(),
             call_status=status,
             event=EVENT_HANGUP if ended else EVENT_ANSWER,
@@ -311,7 +302,7 @@ class CallEvent:
             hangup_cause=cause,
             hangup_cause_code=form.text("HangupCauseCode"),
             hangup_source=form.text("HangupSource"),
-            forwarded_from=display_number(form.text("ForwardedFrom")),
+            forwarded_from=_shown_number(form.text("ForwardedFrom")),
         )
 
     @staticmethod

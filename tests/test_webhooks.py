@@ -167,8 +167,8 @@ def test_to_dict_is_json_with_every_key():
         ("sip:alice@phone.plivo.com", "sip:alice@phone.plivo.com"),
         ("1234567890123456", "1234567890123456"),  # longer than E.164
         ("١٤١٥٥٥٥٠١٠٠", "١٤١٥٥٥٥٠١٠٠"),  # non-ASCII digits are not Plivo's
-        ("", ""),
-        (None, ""),
+        ("", None),
+        (None, None),
     ],
 )
 def test_display_number(raw, shown):
