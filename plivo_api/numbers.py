@@ -122,9 +122,6 @@ class InvalidRecipient:
     input: str
     reason: str
 
-    def to_dict(self) -> dict[str, str]:
-        return {"input": self.input, "reason": self.reason}
-
 
 @dataclass(frozen=True)
 class Recipients:

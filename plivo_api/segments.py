@@ -165,11 +165,6 @@ def is_gsm7(text: str) -> bool:
     return GSM7_CHARACTERS.issuperset(text)
 
 
-def replace_lookalikes(text: str) -> str:
-    """Apply ``LOOKALIKE_REPLACEMENTS``, roughly what Plivo's optional auto-replace does."""
-    return _replace_each(text, _LOOKALIKE_CHARACTERS.intersection(set(text)))
-
-
 def _replace_each(text: str, lookalikes: Iterable[str]) -> str:
     # str.translate with a dict does a Python-level lookup per character; one str.replace per
     # distinct look-alike present is several times faster. Order does not matter: no
