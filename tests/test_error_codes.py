@@ -1,4 +1,8 @@
-"""Error-code table: complete against plivo-api.md §9; normalisation; the unknown-code path."""
+"""Error-code table: every code Plivo documents, normalisation, and the unknown-code path.
+
+How an explained code is shown (``error_code``/``error``/``advice``/``retryable``) is in
+tests/test_present.py.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,8 @@ from plivo_api.error_codes import (
     normalize_error_code,
 )
 
-# Every code in plivo-api.md §9, written out so that dropping an entry from the table fails a test.
+# Every code Plivo documents (its SMS error-code blog post and error-code table), written out so
+# that dropping an entry from the table fails a test.
 REFERENCE_CODES = frozenset(
     {"10", "20", "30", "40", "50", "60", "70", "80", "90", "100", "110", "200", "201"}
     | {"420", "450", "451", "900", "1000"}
@@ -60,7 +65,7 @@ def test_retryable_follows_the_documented_definition(code: str, expected: bool |
     assert ERROR_CODES[code].retryable is expected
 
 
-def test_brief_wording_for_actionable_codes() -> None:
+def test_actionable_codes_name_what_to_change() -> None:
     assert "Geo Permissions" in ERROR_CODES["450"].advice
     assert "2 minutes" in ERROR_CODES["900"].advice
     assert "10DLC" in ERROR_CODES["30"].advice
@@ -101,7 +106,7 @@ def test_no_error_values_normalise_to_none(raw: object) -> None:
     assert describe_error_code(raw, "ignored") is None
 
 
-def test_no_error_codes_constant() -> None:
+def test_no_error_codes_are_the_zero_forms() -> None:
     assert frozenset({"", "0", "00", "000"}) == NO_ERROR_CODES
 
 
@@ -141,17 +146,3 @@ def test_junk_code_degrades_to_unknown() -> None:
     info = describe_error_code(" abc ")
     assert info is not None
     assert (info.code, info.known, info.meaning) == ("abc", False, "Unknown error code abc")
-
-
-def test_to_dict_keys_and_values() -> None:
-    assert ERROR_CODES["900"].to_dict() == {
-        "error_code": "900",
-        "error": "The Plivo account has insufficient credit.",
-        "advice": (
-            "Add credit in the Plivo console; sends fail for about 2 minutes after this error."
-        ),
-        "retryable": False,
-    }
-    unknown = describe_error_code(777)
-    assert unknown is not None
-    assert list(unknown.to_dict()) == ["error_code", "error", "advice", "retryable"]
