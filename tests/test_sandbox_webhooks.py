@@ -608,6 +608,7 @@ def test_control_api_drives_callbacks(sandbox: PlivoSandbox, receiver: Receiver)
         for call_name, payload in [
             ("inbound-sms", {"from_number": SENDER, "to_number": DEMO_TOLLFREE_NUMBER}),
             ("webhooks", {"url": receiver.url("/x"), "params": {"A": 1}}),
+            ("webhooks", {"url": receiver.url("/x"), "params": {}, "colour": "blue"}),
             ("settings", {"retry_delays": [-1]}),
             ("settings", {"colour": "blue"}),
             ("call-events", {"url": receiver.url("/x"), "call_uuid": "nope", "event": "Ring"}),

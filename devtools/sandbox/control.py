@@ -233,11 +233,13 @@ class ControlApi:
         params = fields.pop("params", {})
         if not isinstance(params, dict) or not all(isinstance(v, str) for v in params.values()):
             raise TypeError("params must be an object of strings")
+        url = _text(fields, "url")
+        method = str(fields.pop("method", "POST"))
+        account = fields.pop("account", None)
+        if fields:
+            raise ValueError(f"unknown webhook fields: {sorted(fields)}")
         record = self.notifier.send(
-            _text(fields, "url"),
-            params,
-            method=str(fields.pop("method", "POST")),
-            account=None if fields.get("account") is None else str(fields.pop("account")),
+            url, params, method=method, account=None if account is None else str(account)
         )
         return _json(201, record.to_json())
 
