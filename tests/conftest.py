@@ -8,7 +8,7 @@
 import dify_plugin  # noqa: F401  (import order matters: see the module docstring)
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -50,7 +50,9 @@ def sleeps() -> SleepRecorder:
 
 
 @pytest.fixture
-def make_client(server: HTTPServer, pool: SessionPool, sleeps: SleepRecorder):
+def make_client(
+    server: HTTPServer, pool: SessionPool, sleeps: SleepRecorder
+) -> Callable[..., PlivoClient]:
     def make(**kwargs: object) -> PlivoClient:
         options: dict[str, object] = {
             "base_url": server.url_for("").rstrip("/"),

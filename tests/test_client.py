@@ -1,12 +1,17 @@
 """PlivoClient against a real local HTTP server: wire format, typed readers, timeouts, errors and
 the retry policy."""
 
+from __future__ import annotations
+
 import base64
 import json
 import logging
 import shutil
 import time
+from collections.abc import Callable, Mapping
 from importlib.util import find_spec
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -16,8 +21,14 @@ from plivo_api import errors
 from plivo_api.client import PlivoClient, Timeouts
 from plivo_api.credentials import Credentials
 from plivo_api.retry import NO_RETRY, RetryPolicy
+from plivo_api.sessions import SessionPool
 from plivo_api.version import USER_AGENT
-from tests.conftest import AUTH_ID, AUTH_TOKEN
+from tests.conftest import AUTH_ID, AUTH_TOKEN, SleepRecorder
+
+if TYPE_CHECKING:
+    from devtools.sandbox import PlivoSandbox
+
+MakeClient = Callable[..., PlivoClient]
 
 ACCOUNT_PATH = f"/v1/Account/{AUTH_ID}/"
 MESSAGE_PATH = f"/v1/Account/{AUTH_ID}/Message/"
@@ -40,7 +51,9 @@ def assert_no_secret(text: str) -> None:
     assert AUTH_ID not in text
 
 
-def test_get_account_sends_basic_auth_user_agent_and_parses_fields(server, make_client):
+def test_get_account_sends_basic_auth_user_agent_and_parses_fields(
+    server: HTTPServer, make_client: MakeClient
+) -> None:
     expected_auth = "Basic " + base64.b64encode(f"{AUTH_ID}:{AUTH_TOKEN}".encode()).decode()
     server.expect_request(
         ACCOUNT_PATH,
@@ -54,14 +67,16 @@ def test_get_account_sends_basic_auth_user_agent_and_parses_fields(server, make_
     assert account.auto_recharge is False
 
 
-def test_trial_account_is_recognised(server, make_client):
+def test_trial_account_is_recognised(server: HTTPServer, make_client: MakeClient) -> None:
     server.expect_request(ACCOUNT_PATH).respond_with_json(
         {**ACCOUNT_BODY, "account_type": "developer"}
     )
     assert make_client().get_account().is_trial is True
 
 
-def test_pasted_credentials_are_trimmed_before_use(server, pool, sleeps):
+def test_pasted_credentials_are_trimmed_before_use(
+    server: HTTPServer, pool: SessionPool, sleeps: SleepRecorder
+) -> None:
     expected_auth = "Basic " + base64.b64encode(f"{AUTH_ID}:{AUTH_TOKEN}".encode()).decode()
     server.expect_request(ACCOUNT_PATH, headers={"Authorization": expected_auth}).respond_with_json(
         ACCOUNT_BODY
@@ -73,7 +88,9 @@ def test_pasted_credentials_are_trimmed_before_use(server, pool, sleeps):
     assert client.get_account().name == "Example Co"
 
 
-def test_send_posts_json_body_once_and_returns_every_uuid(server, make_client):
+def test_send_posts_json_body_once_and_returns_every_uuid(
+    server: HTTPServer, make_client: MakeClient
+) -> None:
     payload = {"src": "14155550100", "dst": "14155550123<14155550124", "text": "hi"}
     server.expect_oneshot_request(MESSAGE_PATH, method="POST", json=payload).respond_with_json(
         {**SENT_BODY, "invalid_number": ["12345"]}, status=202
@@ -100,8 +117,12 @@ def test_send_posts_json_body_once_and_returns_every_uuid(server, make_client):
     ],
 )
 def test_status_maps_to_error_class_with_plivo_text_and_api_id(
-    server, make_client, status, error_class, phrase
-):
+    server: HTTPServer,
+    make_client: MakeClient,
+    status: int,
+    error_class: type[errors.PlivoError],
+    phrase: str,
+) -> None:
     server.expect_request(ACCOUNT_PATH).respond_with_json(
         {"api_id": "api-err", "error": "something specific"}, status=status
     )
@@ -115,7 +136,9 @@ def test_status_maps_to_error_class_with_plivo_text_and_api_id(
     assert_no_secret(text)
 
 
-def test_403_on_a_send_is_a_geo_permission_error_with_console_advice(server, make_client):
+def test_403_on_a_send_is_a_geo_permission_error_with_console_advice(
+    server: HTTPServer, make_client: MakeClient
+) -> None:
     server.expect_request(MESSAGE_PATH, method="POST").respond_with_json(
         {"api_id": "a", "error": "destination country is not enabled in geo permissions"},
         status=403,
@@ -125,7 +148,7 @@ def test_403_on_a_send_is_a_geo_permission_error_with_console_advice(server, mak
     assert len(server.log) == 1
 
 
-def test_html_error_page_becomes_readable_text(server, make_client):
+def test_html_error_page_becomes_readable_text(server: HTTPServer, make_client: MakeClient) -> None:
     html = (
         "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
     )
@@ -138,13 +161,17 @@ def test_html_error_page_becomes_readable_text(server, make_client):
     assert "<" not in caught.value.message
 
 
-def test_empty_error_body_still_names_the_status(server, make_client):
+def test_empty_error_body_still_names_the_status(
+    server: HTTPServer, make_client: MakeClient
+) -> None:
     server.expect_request(ACCOUNT_PATH).respond_with_data("", status=500)
     with pytest.raises(errors.ServerError, match="HTTP 500"):
         make_client(retry=NO_RETRY).get_account()
 
 
-def test_error_text_echoing_credentials_is_scrubbed(server, make_client):
+def test_error_text_echoing_credentials_is_scrubbed(
+    server: HTTPServer, make_client: MakeClient
+) -> None:
     server.expect_request(ACCOUNT_PATH).respond_with_json(
         {"error": f"bad auth {AUTH_ID}:{AUTH_TOKEN}"}, status=401
     )
@@ -155,7 +182,9 @@ def test_error_text_echoing_credentials_is_scrubbed(server, make_client):
     assert "MA…XXXX" in str(caught.value)
 
 
-def test_malformed_json_on_a_read_is_a_malformed_response_error(server, make_client):
+def test_malformed_json_on_a_read_is_a_malformed_response_error(
+    server: HTTPServer, make_client: MakeClient
+) -> None:
     server.expect_request(ACCOUNT_PATH).respond_with_data(
         "{not json", content_type="application/json"
     )
@@ -164,7 +193,9 @@ def test_malformed_json_on_a_read_is_a_malformed_response_error(server, make_cli
     assert len(server.log) == 1
 
 
-def test_malformed_json_on_a_send_is_outcome_unknown_and_not_retried(server, make_client):
+def test_malformed_json_on_a_send_is_outcome_unknown_and_not_retried(
+    server: HTTPServer, make_client: MakeClient
+) -> None:
     server.expect_request(MESSAGE_PATH, method="POST").respond_with_data("{trunc", status=202)
     with pytest.raises(errors.OutcomeUnknownError, match="check list_messages"):
         make_client().send_message({"src": "1", "dst": "2", "text": "x"})
@@ -180,7 +211,9 @@ def settled_log(server: HTTPServer, expected: int, timeout: float = 4.0) -> int:
     return len(server.log)
 
 
-def _slow(seconds: float, body: dict, status: int = 200):
+def _slow(
+    seconds: float, body: Mapping[str, object], status: int = 200
+) -> Callable[[Request], Response]:
     def handler(request: Request) -> Response:
         time.sleep(seconds)
         return Response(json.dumps(body), status=status, content_type="application/json")
@@ -188,7 +221,7 @@ def _slow(seconds: float, body: dict, status: int = 200):
     return handler
 
 
-def test_read_timeout_really_fires(server, make_client):
+def test_read_timeout_really_fires(server: HTTPServer, make_client: MakeClient) -> None:
     server.expect_request(ACCOUNT_PATH).respond_with_handler(_slow(1.5, ACCOUNT_BODY))
     started = time.monotonic()
     with pytest.raises(errors.RequestTimeoutError, match=r"did not answer within 0\.5 s"):
@@ -197,7 +230,9 @@ def test_read_timeout_really_fires(server, make_client):
     assert settled_log(server, 1) == 1
 
 
-def test_post_read_timeout_is_outcome_unknown_with_exactly_one_request(server, make_client, sleeps):
+def test_post_read_timeout_is_outcome_unknown_with_exactly_one_request(
+    server: HTTPServer, make_client: MakeClient, sleeps: SleepRecorder
+) -> None:
     server.expect_request(MESSAGE_PATH, method="POST").respond_with_handler(
         _slow(1.0, SENT_BODY, 202)
     )
@@ -207,7 +242,9 @@ def test_post_read_timeout_is_outcome_unknown_with_exactly_one_request(server, m
     assert sleeps.calls == []
 
 
-def test_get_read_timeout_is_retried_up_to_the_policy(server, make_client, sleeps):
+def test_get_read_timeout_is_retried_up_to_the_policy(
+    server: HTTPServer, make_client: MakeClient, sleeps: SleepRecorder
+) -> None:
     server.expect_request(ACCOUNT_PATH).respond_with_handler(_slow(0.8, ACCOUNT_BODY))
     with pytest.raises(errors.RequestTimeoutError):
         make_client(retry=RetryPolicy(max_attempts=2)).get_account()
@@ -216,7 +253,9 @@ def test_get_read_timeout_is_retried_up_to_the_policy(server, make_client, sleep
 
 
 @pytest.mark.parametrize("status", [502, 503, 504])
-def test_get_gateway_errors_are_retried_then_succeed(server, make_client, sleeps, status):
+def test_get_gateway_errors_are_retried_then_succeed(
+    server: HTTPServer, make_client: MakeClient, sleeps: SleepRecorder, status: int
+) -> None:
     server.expect_ordered_request(ACCOUNT_PATH).respond_with_data("gateway", status=status)
     server.expect_ordered_request(ACCOUNT_PATH).respond_with_json(ACCOUNT_BODY)
     assert make_client().get_account().name == "Example Co"
@@ -225,7 +264,9 @@ def test_get_gateway_errors_are_retried_then_succeed(server, make_client, sleeps
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
-def test_send_server_errors_are_never_retried(server, make_client, sleeps, status):
+def test_send_server_errors_are_never_retried(
+    server: HTTPServer, make_client: MakeClient, sleeps: SleepRecorder, status: int
+) -> None:
     server.expect_request(MESSAGE_PATH, method="POST").respond_with_data("oops", status=status)
     with pytest.raises(errors.OutcomeUnknownError, match="may or may not have been queued"):
         make_client().send_message({"src": "1", "dst": "2", "text": "x"})
@@ -233,14 +274,18 @@ def test_send_server_errors_are_never_retried(server, make_client, sleeps, statu
     assert sleeps.calls == []
 
 
-def test_500_on_a_read_is_not_retried(server, make_client, sleeps):
+def test_500_on_a_read_is_not_retried(
+    server: HTTPServer, make_client: MakeClient, sleeps: SleepRecorder
+) -> None:
     server.expect_request(ACCOUNT_PATH).respond_with_data("boom", status=500)
     with pytest.raises(errors.ServerError):
         make_client().get_account()
     assert len(server.log) == 1
 
 
-def test_429_with_short_retry_after_is_honoured_for_a_send(server, make_client, sleeps):
+def test_429_with_short_retry_after_is_honoured_for_a_send(
+    server: HTTPServer, make_client: MakeClient, sleeps: SleepRecorder
+) -> None:
     server.expect_ordered_request(MESSAGE_PATH, method="POST").respond_with_json(
         {"error": "rate_limit_exceeded"}, status=429, headers={"Retry-After": "2"}
     )
@@ -253,7 +298,9 @@ def test_429_with_short_retry_after_is_honoured_for_a_send(server, make_client, 
     assert sleeps.calls == [2.0]
 
 
-def test_429_with_long_retry_after_fails_fast_naming_the_wait(server, make_client, sleeps):
+def test_429_with_long_retry_after_fails_fast_naming_the_wait(
+    server: HTTPServer, make_client: MakeClient, sleeps: SleepRecorder
+) -> None:
     server.expect_request(MESSAGE_PATH, method="POST").respond_with_json(
         {"error": "rate_limit_exceeded"}, status=429, headers={"Retry-After": "60"}
     )
@@ -264,7 +311,9 @@ def test_429_with_long_retry_after_fails_fast_naming_the_wait(server, make_clien
     assert sleeps.calls == []
 
 
-def test_429_without_retry_after_backs_off_then_gives_up(server, make_client, sleeps):
+def test_429_without_retry_after_backs_off_then_gives_up(
+    server: HTTPServer, make_client: MakeClient, sleeps: SleepRecorder
+) -> None:
     server.expect_request(ACCOUNT_PATH).respond_with_json({"error": "too many"}, status=429)
     with pytest.raises(errors.RateLimitedError):
         make_client().get_account()
@@ -273,7 +322,9 @@ def test_429_without_retry_after_backs_off_then_gives_up(server, make_client, sl
     assert all(0 < s <= 4.0 for s in sleeps.calls)
 
 
-def test_connection_refused_is_nothing_sent_and_retried_for_a_send(pool, sleeps):
+def test_connection_refused_is_nothing_sent_and_retried_for_a_send(
+    pool: SessionPool, sleeps: SleepRecorder
+) -> None:
     client = PlivoClient(
         CREDENTIALS,
         base_url="http://127.0.0.1:9",
@@ -288,7 +339,7 @@ def test_connection_refused_is_nothing_sent_and_retried_for_a_send(pool, sleeps)
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
 
 
-def test_one_session_per_credential_set(pool):
+def test_one_session_per_credential_set(pool: SessionPool) -> None:
     a = PlivoClient(CREDENTIALS, pool=pool)
     b = PlivoClient(Credentials(AUTH_ID, AUTH_TOKEN), pool=pool)
     c = PlivoClient(Credentials(AUTH_ID, "test-token-beta"), pool=pool)
@@ -297,13 +348,15 @@ def test_one_session_per_credential_set(pool):
     assert len(pool) == 2
 
 
-def test_repr_and_credentials_never_show_the_token(pool):
+def test_repr_and_credentials_never_show_the_token(pool: SessionPool) -> None:
     client = PlivoClient(CREDENTIALS, pool=pool)
     assert_no_secret(repr(client))
     assert_no_secret(repr(CREDENTIALS))
 
 
-def test_lookup_is_billed_so_gateway_errors_are_not_retried(server, make_client, sleeps):
+def test_lookup_is_billed_so_gateway_errors_are_not_retried(
+    server: HTTPServer, make_client: MakeClient, sleeps: SleepRecorder
+) -> None:
     server.expect_request("/v1/Number/+14155552671").respond_with_data("busy", status=503)
     with pytest.raises(errors.ServerError):
         make_client().lookup_number("+14155552671")
@@ -311,7 +364,9 @@ def test_lookup_is_billed_so_gateway_errors_are_not_retried(server, make_client,
     assert sleeps.calls == []
 
 
-def test_lookup_rate_limit_is_retried_because_plivo_did_nothing(server, make_client, sleeps):
+def test_lookup_rate_limit_is_retried_because_plivo_did_nothing(
+    server: HTTPServer, make_client: MakeClient, sleeps: SleepRecorder
+) -> None:
     server.expect_ordered_request("/v1/Number/+14155552671").respond_with_json(
         {"error": "too many"}, status=429, headers={"Retry-After": "1"}
     )
@@ -322,7 +377,9 @@ def test_lookup_rate_limit_is_retried_because_plivo_did_nothing(server, make_cli
     assert sleeps.calls == [1.0]
 
 
-def test_n_calls_share_one_connection_and_a_new_credential_set_gets_its_own(sandbox, pool):
+def test_n_calls_share_one_connection_and_a_new_credential_set_gets_its_own(
+    sandbox: PlivoSandbox, pool: SessionPool
+) -> None:
     from devtools.sandbox import (
         DEMO_AUTH_ID,
         DEMO_AUTH_TOKEN,
@@ -343,7 +400,9 @@ def test_n_calls_share_one_connection_and_a_new_credential_set_gets_its_own(sand
     assert len(sandbox.requests) == 11
 
 
-def test_429_with_a_retry_after_date_far_ahead_says_retry_later(server, make_client, sleeps):
+def test_429_with_a_retry_after_date_far_ahead_says_retry_later(
+    server: HTTPServer, make_client: MakeClient, sleeps: SleepRecorder
+) -> None:
     server.expect_request(ACCOUNT_PATH).respond_with_json(
         {"error": "too many"}, status=429, headers={"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"}
     )
@@ -377,8 +436,12 @@ def test_429_with_a_retry_after_date_far_ahead_says_retry_later(server, make_cli
     ],
 )
 def test_a_refused_send_carries_advice_from_plivos_words(
-    server, make_client, body, error_class, phrase
-):
+    server: HTTPServer,
+    make_client: MakeClient,
+    body: dict[str, object],
+    error_class: type[errors.PlivoError],
+    phrase: str,
+) -> None:
     server.expect_request(MESSAGE_PATH, method="POST").respond_with_json(body, status=400)
     with pytest.raises(error_class, match=phrase):
         make_client().send_message({"src": "1", "dst": "2", "text": "x"})
@@ -392,7 +455,7 @@ LOOKUP_BODY = {"api_id": "l-0", "phone_number": "+14155550123", "carrier": {"typ
 PRICING_BODY = {"api_id": "p-0", "country_iso": "GB", "message": {"outbound": {"rate": "0.04"}}}
 
 
-def test_get_message_reads_the_uuid_path(server, make_client):
+def test_get_message_reads_the_uuid_path(server: HTTPServer, make_client: MakeClient) -> None:
     server.expect_request(f"{MESSAGE_PATH}{UUID}/", method="GET").respond_with_json(
         {"message_uuid": UUID, "message_state": "delivered", "api_id": "m-1"}
     )
@@ -400,7 +463,9 @@ def test_get_message_reads_the_uuid_path(server, make_client):
     assert (record.state, record.api_id) == ("delivered", "m-1")
 
 
-def test_unknown_message_is_a_no_such_message_error(server, make_client):
+def test_unknown_message_is_a_no_such_message_error(
+    server: HTTPServer, make_client: MakeClient
+) -> None:
     server.expect_request(f"{MESSAGE_PATH}{UUID}/").respond_with_json(
         {"api_id": "api-404", "error": "not found"}, status=404
     )
@@ -414,7 +479,9 @@ def test_unknown_message_is_a_no_such_message_error(server, make_client):
     assert_no_secret(text)
 
 
-def test_a_404_that_says_more_keeps_plivos_words(server, make_client):
+def test_a_404_that_says_more_keeps_plivos_words(
+    server: HTTPServer, make_client: MakeClient
+) -> None:
     server.expect_request(f"{MESSAGE_PATH}{UUID}/").respond_with_json(
         {"error": "message belongs to another subaccount"}, status=404
     )
@@ -422,7 +489,9 @@ def test_a_404_that_says_more_keeps_plivos_words(server, make_client):
         make_client().get_message(UUID)
 
 
-def test_list_messages_sends_the_query_and_pages(server, make_client):
+def test_list_messages_sends_the_query_and_pages(
+    server: HTTPServer, make_client: MakeClient
+) -> None:
     query = {"limit": "2", "offset": "2", "message_direction": "outbound"}
     server.expect_request(MESSAGE_PATH, method="GET", query_string=query).respond_with_json(
         {
@@ -435,12 +504,14 @@ def test_list_messages_sends_the_query_and_pages(server, make_client):
     assert (page.offset, page.next_offset, page.total_count, page.api_id) == (2, 4, 5, "l-2")
 
 
-def test_list_messages_without_meta_keeps_the_requested_offset(server, make_client):
+def test_list_messages_without_meta_keeps_the_requested_offset(
+    server: HTTPServer, make_client: MakeClient
+) -> None:
     server.expect_request(MESSAGE_PATH).respond_with_json({"objects": []})
     assert make_client().list_messages({"limit": 20, "offset": 40}).offset == 40
 
 
-def test_list_messages_rate_limit_is_reported(server, make_client):
+def test_list_messages_rate_limit_is_reported(server: HTTPServer, make_client: MakeClient) -> None:
     server.expect_request(MESSAGE_PATH).respond_with_json(
         {"error": "too many requests"}, status=429, headers={"Retry-After": "30"}
     )
@@ -448,7 +519,9 @@ def test_list_messages_rate_limit_is_reported(server, make_client):
         make_client().list_messages({"limit": 20, "offset": 0})
 
 
-def test_lookup_calls_the_lookup_host_with_type_carrier(server, make_client):
+def test_lookup_calls_the_lookup_host_with_type_carrier(
+    server: HTTPServer, make_client: MakeClient
+) -> None:
     server.expect_request(
         "/v1/Number/+14155550123", method="GET", query_string={"type": "carrier"}
     ).respond_with_json(LOOKUP_BODY)
@@ -463,14 +536,18 @@ def test_lookup_calls_the_lookup_host_with_type_carrier(server, make_client):
         {"api_id": "l-1", "code": 20404, "error": "not found"},
     ],
 )
-def test_lookup_404_says_not_a_valid_number(server, make_client, body):
+def test_lookup_404_says_not_a_valid_number(
+    server: HTTPServer, make_client: MakeClient, body: dict[str, object]
+) -> None:
     server.expect_request("/v1/Number/+19999999999").respond_with_json(body, status=404)
     with pytest.raises(errors.NotFoundError, match="not a valid or known phone number") as caught:
         make_client().lookup_number("+19999999999")
     assert caught.value.api_id == "l-1"
 
 
-def test_pricing_sends_country_iso_and_explains_404(server, make_client):
+def test_pricing_sends_country_iso_and_explains_404(
+    server: HTTPServer, make_client: MakeClient
+) -> None:
     server.expect_request(
         f"/v1/Account/{AUTH_ID}/Pricing/", query_string={"country_iso": "GB"}
     ).respond_with_json(PRICING_BODY)
@@ -484,7 +561,9 @@ def test_pricing_sends_country_iso_and_explains_404(server, make_client):
         client.get_pricing("VA")
 
 
-def test_debug_logs_name_no_phone_number(server, make_client, caplog):
+def test_debug_logs_name_no_phone_number(
+    server: HTTPServer, make_client: MakeClient, caplog: pytest.LogCaptureFixture
+) -> None:
     server.expect_request("/v1/Number/+14155552671").respond_with_json({"phone_number": "x"})
     with caplog.at_level(logging.DEBUG, logger="plivo_api"):
         make_client().lookup_number("+14155552671")
@@ -495,7 +574,7 @@ def test_debug_logs_name_no_phone_number(server, make_client, caplog):
     assert "/v1/Number/…" in logged
 
 
-def test_lookup_transport_errors_name_the_lookup_host(pool):
+def test_lookup_transport_errors_name_the_lookup_host(pool: SessionPool) -> None:
     client = PlivoClient(
         CREDENTIALS,
         base_url="http://127.0.0.1:9",
@@ -511,7 +590,9 @@ CAN_MAKE_CERTIFICATES = shutil.which("openssl") is not None or find_spec("crypto
 
 
 @pytest.mark.skipif(not CAN_MAKE_CERTIFICATES, reason="needs openssl or the cryptography package")
-def test_an_untrusted_certificate_on_a_send_is_nothing_sent_and_not_retried(tmp_path, pool):
+def test_an_untrusted_certificate_on_a_send_is_nothing_sent_and_not_retried(
+    tmp_path: Path, pool: SessionPool
+) -> None:
     from devtools.sandbox import DEMO_AUTH_ID, DEMO_AUTH_TOKEN, PlivoSandbox
     from devtools.tls import make_certificate
 

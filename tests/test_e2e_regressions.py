@@ -3,7 +3,13 @@ that queued nothing fails the node, and core log records reach the daemon."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
+
+if TYPE_CHECKING:
+    from devtools.daemon import StandInDaemon
+    from devtools.sandbox import PlivoSandbox
 
 pytestmark = pytest.mark.e2e
 
@@ -20,20 +26,28 @@ pytestmark = pytest.mark.e2e
     ],
 )
 def test_a_202_that_queued_nothing_fails_the_node(
-    plugin, sandbox, demo_credentials, body, error_type, phrase
-):
+    plugin: StandInDaemon,
+    sandbox: PlivoSandbox,
+    demo_credentials: dict[str, str],
+    body: dict[str, object],
+    error_type: str,
+    phrase: str,
+) -> None:
     from devtools.sandbox import Fault
 
     sandbox.inject(Fault(method="POST", path="/Message/$", status=202, body=body))
     result = plugin.invoke_tool(
         "send_sms", {"to": "+14155552671", "message": "Hi"}, demo_credentials
     )
+    assert result.error is not None
     assert result.error["error_type"] == error_type
     assert phrase in result.error["message"]
     assert result.messages == []
 
 
-def test_core_log_records_reach_the_daemon_as_log_events(plugin, sandbox, demo_credentials):
+def test_core_log_records_reach_the_daemon_as_log_events(
+    plugin: StandInDaemon, sandbox: PlivoSandbox, demo_credentials: dict[str, str]
+) -> None:
     from devtools.sandbox import Fault
 
     sandbox.inject(Fault(method="GET", path="/Message/", status=500, body={"error": "x"}, times=20))

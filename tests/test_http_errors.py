@@ -24,31 +24,31 @@ NGINX_502 = (
 )
 
 
-def test_plivo_json_gives_api_id_and_error():
+def test_plivo_json_gives_api_id_and_error() -> None:
     body = parse_error_body(b'{"api_id": "a-1", "error": "invalid dst"}', "application/json")
     assert (body.api_id, body.reason) == ("a-1", "invalid dst")
 
 
-def test_proxy_html_page_is_read_once_without_repeating_its_title():
+def test_proxy_html_page_is_read_once_without_repeating_its_title() -> None:
     assert parse_error_body(NGINX_502, "text/html").reason == "502 Bad Gateway nginx"
 
 
-def test_html_title_leads_when_the_body_does_not_repeat_it():
+def test_html_title_leads_when_the_body_does_not_repeat_it() -> None:
     page = b"<html><head><title>Blocked</title></head><body><p>Error 1020</p></body></html>"
     assert parse_error_body(page, "text/html").reason == "Blocked: Error 1020"
 
 
-def test_json_cut_short_keeps_its_fields_not_its_braces():
+def test_json_cut_short_keeps_its_fields_not_its_braces() -> None:
     body = parse_error_body(b'{"api_id": "a-2", "error": "rate_limit_exceeded", "mess', None)
     assert (body.api_id, body.reason) == ("a-2", "rate_limit_exceeded")
 
 
 @pytest.mark.parametrize("body", [b"", b"   ", b"\n"])
-def test_empty_bodies_say_nothing(body):
+def test_empty_bodies_say_nothing(body: bytes) -> None:
     assert parse_error_body(body, "application/json").reason is None
 
 
-def test_redaction_happens_before_the_length_limit_cuts_a_token_in_half():
+def test_redaction_happens_before_the_length_limit_cuts_a_token_in_half() -> None:
     token = "token-straddling-the-limit-0123456789"
     text = "x" * (MAX_QUOTED_BODY_CHARS - 10) + token
     reason = parse_error_body(
@@ -59,7 +59,7 @@ def test_redaction_happens_before_the_length_limit_cuts_a_token_in_half():
     assert "token-stra" not in reason
 
 
-def test_basic_auth_form_and_api_id_are_redacted():
+def test_basic_auth_form_and_api_id_are_redacted() -> None:
     auth_id, token = "MA" + "Q" * 18, "distinct-token-value"
     basic = base64.b64encode(f"{auth_id}:{token}".encode()).decode()
     body = parse_error_body(
@@ -71,7 +71,7 @@ def test_basic_auth_form_and_api_id_are_redacted():
     assert body.reason == "Authorization: Basic [credentials]"
 
 
-def test_values_too_short_to_be_credentials_are_not_redacted():
+def test_values_too_short_to_be_credentials_are_not_redacted() -> None:
     assert (
         Redactor("MA" + "Q" * 18, "t")("the advice stays readable") == "the advice stays readable"
     )
@@ -214,6 +214,8 @@ def test_the_rate_limit_says_how_long_to_wait_but_never_a_huge_number(
     ("invalid", "numbers"),
     [(["12345", "4420"], ("12345", "4420")), ("12345<4420", ("12345", "4420")), (None, ())],
 )
-def test_plivos_refused_numbers_are_read_from_the_body(invalid: object, numbers: tuple) -> None:
+def test_plivos_refused_numbers_are_read_from_the_body(
+    invalid: object, numbers: tuple[str, ...]
+) -> None:
     body = json.dumps({"api_id": "a", "error": "invalid number", "invalid_number": invalid})
     assert parse_error_body(body.encode(), "application/json").invalid_numbers == numbers

@@ -75,6 +75,7 @@ def test_bool_of_reads_only_real_booleans(value: object, expected: bool | None) 
 
 def test_mapping_of_gives_an_empty_object_for_anything_else() -> None:
     assert mapping_of({"k": {"a": 1}}, "k") == {"a": 1}
+    odd: object
     for odd in (None, [], "text", 3):
         assert mapping_of({"k": odd}, "k") == {}
     assert mapping_of({}, "k") == {}

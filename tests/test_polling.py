@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -36,6 +37,10 @@ from plivo_api.polling import (
     sleep_plan,
     wait_for_final,
 )
+from plivo_api.sessions import SessionPool
+
+if TYPE_CHECKING:
+    from devtools.sandbox import PlivoSandbox
 
 U1 = "5f0e4a8c-0000-4000-8000-00000000000a"
 U2 = "5f0e4a8c-0000-4000-8000-00000000000b"
@@ -94,7 +99,8 @@ class Script:
         elapsed = self.fake.t - self.start
         self.calls.append((uuid, elapsed))
         self.fake.advance(self.request_seconds)
-        failure = self.errors.get(uuid, lambda _: None)(elapsed)
+        check = self.errors.get(uuid)
+        failure = check(elapsed) if check is not None else None
         if failure is not None:
             raise failure
         state, code = "queued", "000"
@@ -365,7 +371,9 @@ def test_read_message_later_failures_keep_the_last_state() -> None:
     assert status.poll_error == "Plivo had a server error"
 
 
-def test_bounded_fetch_polls_once_with_a_timeout_cut_to_the_time_left(sandbox, pool) -> None:
+def test_bounded_fetch_polls_once_with_a_timeout_cut_to_the_time_left(
+    sandbox: PlivoSandbox, pool: SessionPool
+) -> None:
     """A hanging Plivo cannot stretch a wait: no retries, and the read gives up with the budget."""
     from devtools.sandbox import DEMO_AUTH_ID, DEMO_AUTH_TOKEN, Fault
 

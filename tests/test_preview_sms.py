@@ -75,7 +75,9 @@ def test_recipients_are_read_as_send_sms_reads_them() -> None:
     assert (output.json["recipients"], output.json["invalid_count"]) == ([US_1], 0)
     output = preview(message="Hi", to=f"{US_1} and {GB_1} or {{{{#1.phone#}}}}")
     assert output.json["recipients"] == [US_1, GB_1]
-    [entry] = output.json["invalid_recipients"]  # type: ignore[misc]
+    invalid = output.json["invalid_recipients"]
+    assert isinstance(invalid, list)
+    [entry] = invalid
     assert entry["reason"].startswith("unresolved workflow variable")
 
 

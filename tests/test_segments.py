@@ -32,7 +32,6 @@ from plivo_api.segments import (
     describe_limit,
     describe_segments,
     is_gsm7,
-    replace_lookalikes,
     split_parts,
 )
 
@@ -474,12 +473,16 @@ def test_lookalike_table_only_maps_punctuation_and_spaces_to_gsm7() -> None:
     ],
 )
 def test_word_processor_lookalikes_become_their_gsm7_twins(source: str, replacement: str) -> None:
-    assert replace_lookalikes(source) == replacement
+    filler = "a" * 150  # long enough that the look-alikes cost a second and third segment
+    alternative = analyze(source + filler).gsm_alternative
+    assert alternative == GsmAlternative(replacement + filler, 1)
 
 
-def test_replace_lookalikes_leaves_emoji_letters_and_gsm_untouched() -> None:
-    text = GRINNING + ZHE + "\u00e7\u00e1 Hello {" + EURO + "}"
-    assert replace_lookalikes(text) == text
+def test_the_alternative_leaves_gsm_characters_untouched() -> None:
+    text = "Hello {" + EURO + "} \u2019" + "a" * 140
+    alternative = analyze(text).gsm_alternative
+    assert alternative is not None
+    assert alternative.text == "Hello {" + EURO + "} '" + "a" * 140
 
 
 # --- results are immutable ------------------------------------------------------------------

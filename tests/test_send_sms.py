@@ -6,9 +6,12 @@ fixture fails a test on any request it was not told to expect).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from pytest_httpserver import HTTPServer
 
+from plivo_api.client import PlivoClient
 from plivo_api.errors import InputError, InvalidRequestError, OutcomeUnknownError
 from plivo_api.features import Invocation
 from plivo_api.features.send_sms import (
@@ -38,6 +41,7 @@ from plivo_api.polling import DeliveryReport, Observation
 from plivo_api.sender import Sender
 from tests.conftest import AUTH_ID, AUTH_TOKEN
 
+MakeClient = Callable[..., PlivoClient]
 SENDER = "+14155550100"
 US = "+14155552671"
 US_2 = "+12025550143"
@@ -511,7 +515,9 @@ def plivo(server: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> HTTPServer:
     return server
 
 
-def test_send_merges_plivos_invalid_numbers_into_the_report(server, make_client) -> None:
+def test_send_merges_plivos_invalid_numbers_into_the_report(
+    server: HTTPServer, make_client: MakeClient
+) -> None:
     message_plan = plan_of(to=f"{US}, {US_2}, 123")
     server.expect_oneshot_request(
         MESSAGE_PATH, method="POST", json=message_plan.request_body()
@@ -528,7 +534,9 @@ def test_send_merges_plivos_invalid_numbers_into_the_report(server, make_client)
     ]
 
 
-def test_a_202_refusing_every_destination_is_an_invalid_request(server, make_client) -> None:
+def test_a_202_refusing_every_destination_is_an_invalid_request(
+    server: HTTPServer, make_client: MakeClient
+) -> None:
     server.expect_oneshot_request(MESSAGE_PATH, method="POST").respond_with_json(
         {"api_id": "api-3", "message_uuid": [], "invalid_number": ["14155552671"]}, status=202
     )
@@ -537,7 +545,9 @@ def test_a_202_refusing_every_destination_is_an_invalid_request(server, make_cli
     assert len(server.log) == 1
 
 
-def test_a_202_without_message_uuids_is_outcome_unknown(server, make_client) -> None:
+def test_a_202_without_message_uuids_is_outcome_unknown(
+    server: HTTPServer, make_client: MakeClient
+) -> None:
     server.expect_oneshot_request(MESSAGE_PATH, method="POST").respond_with_json(
         {"api_id": "api-4", "message_uuid": []}, status=202
     )
@@ -613,7 +623,9 @@ def test_run_with_a_wait_reports_the_delivery(plivo: HTTPServer) -> None:
     output = run(Invocation({"to": US, "message": "Hi", "wait_seconds": 2}, CREDENTIALS))
     assert output.json["all_delivered"] is True
     assert output.variables["all_delivered"] is True
-    [entry] = output.json["delivery"]  # type: ignore[misc]
+    delivery = output.json["delivery"]
+    assert isinstance(delivery, list)
+    [entry] = delivery
     assert entry["state"] == "delivered"
     assert entry["to"] == US
     assert "Delivery after" in output.text and "1 delivered" in output.text
