@@ -433,6 +433,11 @@ def test_429_with_a_retry_after_date_far_ahead_says_retry_later(
             errors.InvalidRequestError,
             "The sender is part of the tool's setup",
         ),
+        (
+            {"api_id": "a", "error": "invalid number", "invalid_number": ["12345", "4420"]},
+            errors.InvalidRequestError,
+            "Plivo refused these numbers: 12345, 4420",
+        ),
     ],
 )
 def test_a_refused_send_carries_advice_from_plivos_words(

@@ -7,7 +7,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from plivo_api.errors import InputError
-from plivo_api.features import Invocation
+from plivo_api.features import Invocation, ToolOutput
 from plivo_api.features.preview_sms import present, preview_from_params, run, with_cost_estimate
 from plivo_api.features.send_sms import plan
 from tests.conftest import AUTH_ID, AUTH_TOKEN
@@ -21,7 +21,7 @@ ZHE = "\u0436"
 RIGHT_QUOTE = "\u2019"
 
 
-def preview(**params: object):  # type: ignore[no-untyped-def]
+def preview(**params: object) -> ToolOutput:
     return present(preview_from_params(params))
 
 
