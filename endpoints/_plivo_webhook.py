@@ -1,0 +1,117 @@
+"""The one bridge from a Dify endpoint to ``plivo_api.inbound``.
+
+Every endpoint class is the same three lines and calls :func:`answer` with its route. The core
+is imported on the first request, not when the plugin starts (Dify's daemon waits for the
+process's first heartbeat). Here, and only here, live the Dify-specific facts:
+
+- the werkzeug request becomes a :class:`WebhookRequest`: the form body of a POST, the query of
+  a GET, the headers (with the daemon's ``Dify-Hook-Url`` and ``Dify-Hook-Id``);
+- ``session.storage`` and ``session.app`` become the core's store and app invoker; the SDK
+  raises a bare ``Exception`` for every failed invocation, which becomes
+  ``AppInvocationError`` (storage failures are wrapped by the core's ``GuardedStore``);
+- an exception that escapes the core becomes a bare 500: the SDK would otherwise put the
+  exception's text into the response Plivo receives.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from dify_plugin import Endpoint
+from werkzeug import Request, Response
+
+logger = logging.getLogger("plivo_api.endpoint")
+
+Route = Literal["inbound", "status"]
+INTERNAL_ERROR_BODY = "Internal Server Error"
+
+
+class _DifyApps:
+    """``session.app`` as the core's ``AppInvoker``: one blocking invocation."""
+
+    def __init__(self, app: Any, error_type: type[Exception]) -> None:
+        self._app = app
+        self._error_type = error_type
+
+    def invoke(
+        self,
+        app_id: str,
+        *,
+        query: str,
+        inputs: Mapping[str, object],
+        conversation_id: str | None,
+    ) -> Mapping[str, object]:
+        # One call for every app type: Dify decides by the app's mode whether query and
+        # conversation_id matter (chat apps) or only inputs (workflow, completion).
+        try:
+            result = self._app.chat.invoke(
+                app_id=app_id,
+                query=query,
+                inputs=dict(inputs),
+                response_mode="blocking",
+                conversation_id=conversation_id,
+            )
+        except Exception as error:
+            raise self._error_type(str(error)) from error
+        if not isinstance(result, Mapping):
+            raise self._error_type("the app answered with something other than an object")
+        return result
+
+
+def _headers(request: Request) -> dict[str, str]:
+    combined: dict[str, str] = {}
+    for name, value in request.headers.items():
+        combined[name] = f"{combined[name]},{value}" if name in combined else value
+    return combined
+
+
+def answer(
+    endpoint: Endpoint, request: Request, settings: Mapping[str, Any], route: Route
+) -> Response:
+    """The endpoint's answer, never an exception: the SDK would send its text to the caller."""
+    try:
+        return _answer(endpoint, request, settings, route)
+    except Exception as error:  # noqa: BLE001 - the last line of defence, see the docstring
+        # The type only: the text or a traceback could quote the request.
+        failure = type(error).__name__
+        logger.error("%s endpoint failed unexpectedly (%s)", route, failure)  # noqa: TRY400
+        return Response(INTERNAL_ERROR_BODY, status=500, content_type="text/plain; charset=utf-8")
+
+
+def _answer(
+    endpoint: Endpoint, request: Request, settings: Mapping[str, Any], route: Route
+) -> Response:
+    webhook = importlib.import_module("plivo_api.inbound.webhook")
+    services_module = importlib.import_module("plivo_api.inbound.services")
+    apps_module = importlib.import_module("plivo_api.inbound.apps")
+    replies = importlib.import_module("plivo_api.inbound.replies")
+    settings_module = importlib.import_module("plivo_api.inbound.settings")
+    signature = importlib.import_module("plivo_api.signature")
+    handler = (
+        importlib.import_module("plivo_api.inbound.messages").handle_inbound
+        if route == "inbound"
+        else importlib.import_module("plivo_api.inbound.reports").handle_status
+    )
+    post = request.method.upper() == "POST"
+    incoming = webhook.WebhookRequest(
+        method=request.method,
+        path=request.path,
+        params=signature.form_lists(request.form if post else request.args),
+        query=request.query_string.decode("utf-8", "replace"),
+        headers=_headers(request),
+    )
+    services = services_module.Services(
+        store=endpoint.session.storage,
+        apps=_DifyApps(endpoint.session.app, apps_module.AppInvocationError),
+        messenger=replies.plivo_messenger,
+    )
+    result = handler(incoming, settings_module.EndpointSettings.from_mapping(settings), services)
+    return Response(
+        result.body,
+        status=result.status,
+        content_type=result.content_type,
+        headers=dict(result.headers),
+    )

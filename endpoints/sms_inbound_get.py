@@ -1,0 +1,18 @@
+"""GET /sms/inbound, Plivo's message URL; the behaviour is in ``plivo_api.inbound``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dify_plugin import Endpoint
+from werkzeug import Request, Response
+
+from endpoints._plivo_webhook import answer
+
+
+class SmsInboundGetEndpoint(Endpoint):
+    def _invoke(
+        self, r: Request, values: Mapping[str, Any], settings: Mapping[str, Any]
+    ) -> Response:
+        return answer(self, r, settings, "inbound")

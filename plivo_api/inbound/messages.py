@@ -1,0 +1,292 @@
+"""An inbound SMS or MMS: signature, exactly-once lease, compliance keywords, the app, the reply.
+
+The order is fixed and each step has a reason:
+
+1. the signature, before anything else: nothing is read, written, run or sent for a request
+   Plivo did not sign;
+2. the lease on the MessageUUID (:mod:`.leases`): a retry of a finished message is answered at
+   once, a retry of one still being handled is asked to come back later;
+3. STOP/START keywords (Plivo's ``MessageIntent`` or the keyword lists): recorded, nothing run,
+   nothing sent;
+4. the account's own numbers: never answered (two bots would text each other forever);
+5. HELP/INFO: the configured help text, and no app run;
+6. a sender who opted out: nothing run, nothing sent;
+7. the reply rate limit per sender: over it, nothing run, nothing sent;
+8. the app, in blocking mode, with the conversation of (Plivo number, sender, app);
+9. the reply, split to Plivo's limits, after the lease is claimed (so at most one is sent);
+10. the lease is marked done with the outcome, and Plivo gets an empty ``<Response>`` with 200.
+
+A storage failure before the app ran leaves the lease to expire and answers 503, so Plivo's
+retry (60 s later, after the lease expired) handles the message again; after the app ran, the
+handling finishes and answers 200, because the app must not run twice. Every handled request
+logs one line with the MessageUUID and the outcome, never a number, a text or a token.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+from ..credentials import Credentials
+from ..errors import PlivoError
+from ..kvstore import StorageError, StorageScope
+from ..optouts import SOURCE_KEYWORD, SOURCE_PLIVO, OptOutList
+from ..sender import UUID_PATTERN
+from ..webhooks import INTENT_HELP, INTENT_OPTIN, INTENT_OPTOUT, InboundMessage
+from .apps import AppFailedError, run_app
+from .conversations import Conversations
+from .guards import OwnNumbers, ReplyRateLimiter, can_receive
+from .leases import Acquired, Busy, Lease, LeaseBook
+from .replies import plan_reply, send_reply
+from .services import Services, log_id
+from .settings import EndpointSettings
+from .webhook import WebhookAnswer, WebhookRequest, accepted, check_signature, retry_later
+
+logger = logging.getLogger(__name__)
+
+EMPTY_QUERY: Final = "(no text)"
+"""Chat apps refuse an empty query; an MMS with only a picture still reaches them."""
+MEDIA_URL_SEPARATOR: Final = "\n"
+
+OUTCOME_REPLIED: Final = "replied"
+OUTCOME_REPLIED_SHORTENED: Final = "replied (answer shortened)"
+OUTCOME_REPLY_OFF: Final = "app answered; replies are off"
+OUTCOME_EMPTY_ANSWER: Final = "app answered nothing; no reply"
+OUTCOME_APP_FAILED: Final = "app failed; no reply"
+OUTCOME_CANNOT_RECEIVE: Final = "app answered; the sender cannot receive replies"
+OUTCOME_OPTED_OUT: Final = "sender opted out (STOP); recorded"
+OUTCOME_OPTED_IN: Final = "sender opted in (START); recorded"
+OUTCOME_HELP_SENT: Final = "help text sent"
+OUTCOME_HELP_WITHOUT_TEXT: Final = "help asked; no help text configured"
+OUTCOME_HELP_UNREACHABLE: Final = "help asked; the sender cannot receive replies"
+OUTCOME_SENDER_OPTED_OUT: Final = "sender has opted out; ignored"
+OUTCOME_OWN_NUMBER: Final = "sender is one of the account's numbers; ignored"
+OUTCOME_RATE_LIMITED: Final = "reply rate limit reached for this sender; ignored"
+OUTCOME_SUPERSEDED: Final = "a later handling took over; nothing sent"
+OUTCOME_REPLY_FAILED: Final = "reply refused or failed"
+OUTCOME_REPLY_UNKNOWN: Final = "reply outcome unknown; not repeated"
+OUTCOME_NO_APP: Final = "no app configured"
+
+
+def handle_inbound(
+    request: WebhookRequest, settings: EndpointSettings, services: Services
+) -> WebhookAnswer:
+    denied = check_signature(request, settings, "inbound message")
+    if denied is not None:
+        return denied
+    message = InboundMessage.from_params(request.params)
+    uuid = log_id(message.message_uuid)
+    if not UUID_PATTERN.fullmatch(message.message_uuid) or not message.from_number:
+        logger.warning("inbound message %s: not a complete Plivo message; ignored", uuid)
+        return accepted()
+    if not settings.auth_id:
+        logger.warning("inbound message %s: the endpoint has no Auth ID; try again later", uuid)
+        return retry_later()
+    handling = _Handling(message, settings, services)
+    try:
+        decision = handling.leases.acquire(f"inbound:{message.message_uuid.lower()}")
+    except StorageError:
+        logger.warning("inbound message %s: plugin storage failed; Plivo will retry", uuid)
+        return retry_later()
+    if isinstance(decision, Busy):
+        logger.info("inbound message %s: already being handled; Plivo will retry", uuid)
+        return retry_later()
+    if not isinstance(decision, Acquired):
+        logger.info("inbound message %s: duplicate (%s)", uuid, decision.outcome)
+        return accepted()
+    try:
+        outcome = handling.run(decision.lease)
+    except _NotStartedError:
+        logger.warning("inbound message %s: plugin storage failed; Plivo will retry", uuid)
+        return retry_later()
+    try:
+        handling.leases.finish(decision.lease, outcome)
+    except StorageError:
+        logger.warning("inbound message %s: the outcome could not be stored", uuid)
+    logger.info(
+        "inbound message %s: %s%s",
+        uuid,
+        outcome,
+        " (an earlier handling died)" if decision.took_over else "",
+    )
+    return accepted()
+
+
+class _NotStartedError(Exception):
+    """Storage failed before anything irreversible happened: the message can be handled again."""
+
+
+class _Handling:
+    def __init__(
+        self, message: InboundMessage, settings: EndpointSettings, services: Services
+    ) -> None:
+        self.message = message
+        self.settings = settings
+        self.services = services
+        scope = StorageScope.for_account(settings.auth_id)
+        store, clock = services.store, services.clock
+        self.leases = LeaseBook(store, scope, clock=clock)
+        self.optouts = OptOutList(store, scope, clock=clock)
+        self.own_numbers = OwnNumbers(store, scope)
+        self.limiter = ReplyRateLimiter(store, scope, clock=clock)
+        self.conversations = Conversations(store, scope, clock=clock)
+
+    def run(self, lease: Lease) -> str:
+        try:
+            early = self._before_app()
+        except StorageError as error:
+            raise _NotStartedError from error
+        if early is not None:
+            return early if early != INTENT_HELP else self._help(lease)
+        return self._answer(lease)
+
+    def _before_app(self) -> str | None:
+        """Steps 3-7: an outcome that ends the handling, ``"help"``, or None to run the app."""
+        message = self.message
+        sender = message.from_number
+        if message.intent == INTENT_OPTOUT:
+            source = SOURCE_PLIVO if message.intent_source == "plivo" else SOURCE_KEYWORD
+            self.optouts.add(sender, source=source)
+            return OUTCOME_OPTED_OUT
+        if message.intent == INTENT_OPTIN:
+            self.optouts.remove(sender)
+            return OUTCOME_OPTED_IN
+        if self.own_numbers.note_and_check(message.to_number, sender):
+            return OUTCOME_OWN_NUMBER
+        if message.intent == INTENT_HELP:
+            return INTENT_HELP
+        if self.optouts.contains(sender):
+            return OUTCOME_SENDER_OPTED_OUT
+        if not self.settings.app_id:
+            return OUTCOME_NO_APP
+        if self.settings.reply and can_receive(sender) and not self.limiter.allows(sender):
+            return OUTCOME_RATE_LIMITED
+        return None
+
+    def _help(self, lease: Lease) -> str:
+        help_text = self.settings.help_text
+        if not help_text:
+            return OUTCOME_HELP_WITHOUT_TEXT
+        if not can_receive(self.message.from_number):
+            return OUTCOME_HELP_UNREACHABLE
+        try:
+            allowed = self.limiter.allows(self.message.from_number)
+        except StorageError as error:
+            raise _NotStartedError from error
+        if not allowed:
+            return OUTCOME_RATE_LIMITED
+        sent = self._send(lease, help_text)
+        return OUTCOME_HELP_SENT if sent in (OUTCOME_REPLIED, OUTCOME_REPLIED_SHORTENED) else sent
+
+    def _answer(self, lease: Lease) -> str:
+        message, settings = self.message, self.settings
+        try:
+            conversation = self.conversations.current(
+                message.to_number, message.from_number, settings.app_id
+            )
+        except StorageError as error:
+            raise _NotStartedError from error
+        inputs = {
+            "from": message.from_number,
+            "to": message.to_number,
+            "text": message.text,
+            "message_uuid": message.message_uuid,
+            "media_urls": MEDIA_URL_SEPARATOR.join(message.media_urls),
+        }
+        try:
+            answer, stale = run_app(
+                self.services.apps,
+                settings.app_id,
+                query=message.text.strip() or EMPTY_QUERY,
+                inputs=inputs,
+                conversation_id=conversation,
+            )
+        except AppFailedError as failure:
+            logger.warning("inbound message %s: %s", log_id(message.message_uuid), failure)
+            return OUTCOME_APP_FAILED
+        self._keep_conversation(answer.conversation_id, stale=stale)
+        if not settings.reply:
+            return OUTCOME_REPLY_OFF
+        if not can_receive(message.from_number):
+            return OUTCOME_CANNOT_RECEIVE
+        return self._send(lease, answer.text)
+
+    def _keep_conversation(self, conversation_id: str | None, *, stale: bool) -> None:
+        message, app_id = self.message, self.settings.app_id
+        try:
+            if stale and conversation_id is None:
+                self.conversations.forget(message.to_number, message.from_number, app_id)
+            if conversation_id is not None:
+                self.conversations.remember(
+                    message.to_number, message.from_number, app_id, conversation_id
+                )
+        except StorageError:
+            logger.warning(
+                "inbound message %s: the conversation could not be stored; the next message "
+                "starts a new one",
+                log_id(message.message_uuid),
+            )
+
+    def _send(self, lease: Lease, text: str) -> str:
+        plan = plan_reply(text)
+        if plan.empty:
+            return OUTCOME_EMPTY_ANSWER
+        try:
+            claimed = self.leases.claim(lease)
+        except StorageError:
+            claimed = False
+        if not claimed:
+            return OUTCOME_SUPERSEDED
+        message = self.message
+        try:
+            messenger = self.services.messenger(
+                Credentials.from_mapping(
+                    {"auth_id": self.settings.auth_id, "auth_token": self.settings.auth_token}
+                )
+            )
+        except PlivoError:
+            return OUTCOME_REPLY_FAILED
+        result = send_reply(messenger, src=message.to_number, dst=message.from_number, plan=plan)
+        if result.sent:
+            try:
+                self.limiter.record(message.from_number)
+            except StorageError:
+                logger.warning(
+                    "inbound message %s: the reply could not be counted for the rate limit",
+                    log_id(message.message_uuid),
+                )
+        if result.error is None:
+            return OUTCOME_REPLIED_SHORTENED if plan.dropped_characters else OUTCOME_REPLIED
+        error_kind = type(result.error).__name__
+        logger.warning(
+            "inbound message %s: reply %d of %d not sent (%s)",
+            log_id(message.message_uuid),
+            result.sent + 1,
+            len(plan.messages),
+            error_kind,
+        )
+        return OUTCOME_REPLY_UNKNOWN if result.outcome_unknown else OUTCOME_REPLY_FAILED
+
+
+__all__ = [
+    "EMPTY_QUERY",
+    "OUTCOME_APP_FAILED",
+    "OUTCOME_CANNOT_RECEIVE",
+    "OUTCOME_EMPTY_ANSWER",
+    "OUTCOME_HELP_SENT",
+    "OUTCOME_HELP_UNREACHABLE",
+    "OUTCOME_HELP_WITHOUT_TEXT",
+    "OUTCOME_NO_APP",
+    "OUTCOME_OPTED_IN",
+    "OUTCOME_OPTED_OUT",
+    "OUTCOME_OWN_NUMBER",
+    "OUTCOME_RATE_LIMITED",
+    "OUTCOME_REPLIED",
+    "OUTCOME_REPLIED_SHORTENED",
+    "OUTCOME_REPLY_FAILED",
+    "OUTCOME_REPLY_OFF",
+    "OUTCOME_REPLY_UNKNOWN",
+    "OUTCOME_SENDER_OPTED_OUT",
+    "OUTCOME_SUPERSEDED",
+    "handle_inbound",
+]

@@ -1,0 +1,102 @@
+"""Delivery reports: Plivo's status callback runs a workflow, once per status change.
+
+Plivo calls the ``url`` given on a send once per status change (queued, sent, delivered,
+undelivered, failed), each retried like any webhook
+(https://www.plivo.com/docs/messaging/api/message/message-status-callbacks). The report is
+verified like an inbound message, then the optional status app runs with the inputs
+``message_uuid``, ``status``, ``error_code``, ``error`` (the code explained), ``to`` and
+``from``, at most once per (MessageUUID, status). Plivo always gets 200 once the report is
+handled, even when the app fails: a retry would only fail the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+from ..kvstore import StorageError, StorageScope
+from ..sender import UUID_PATTERN
+from ..webhooks import DeliveryReport
+from .apps import AppFailedError, run_app
+from .leases import Acquired, Busy, LeaseBook
+from .services import Services, log_id
+from .settings import EndpointSettings
+from .webhook import WebhookAnswer, WebhookRequest, accepted, check_signature, retry_later
+
+logger = logging.getLogger(__name__)
+
+KNOWN_STATUSES: Final = frozenset(
+    {"queued", "sent", "delivered", "undelivered", "failed", "rejected", "read", "received"}
+)
+OUTCOME_RAN: Final = "status app ran"
+OUTCOME_NO_STATUS_APP: Final = "no status app configured"
+OUTCOME_APP_FAILED: Final = "status app failed"
+
+
+def handle_status(
+    request: WebhookRequest, settings: EndpointSettings, services: Services
+) -> WebhookAnswer:
+    denied = check_signature(request, settings, "delivery report")
+    if denied is not None:
+        return denied
+    report = DeliveryReport.from_params(request.params)
+    uuid = log_id(report.message_uuid)
+    status = report.status if report.status in KNOWN_STATUSES else "(unknown status)"
+    if not UUID_PATTERN.fullmatch(report.message_uuid) or not report.status:
+        logger.warning("delivery report %s: not a complete Plivo report; ignored", uuid)
+        return accepted()
+    if not settings.status_app_id:
+        logger.info("delivery report %s %s: %s", uuid, status, OUTCOME_NO_STATUS_APP)
+        return accepted()
+    if not settings.auth_id:
+        logger.warning("delivery report %s: the endpoint has no Auth ID; try again later", uuid)
+        return retry_later()
+    leases = LeaseBook(
+        services.store, StorageScope.for_account(settings.auth_id), clock=services.clock
+    )
+    try:
+        decision = leases.acquire(f"status:{report.message_uuid.lower()}:{report.status}")
+    except StorageError:
+        logger.warning("delivery report %s: plugin storage failed; Plivo will retry", uuid)
+        return retry_later()
+    if isinstance(decision, Busy):
+        logger.info("delivery report %s %s: already being handled", uuid, status)
+        return retry_later()
+    if not isinstance(decision, Acquired):
+        logger.info("delivery report %s %s: duplicate", uuid, status)
+        return accepted()
+    inputs = {
+        "message_uuid": report.message_uuid,
+        "status": report.status,
+        "error_code": report.error_code or "",
+        "error": report.error or "",
+        "to": report.to_number,
+        "from": report.from_number,
+    }
+    try:
+        run_app(
+            services.apps,
+            settings.status_app_id,
+            query=f"Message {report.message_uuid} is {report.status}",
+            inputs=inputs,
+            conversation_id=None,
+        )
+        outcome = OUTCOME_RAN
+    except AppFailedError as failure:
+        logger.warning("delivery report %s %s: %s", uuid, status, failure)
+        outcome = OUTCOME_APP_FAILED
+    try:
+        leases.finish(decision.lease, outcome)
+    except StorageError:
+        logger.warning("delivery report %s: the outcome could not be stored", uuid)
+    logger.info("delivery report %s %s: %s", uuid, status, outcome)
+    return accepted()
+
+
+__all__ = [
+    "KNOWN_STATUSES",
+    "OUTCOME_APP_FAILED",
+    "OUTCOME_NO_STATUS_APP",
+    "OUTCOME_RAN",
+    "handle_status",
+]
