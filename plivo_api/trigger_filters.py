@@ -1,0 +1,249 @@
+"""Which incoming events a workflow wants: the filters a trigger node sets on its event.
+
+Each trigger node in a Dify workflow sets its own filters; one webhook can start several
+workflows, each deciding here whether the event is for it. Every filter left empty lets
+everything through; filters that are set must all match.
+
+Filters are read when an event is checked, so a filter that cannot work (a number that is not
+one, a regular expression that does not compile) fails that check with a sentence naming the
+filter: a silently ignored filter would start workflows the user meant to exclude.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from . import params as read
+from .errors import InputError
+from .numbers import InvalidNumberError, normalize_number
+from .text import shorten
+
+MAX_FILTER_ENTRIES: Final = 100
+"""More numbers or keywords than this in one filter is a pasted list gone wrong."""
+MAX_REGEX_CHARS: Final = 500
+MAX_SHORT_CODE_DIGITS: Final = 8
+"""Up to 8 digits is a short code (sent as is); from 9 digits on it must read as a phone number
+in international format (Plivo's short codes have 3 to 8 digits)."""
+
+MESSAGE_STATUSES: Final = ("queued", "sent", "delivered", "undelivered", "failed", "read")
+"""The ``Status`` values of Plivo's delivery reports
+(https://www.plivo.com/docs/messaging/api/message/#message-states)."""
+
+PARAM_FROM_NUMBERS: Final = "from_numbers"
+PARAM_TO_NUMBERS: Final = "to_numbers"
+PARAM_KEYWORD: Final = "keyword"
+PARAM_CONTAINS: Final = "contains"
+PARAM_REGEX: Final = "regex"
+PARAM_STATUSES: Final = "statuses"
+
+_ENTRY_SEPARATORS = re.compile(r"[,;\n\r，；、]+")
+_WORD_TRIM = " \t\r\n\f\v.,;:!?¡¿\"'`()[]{}<>*~_-“”‘’«»。！？，"
+_SENDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]*")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether an event passes a node's filters; ``reason`` names the filter that stopped it
+    (never the message text or a number: it may reach logs)."""
+
+    matched: bool
+    reason: str = ""
+
+
+PASS: Final = Verdict(True)
+
+
+def fold(text: str) -> str:
+    """Compare texts the way people read them: full-width letters and case do not matter."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def first_word(text: str) -> str:
+    """The message's first word, folded, without the punctuation around it (``"Stop!"`` →
+    ``"stop"``)."""
+    for word in fold(text).split():
+        trimmed = word.strip(_WORD_TRIM)
+        if trimmed:
+            return trimmed
+    return ""
+
+
+@dataclass(frozen=True)
+class AddressSet:
+    """Phone numbers (compared in E.164) and short codes or sender IDs (compared as written,
+    ignoring case), from a comma-separated filter."""
+
+    addresses: frozenset[str]
+
+    @classmethod
+    def parse(cls, raw: str | None, parameter: str) -> AddressSet | None:
+        if raw is None:
+            return None
+        found: set[str] = set()
+        for entry in _entries(raw, parameter):
+            found.add(_address(entry, parameter))
+        return cls(frozenset(found)) if found else None
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, str) and fold(value.strip()) in self.addresses
+
+
+@dataclass(frozen=True)
+class MessageFilter:
+    """The filters of ``sms_received``: sender, receiving number, first word, text, pattern."""
+
+    from_numbers: AddressSet | None = None
+    to_numbers: AddressSet | None = None
+    keywords: frozenset[str] = frozenset()
+    contains: str = ""
+    regex: re.Pattern[str] | None = None
+
+    @classmethod
+    def from_parameters(cls, parameters: Mapping[str, object]) -> MessageFilter:
+        """Raises :class:`InputError` naming the filter that cannot work."""
+        keyword_text = read.text(parameters, PARAM_KEYWORD)
+        contains = read.text(parameters, PARAM_CONTAINS)
+        return cls(
+            from_numbers=AddressSet.parse(
+                read.text(parameters, PARAM_FROM_NUMBERS), PARAM_FROM_NUMBERS
+            ),
+            to_numbers=AddressSet.parse(read.text(parameters, PARAM_TO_NUMBERS), PARAM_TO_NUMBERS),
+            keywords=_keywords(keyword_text),
+            contains=fold(contains) if contains else "",
+            regex=_regex(read.text(parameters, PARAM_REGEX, strip=False)),
+        )
+
+    def check(self, *, from_number: str, to_number: str, text: str) -> Verdict:
+        if self.from_numbers is not None and from_number not in self.from_numbers:
+            return Verdict(False, f"the sender is not one of {PARAM_FROM_NUMBERS}")
+        if self.to_numbers is not None and to_number not in self.to_numbers:
+            return Verdict(False, f"the receiving number is not one of {PARAM_TO_NUMBERS}")
+        if self.keywords and first_word(text) not in self.keywords:
+            return Verdict(False, f"the first word is not one of the {PARAM_KEYWORD} filter")
+        if self.contains and self.contains not in fold(text):
+            return Verdict(False, f"the text does not contain the {PARAM_CONTAINS} filter")
+        if self.regex is not None and self.regex.search(text) is None:
+            return Verdict(False, f"the text does not match the {PARAM_REGEX} filter")
+        return PASS
+
+
+@dataclass(frozen=True)
+class StatusFilter:
+    """The filter of ``message_status``: which delivery states start the workflow."""
+
+    statuses: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_parameters(cls, parameters: Mapping[str, object]) -> StatusFilter:
+        raw = parameters.get(PARAM_STATUSES)
+        if raw is None or raw == "" or raw == []:
+            return cls()
+        if isinstance(raw, str):
+            items: Iterable[object] = _ENTRY_SEPARATORS.split(raw)
+        elif isinstance(raw, list | tuple):
+            items = raw
+        else:
+            raise InputError(
+                PARAM_STATUSES, f"{PARAM_STATUSES}: expected a list of delivery states."
+            )
+        chosen: set[str] = set()
+        for item in items:
+            status = str(item).strip().lower() if isinstance(item, str | int) else None
+            if status == "":
+                continue
+            if status not in MESSAGE_STATUSES:
+                raise InputError(
+                    PARAM_STATUSES,
+                    f"{PARAM_STATUSES}: {shorten(str(item))!r} is not a delivery state; use "
+                    f"{', '.join(MESSAGE_STATUSES)}.",
+                )
+            chosen.add(status)
+        return cls(frozenset(chosen))
+
+    def check(self, status: str) -> Verdict:
+        if self.statuses and status.strip().lower() not in self.statuses:
+            return Verdict(False, f"the state is not one of {PARAM_STATUSES}")
+        return PASS
+
+
+def _entries(raw: str, parameter: str) -> list[str]:
+    entries = [entry.strip() for entry in _ENTRY_SEPARATORS.split(raw) if entry.strip()]
+    if len(entries) > MAX_FILTER_ENTRIES:
+        raise InputError(
+            parameter,
+            f"{parameter}: {len(entries)} entries; a filter holds at most {MAX_FILTER_ENTRIES}.",
+        )
+    return entries
+
+
+def _address(entry: str, parameter: str) -> str:
+    """E.164 for a phone number; the folded text for a short code or an alphanumeric sender."""
+    compact = re.sub(r"[\s().-]", "", entry)
+    if compact.isascii() and compact.isdigit() and len(compact) <= MAX_SHORT_CODE_DIGITS:
+        return compact
+    if any(ch.isalpha() for ch in entry) and _SENDER_ID.fullmatch(entry):
+        return fold(entry)
+    try:
+        return normalize_number(entry)
+    except InvalidNumberError as error:
+        raise InputError(
+            parameter,
+            f"{parameter}: {shorten(entry)!r} is not a phone number ({error.reason}); write "
+            "numbers in international format such as +14155550100, separated by commas.",
+        ) from None
+
+
+def _keywords(raw: str | None) -> frozenset[str]:
+    if raw is None:
+        return frozenset()
+    words: set[str] = set()
+    for entry in _entries(raw, PARAM_KEYWORD):
+        word = fold(entry).strip(_WORD_TRIM)
+        if not word:
+            continue
+        if len(word.split()) > 1:
+            raise InputError(
+                PARAM_KEYWORD,
+                f"{PARAM_KEYWORD}: {shorten(entry)!r} is more than one word; the filter compares "
+                "the message's first word, so list single words separated by commas.",
+            )
+        words.add(word)
+    return frozenset(words)
+
+
+def _regex(raw: str | None) -> re.Pattern[str] | None:
+    if raw is None or not raw.strip():
+        return None
+    if len(raw) > MAX_REGEX_CHARS:
+        raise InputError(
+            PARAM_REGEX, f"{PARAM_REGEX}: at most {MAX_REGEX_CHARS} characters, got {len(raw)}."
+        )
+    try:
+        return re.compile(raw)
+    except re.error as error:
+        raise InputError(
+            PARAM_REGEX,
+            f"{PARAM_REGEX}: {shorten(raw)!r} is not a valid regular expression ({error}).",
+        ) from None
+
+
+__all__ = [
+    "MESSAGE_STATUSES",
+    "PARAM_CONTAINS",
+    "PARAM_FROM_NUMBERS",
+    "PARAM_KEYWORD",
+    "PARAM_REGEX",
+    "PARAM_STATUSES",
+    "PARAM_TO_NUMBERS",
+    "PASS",
+    "AddressSet",
+    "MessageFilter",
+    "StatusFilter",
+    "Verdict",
+    "first_word",
+    "fold",
+]
