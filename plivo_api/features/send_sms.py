@@ -11,7 +11,7 @@ Plivo's answer into a :class:`SendReport`. preview_sms uses the same reading of 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
@@ -19,7 +19,8 @@ from .. import params as read
 from ..client import PlivoClient
 from ..connect import client_for
 from ..credentials import Credentials
-from ..errors import InputError, InvalidRequestError, OutcomeUnknownError
+from ..errors import InputError, InvalidRequestError, OutcomeUnknownError, PlivoError
+from ..kvstore import StorageScope
 from ..numbers import (
     MAX_RECIPIENTS,
     InvalidRecipient,
@@ -30,6 +31,7 @@ from ..numbers import (
     region_code,
     to_plivo,
 )
+from ..optouts import OPTED_OUT_REASON, OptOutList, OptOutReadError
 from ..params import Choice, Limits, NumberRange, Params, http_url, message_text
 from ..polling import MAX_WAIT_SECONDS, DeliveryReport, Observation, bounded_fetch, wait_for_final
 from ..present import (
@@ -203,6 +205,7 @@ def plan_message(
     options: SendOptions | None = None,
     policy: Policy | None = None,
     wait_seconds: int = 0,
+    opted_out: Container[str] = frozenset(),
 ) -> MessagePlan:
     policy = policy or Policy()
     media = tuple(media_urls)
@@ -213,6 +216,9 @@ def plan_message(
     if sender.kind == "number" and sender.value in valid:
         valid.remove(sender.value)
         invalid.append(InvalidRecipient(sender.value, REASON_IS_SENDER))
+    stopped = [n for n in valid if n in opted_out]
+    invalid.extend(InvalidRecipient(n, OPTED_OUT_REASON) for n in stopped)
+    valid = [n for n in valid if n not in stopped]
     refused = [r for n in valid if (r := _outside(policy.allowed_countries, n)) is not None]
     invalid.extend(refused)
     valid = [n for n in valid if n not in {r.input for r in refused}]
@@ -255,8 +261,14 @@ def plan_message(
     )
 
 
-def plan(params: Params, default_sender: str | None) -> MessagePlan:
-    """Everything send_sms reads from its parameters, validated in the order users fix it."""
+def plan(
+    params: Params, default_sender: str | None, opted_out: Container[str] = frozenset()
+) -> MessagePlan:
+    """Everything send_sms reads from its parameters, validated in the order users fix it.
+
+    ``opted_out``: numbers that replied STOP (:mod:`plivo_api.optouts`); they are listed in
+    ``invalid_recipients`` and not sent to.
+    """
     region = parse_region(read.text(params, "default_country"))
     to = read.text_items(params, "to")
     if to is None:
@@ -288,6 +300,7 @@ def plan(params: Params, default_sender: str | None) -> MessagePlan:
         options=options,
         policy=policy,
         wait_seconds=WAIT_LIMIT.read_int(params, "wait_seconds"),
+        opted_out=opted_out,
     )
 
 
@@ -354,9 +367,28 @@ def send_and_wait(client: PlivoClient, plan: MessagePlan) -> SendReport:
     )
 
 
+def opt_outs(call: Invocation, credentials: Credentials) -> Container[str]:
+    """The opt-out list the inbound endpoint keeps for this account, read with one or two
+    storage calls whatever the number of recipients; empty without plugin storage.
+
+    A list that exists but cannot be read fails the send: sending blind could reach people who
+    replied STOP.
+    """
+    if call.storage is None:
+        return frozenset()
+    opt_out_list = OptOutList(call.storage, StorageScope.for_account(credentials.auth_id))
+    try:
+        return opt_out_list.snapshot()
+    except OptOutReadError:
+        raise PlivoError(
+            "Could not read the list of recipients who replied STOP from the plugin's storage, "
+            "so nothing was sent. Try again in a moment."
+        ) from None
+
+
 def run(call: Invocation) -> ToolOutput:
     credentials = Credentials.from_mapping(call.credentials)
-    message_plan = plan(call.parameters, credentials.default_sender)
+    message_plan = plan(call.parameters, credentials.default_sender, opt_outs(call, credentials))
     return present(send_and_wait(client_for(credentials), message_plan))
 
 
