@@ -39,7 +39,7 @@ def test_minimal_send_posts_exactly_sender_destination_and_text(plugin, sandbox,
     assert body["encoding"] == "GSM-7"
     assert body["segments"] == 1
     assert body["units_estimate"] == 1
-    assert result.texts == ["Queued 1 SMS to +14155552671; 1 segment"]
+    assert result.texts == ["Queued 1 SMS to +14155552671; 1 segment."]
     assert "Hello" not in str(result.messages)  # the text itself is never echoed
     assert_clean(result)
 
@@ -115,7 +115,7 @@ def test_bulk_with_invalid_entries_sends_one_request_and_reports_every_uuid(
     assert body["invalid_recipients"] == [{"input": "12345", "reason": "too short"}]
     assert body["units_estimate"] == 3
     assert result.texts[0].startswith("Queued 3 SMS to +14155552671, +442079460018, +919876543210")
-    assert result.texts[0].endswith("1 invalid: 12345 (too short)")
+    assert result.texts[0].endswith("1 invalid: 12345 (too short).")
 
 
 def test_default_country_reads_national_numbers(plugin, sandbox, demo_credentials):

@@ -592,7 +592,7 @@ def test_run_sends_one_request_and_shows_plivos_answer(plivo: HTTPServer) -> Non
         "encoding": "GSM-7",
         "all_delivered": None,
     }
-    assert output.text == f"Queued 2 SMS to {US}, {GB}; 1 segment each; 1 invalid: 123 (too short)"
+    assert output.text == f"Queued 2 SMS to {US}, {GB}; 1 segment each; 1 invalid: 123 (too short)."
 
 
 @pytest.mark.parametrize("text", [EURO * 801, GRINNING * 368 + "\u0436"])
@@ -652,7 +652,7 @@ def test_summary_names_recipients_segments_and_what_forced_ucs2() -> None:
     text = present(report_for(message_plan, uuids=2)).text
     assert text == (
         f"Queued 2 SMS to {US}, {GB}; 4 segments each (UCS-2: \u2019 at position 3); "
-        "1 invalid: 123 (too short)"
+        "1 invalid: 123 (too short)."
     )
 
 
@@ -661,7 +661,7 @@ def test_an_mms_counts_one_unit_per_recipient() -> None:
     assert output.json["type"] == "mms"
     assert output.json["segments"] == 1
     assert output.json["units_estimate"] == 2
-    assert output.text == f"Queued 2 MMS to {US}, {CA}"
+    assert output.text == f"Queued 2 MMS to {US}, {CA}."
 
 
 def test_the_sender_is_shown_by_kind() -> None:

@@ -63,8 +63,9 @@ def parse_time_bound(value: str | None, parameter: str, *, end_of_day: bool) -> 
         if _DATE_ONLY.fullmatch(text):
             day = dt.date.fromisoformat(text)
             clock = dt.time(23, 59, 59) if end_of_day else dt.time(0, 0, 0)
-            return _within_plivo_years(dt.datetime.combine(day, clock, dt.UTC), parameter, text)
-        moment = dt.datetime.fromisoformat(text)
+            moment = dt.datetime.combine(day, clock, dt.UTC)
+        else:
+            moment = dt.datetime.fromisoformat(text)
     except ValueError:
         raise InputError(
             parameter,

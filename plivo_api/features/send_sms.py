@@ -429,7 +429,8 @@ def delivery_summary(report: DeliveryReport) -> str:
     for entry in problems[:SHOWN_PROBLEMS]:
         code = f" error {entry['error_code']}." if entry["error_code"] else ""
         who = entry["to"] or entry["message_uuid"]
-        sentences.append(sentence(f"{who}:{code} {entry['error']} {entry['advice'] or ''}"))
+        advice = f" {sentence(str(entry['advice']))}" if entry["advice"] else ""
+        sentences.append(f"{who}:{code} {sentence(str(entry['error']))}{advice}")
     if len(problems) > SHOWN_PROBLEMS:
         sentences.append(f"{len(problems) - SHOWN_PROBLEMS} more with errors.")
     if "sent" in counts:
@@ -450,8 +451,9 @@ def summary(report: SendReport) -> str:
         line += f"; {describe_segments(report.plan.analysis, each=count > 1)}"
     if report.invalid:
         line += f"; {invalid_summary(report.invalid)}"
+    line += "."
     if report.delivery is not None:
-        line += f". {delivery_summary(report.delivery)}"
+        line += f" {delivery_summary(report.delivery)}"
     return line
 
 
