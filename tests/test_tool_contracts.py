@@ -26,6 +26,13 @@ import pytest
 import yaml
 
 from devtools.sandbox import DEMO_AUTH_ID, DEMO_AUTH_TOKEN, Fault
+from devtools.sandbox.directory import (
+    DEMO_APP_ID,
+    DEMO_ENDPOINT_ID,
+    DEMO_IVR_APP_ID,
+    DEMO_NUMBER,
+    DEMO_PHLO_ID,
+)
 from plivo_api.params import Choice, NumberRange
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,6 +97,33 @@ class Run:
 ACCOUNT = f"/v1/Account/{DEMO_AUTH_ID}/"
 SPARSE = {"api_id": "0b1c2d3e-0000-4000-8000-000000000001"}
 
+CALL_UUID = "4d04c52e-cea3-4458-bbdb-0bfc314ee7cd"
+ENDED_CALL = {
+    "call_uuid": CALL_UUID,
+    "call_direction": "outbound",
+    "from_number": "14155550100",
+    "to_number": "14155552671",
+    "call_duration": 12,
+    "bill_duration": 12,
+    "billed_duration": 60,
+    "total_amount": "0.01000",
+    "answer_time": "2026-01-05 10:00:03+00:00",
+    "end_time": "2026-01-05 10:00:15+00:00",
+    "hangup_cause_name": "Normal Hangup",
+    "hangup_cause_code": 4000,
+    "hangup_source": "Callee",
+}
+LIVE_CALL = {"call_status": "in-progress", "call_uuid": CALL_UUID, "direction": "outbound"}
+NOT_ENDED = Fault.plivo_error(404, method="GET", path="/Call/.+/$")
+CONFERENCE = {
+    "conference_name": "Room 1",
+    "conference_member_count": "1",
+    "conference_run_time": "42",
+    "members": [{"member_id": "1", "call_uuid": CALL_UUID, "from": "14155552671", "muted": False}],
+}
+APP = {"allow_changes": True}
+ANSWER_URL = "https://example.com/answer"
+
 RUNS = [
     Run("send_sms", {"to": "+14155552671, 12345", "message": "Hello"}),
     Run("send_sms", {"to": "+14155552671", "message": "Hi", "wait_seconds": 2}),
@@ -119,6 +153,58 @@ RUNS = [
     ),
     Run("get_pricing", {"country": "GB"}),
     Run("get_pricing", {"country": "GB"}, [Fault(path="/Pricing/", status=200, body=SPARSE)]),
+    Run("make_call", {"to": "+14155552671, 12345", "answer_url": ANSWER_URL, "max_recipients": 5}),
+    Run(
+        "get_call",
+        {"call_uuid": CALL_UUID},
+        [Fault(path="/Call/.+/$", status=200, body=ENDED_CALL)],
+    ),
+    Run(
+        "get_call",
+        {"call_uuid": CALL_UUID},
+        [NOT_ENDED, Fault(path="/Call/", status=200, body=LIVE_CALL)],
+    ),
+    Run(
+        "get_call",
+        {"call_uuid": CALL_UUID},
+        [NOT_ENDED, Fault(path="/Call/", status=200, body=SPARSE)],
+    ),
+    Run("hangup_call", {"call_uuid": CALL_UUID}, [Fault(path="/Call/.+/$", status=204, body=b"")]),
+    Run("list_numbers", {"limit": 1}),
+    Run("list_numbers", {}, [Fault(path="/Number/$", status=200, body={**SPARSE, "objects": []})]),
+    Run("get_number", {"number": "+" + DEMO_NUMBER}),
+    Run(
+        "get_number",
+        {"number": "+" + DEMO_NUMBER},
+        [Fault(path="/Number/", status=200, body=SPARSE)],
+    ),
+    Run("applications", {}),
+    Run("applications", {"operation": "get", "app_id": DEMO_APP_ID}),
+    Run("applications", {"operation": "create", "app_name": "x", "answer_url": ANSWER_URL, **APP}),
+    Run(
+        "applications",
+        {"operation": "update", "app_id": DEMO_IVR_APP_ID, "public_uri": True, **APP},
+    ),
+    Run("applications", {"operation": "delete", "app_id": DEMO_IVR_APP_ID, **APP}),
+    Run("sip_endpoints", {}),
+    Run("sip_endpoints", {"operation": "get", "endpoint_id": DEMO_ENDPOINT_ID}),
+    Run(
+        "sip_endpoints",
+        {"operation": "create", "username": "ada", "password": "pw-12345", "alias": "Ada", **APP},
+    ),
+    Run("conferences", {}),
+    Run(
+        "conferences",
+        {"operation": "get", "conference_name": "Room 1"},
+        [Fault(path="/Conference/.+/$", status=200, body=CONFERENCE)],
+    ),
+    Run("run_phlo", {"phlo_id": DEMO_PHLO_ID, "payload": '{"to": "+14155552671"}'}),
+    Run("run_phlo", {"phlo_id": DEMO_PHLO_ID}, [Fault(path="/phlo/", status=201, body="{}")]),
+    Run("plivo_request", {"path": "Call/"}, [Fault(path="/Call/$", status=200, body=SPARSE)]),
+    Run(
+        "plivo_request",
+        {"method": "DELETE", "path": f"Endpoint/{DEMO_ENDPOINT_ID}/", "allow_writes": True},
+    ),
 ]
 
 

@@ -1,0 +1,73 @@
+"""get_number: one number this account rents (``GET Number/{number}/``).
+
+The number is read like any destination (:func:`plivo_api.numbers.normalize_number`) and sent as
+Plivo stores it, digits with the country code
+(https://www.plivo.com/docs/numbers/api/account-phone-number/retrieve-a-number/).
+"""
+
+from __future__ import annotations
+
+from .. import params as read
+from ..client import reworded_not_found
+from ..connect import client_for
+from ..credentials import Credentials
+from ..errors import InputError, NotFoundError
+from ..numbers import InvalidNumberError, normalize_number, to_plivo
+from ..params import Limits, Params
+from ..resource_fields import number_fields
+from ..resources import RentedNumber
+from . import Invocation, ToolOutput
+
+LIMITS: Limits = {}
+
+
+def number_from(params: Params) -> str:
+    text = read.text(params, "number")
+    if text is None:
+        raise InputError(
+            "number", "number is required: give one of the account's numbers, e.g. +14155550100."
+        )
+    try:
+        return normalize_number(text)
+    except InvalidNumberError as error:
+        raise InvalidNumberError(error.reason, text, parameter="number") from None
+
+
+def run(call: Invocation) -> ToolOutput:
+    number = number_from(call.parameters)
+    client = client_for(Credentials.from_mapping(call.credentials))
+    try:
+        data = client.request("GET", client.resource_url("Number", to_plivo(number)))
+    except NotFoundError as error:
+        raise reworded_not_found(
+            error,
+            f"{number} is not a number this Plivo account rents. list_numbers shows the "
+            "account's numbers.",
+        ) from None
+    return present(RentedNumber.from_json(data), number)
+
+
+def present(record: RentedNumber, number: str) -> ToolOutput:
+    fields = number_fields(record)
+    fields["number"] = fields["number"] or number
+    services = [name for name in ("sms", "voice", "mms") if fields[f"{name}_enabled"]]
+    app = fields["application"]
+    text = (
+        f"{fields['number']}"
+        + (f" ({fields['alias']})" if fields["alias"] else "")
+        + (f", {fields['type']}" if fields["type"] else "")
+        + (f", {fields['country']}" if fields["country"] else "")
+        + f": {', '.join(services).upper() or 'no services'} enabled; "
+        + (f"linked to application {app}." if app else "not linked to an application.")
+    )
+    data: dict[str, object] = {**fields, "api_id": record.api_id}
+    variables = {
+        "number": fields["number"],
+        "application": app,
+        "sms_enabled": fields["sms_enabled"],
+        "voice_enabled": fields["voice_enabled"],
+    }
+    return ToolOutput(text, data, variables)
+
+
+__all__ = ["LIMITS", "number_from", "present", "run"]

@@ -1,0 +1,304 @@
+"""make_call: one ``POST Call/`` that calls up to ``max_recipients`` numbers or SIP URIs.
+
+Every check happens before the request: :func:`plan` turns the parameters into a
+:class:`CallPlan` (destinations read exactly as send_sms reads recipients, plus ``sip:`` URIs;
+a caller ID that is a phone number; the builder's cap and ``allowed_countries``) or raises
+:class:`InputError`. The request is then made once and never repeated once it may have reached
+Plivo: Plivo's SDK re-sends voice requests after a 5xx answer, which can place a second call
+(https://www.plivo.com/docs/voice/api/call/make-a-call).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from .. import params as read
+from ..client import PlivoClient
+from ..connect import client_for
+from ..credentials import Credentials
+from ..errors import InputError
+from ..numbers import MAX_RECIPIENTS, InvalidRecipient, parse_region, to_plivo
+from ..params import Choice, Limits, NumberRange, Params, http_url
+from ..present import invalid_recipient_fields, invalid_summary, listed, plural
+from ..recipients import (
+    RecipientPolicy,
+    enforce_cap,
+    outside_allowed,
+    parse_allowed_countries,
+)
+from ..sender import resolve_sender
+from ..text import shorten
+from ..voice import (
+    CALL_OUTCOME_CHECK,
+    REASON_SIP_COUNTRY,
+    SIP_PREFIX,
+    CallRequest,
+    parse_call_destinations,
+)
+from . import Invocation, ToolOutput
+
+DEFAULT_MAX_RECIPIENTS: Final = 1  # one call unless the builder allows more
+CALLER_NAME_MAX: Final = 50  # Plivo's limit on caller_name
+TIME_LIMIT_MAX: Final = 86_400  # Plivo disconnects every call after 24 hours anyway
+RING_TIMEOUT_MAX: Final = 120  # Plivo's own ring time when none is given
+MACHINE_DETECTION_MS: Final = (2_000, 10_000)  # Plivo's allowed detection window
+METHODS: Final = ("POST", "GET")
+MACHINE_DETECTION_OFF: Final = "off"
+REASON_IS_SENDER: Final = "is the caller ID itself"
+_SEND_DIGITS = re.compile(r"[0-9A-Da-d*#wW]+(?:@\d{1,5})?")
+
+MAX_RECIPIENTS_LIMIT: Final = NumberRange(1, MAX_RECIPIENTS, DEFAULT_MAX_RECIPIENTS)
+TIME_LIMIT: Final = NumberRange(1, TIME_LIMIT_MAX)
+RING_TIMEOUT: Final = NumberRange(1, RING_TIMEOUT_MAX)
+MACHINE_DETECTION_TIME: Final = NumberRange(*MACHINE_DETECTION_MS)
+METHOD_CHOICE: Final = Choice(METHODS, "POST", case_insensitive=False)
+MACHINE_DETECTION_CHOICE: Final = Choice(
+    (MACHINE_DETECTION_OFF, "true", "hangup"), MACHINE_DETECTION_OFF, case_insensitive=True
+)
+CALLBACKS: Final = ("ring", "hangup", "fallback")
+LIMITS: Limits = {
+    "max_recipients": MAX_RECIPIENTS_LIMIT,
+    "answer_method": METHOD_CHOICE,
+    **{f"{name}_method": METHOD_CHOICE for name in CALLBACKS},
+    "time_limit": TIME_LIMIT,
+    "ring_timeout": RING_TIMEOUT,
+    "machine_detection": MACHINE_DETECTION_CHOICE,
+    "machine_detection_time": MACHINE_DETECTION_TIME,
+}
+
+
+@dataclass(frozen=True)
+class CallOptions:
+    """Optional Make Call fields; ``None`` means "not sent" (Plivo's default applies)."""
+
+    callbacks: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (url, method)
+    caller_name: str | None = None
+    time_limit: int | None = None
+    ring_timeout: int | None = None
+    machine_detection: str | None = None
+    machine_detection_time: int | None = None
+    machine_detection_url: str | None = None
+    send_digits: str | None = None
+    send_on_preanswer: bool = False
+
+    def request_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = {}
+        for name, (url, method) in self.callbacks.items():
+            fields[f"{name}_url"] = url
+            fields[f"{name}_method"] = method
+        values = {
+            "caller_name": self.caller_name,
+            "time_limit": self.time_limit,
+            "ring_timeout": self.ring_timeout,
+            "machine_detection": self.machine_detection,
+            "machine_detection_time": self.machine_detection_time,
+            "machine_detection_url": self.machine_detection_url,
+            "send_digits": self.send_digits,
+        }
+        fields.update({name: value for name, value in values.items() if value is not None})
+        if self.send_on_preanswer:
+            fields["send_on_preanswer"] = True
+        return fields
+
+
+@dataclass(frozen=True)
+class CallPlan:
+    caller_id: str  # E.164
+    destinations: tuple[str, ...]  # E.164 numbers, then SIP URIs
+    invalid: tuple[InvalidRecipient, ...]
+    answer_url: str
+    answer_method: str = "POST"
+    options: CallOptions = field(default_factory=CallOptions)
+
+    def request_body(self) -> dict[str, Any]:
+        """Plivo's form: digits with the country code, destinations joined with ``<``."""
+        to = "<".join(d if d.startswith(SIP_PREFIX) else to_plivo(d) for d in self.destinations)
+        return {
+            "from": to_plivo(self.caller_id),
+            "to": to,
+            "answer_url": self.answer_url,
+            "answer_method": self.answer_method,
+            **self.options.request_fields(),
+        }
+
+
+def _caller_id(params: Params, default_sender: str | None, region: str | None) -> str:
+    """The caller ID: a phone number from ``from_number`` or the credentials' default sender."""
+    explicit = read.text(params, "from_number")
+    sender = resolve_sender(explicit, default_sender, region)
+    if sender.kind == "number":
+        return sender.value
+    parameter = "from_number" if explicit else "default_sender"
+    kind = {"alphanumeric": "an alphanumeric sender ID", "short_code": "a short code"}.get(
+        sender.kind, "a Powerpack UUID"
+    )
+    raise InputError(
+        parameter,
+        f"{parameter}: {shorten(sender.value)!r} is {kind}; a call needs a phone number as "
+        "caller ID: a voice-enabled Plivo number (or a number verified on the account) in "
+        "international format, e.g. +14155550100. Set 'From number' in this tool's settings. The "
+        "caller ID is part of the tool's setup, not of the request: if you are an assistant, tell "
+        "the user.",
+    )
+
+
+def _options(params: Params) -> CallOptions:
+    callbacks: dict[str, tuple[str, str]] = {}
+    for name in CALLBACKS:
+        url = read.text(params, f"{name}_url")
+        if url:
+            method = METHOD_CHOICE.read(params, f"{name}_method")
+            callbacks[name] = (http_url(url, f"{name}_url"), method)
+    caller_name = read.text(params, "caller_name")
+    if caller_name is not None and len(caller_name) > CALLER_NAME_MAX:
+        raise InputError(
+            "caller_name",
+            f"caller_name: {len(caller_name)} characters; Plivo allows at most {CALLER_NAME_MAX}.",
+        )
+    detection = MACHINE_DETECTION_CHOICE.read(params, "machine_detection")
+    detection_url = read.text(params, "machine_detection_url")
+    digits = read.text(params, "send_digits")
+    if digits is not None and not _SEND_DIGITS.fullmatch(digits):
+        raise InputError(
+            "send_digits",
+            f"send_digits: {shorten(digits, 40)!r} is not a DTMF sequence; use the digits 0-9, "
+            "A-D, * and #, with w (wait 0.5 s) or W (wait 1 s) between them, e.g. 1w2W3, "
+            "optionally ending in @ and a tone length in ms (123@1000).",
+        )
+    return CallOptions(
+        callbacks=callbacks,
+        caller_name=caller_name,
+        time_limit=TIME_LIMIT.read(params, "time_limit"),
+        ring_timeout=RING_TIMEOUT.read(params, "ring_timeout"),
+        machine_detection=None if detection == MACHINE_DETECTION_OFF else detection,
+        machine_detection_time=MACHINE_DETECTION_TIME.read(params, "machine_detection_time"),
+        machine_detection_url=http_url(detection_url, "machine_detection_url")
+        if detection_url
+        else None,
+        send_digits=digits,
+        send_on_preanswer=read.boolean(params, "send_on_preanswer", default=False),
+    )
+
+
+def plan(params: Params, default_sender: str | None) -> CallPlan:
+    """Everything make_call reads from its parameters, validated in the order users fix it."""
+    region = parse_region(read.text(params, "default_country"))
+    to = read.text_items(params, "to")
+    if to is None:
+        raise InputError(
+            "to", "to is required: give a phone number (e.g. +14155552671) or a SIP URI."
+        )
+    answer_url = read.text(params, "answer_url")
+    if answer_url is None:
+        raise InputError(
+            "answer_url",
+            "answer_url is required: the http(s) URL that returns Plivo XML for the answered "
+            "call. It is part of the tool's setup: if you are an assistant, tell the user.",
+        )
+    answer_url = http_url(answer_url, "answer_url")
+    caller_id = _caller_id(params, default_sender, region)
+    policy = RecipientPolicy(
+        max_recipients=MAX_RECIPIENTS_LIMIT.read_int(params, "max_recipients"),
+        allowed_countries=parse_allowed_countries(read.text(params, "allowed_countries")),
+    )
+    options = _options(params)
+    parsed = parse_call_destinations(to, region)
+    invalid = list(parsed.invalid)
+    numbers = []
+    for number in parsed.numbers:
+        refused = outside_allowed(policy.allowed_countries, number, verb="call")
+        if number == caller_id:
+            invalid.append(InvalidRecipient(number, REASON_IS_SENDER))
+        elif refused is not None:
+            invalid.append(refused)
+        else:
+            numbers.append(number)
+    sip_uris = list(parsed.sip_uris)
+    if sip_uris and policy.allowed_countries:
+        invalid.extend(InvalidRecipient(uri, REASON_SIP_COUNTRY) for uri in sip_uris)
+        sip_uris = []
+    destinations = (*numbers, *sip_uris)
+    if not destinations:
+        detail = f": {invalid_summary(invalid)}" if invalid else ""
+        raise InputError(
+            "to",
+            f"to: no valid destination{detail}. No call was placed. Write numbers in "
+            "international format with the country code, e.g. +14155552671, or SIP URIs such as "
+            "sip:alice@phone.plivo.com; ask the user when unsure.",
+        )
+    enforce_cap(len(destinations), policy, per="per request", nothing="no call was placed")
+    return CallPlan(
+        caller_id=caller_id,
+        destinations=destinations,
+        invalid=tuple(invalid),
+        answer_url=answer_url,
+        answer_method=METHOD_CHOICE.read(params, "answer_method"),
+        options=options,
+    )
+
+
+@dataclass(frozen=True)
+class CallReport:
+    plan: CallPlan
+    request: CallRequest
+
+
+def place(client: PlivoClient, call_plan: CallPlan) -> CallReport:
+    """The one request; a lost or failed answer is "outcome unknown", never a second call."""
+    data = client.request(
+        "POST",
+        client.resource_url("Call"),
+        json_body=call_plan.request_body(),
+        creates=CALL_OUTCOME_CHECK,
+    )
+    return CallReport(call_plan, CallRequest.from_json(data))
+
+
+def run(call: Invocation) -> ToolOutput:
+    credentials = Credentials.from_mapping(call.credentials)
+    call_plan = plan(call.parameters, credentials.default_sender)
+    return present(place(client_for(credentials), call_plan))
+
+
+# -- presentation ----------------------------------------------------------------------------
+
+
+def summary(report: CallReport) -> str:
+    destinations = report.plan.destinations
+    count = plural(len(destinations), "call")
+    line = (
+        f"Plivo accepted {count} from {report.plan.caller_id} to {listed(destinations)} "
+        f"(request UUID {listed(report.request.request_uuids, 3)})"
+    )
+    if report.plan.invalid:
+        line += f"; {invalid_summary(report.plan.invalid)}"
+    return (
+        line + ". The call UUID arrives in the answer and hangup callbacks (CallUUID); get_call "
+        "and hangup_call take it. The request UUID cancels a call that has not started yet "
+        "(hangup_call)."
+    )
+
+
+def present(report: CallReport) -> ToolOutput:
+    invalid = invalid_recipient_fields(report.plan.invalid)
+    uuids = list(report.request.request_uuids)
+    recipients = list(report.plan.destinations)
+    data: dict[str, object] = {
+        "request_uuids": uuids,
+        "recipients": recipients,
+        "invalid_recipients": invalid,
+        "from": report.plan.caller_id,
+        "api_id": report.request.api_id,
+    }
+    variables = {
+        "request_uuid": uuids[0],
+        "request_uuids": uuids,
+        "recipients": recipients,
+        "invalid_recipients": invalid,
+    }
+    return ToolOutput(summary(report), data, variables)
+
+
+__all__ = ["LIMITS", "CallOptions", "CallPlan", "CallReport", "place", "plan", "present", "run"]

@@ -1,0 +1,164 @@
+"""sip_endpoints: list, read, create, update or delete the account's SIP endpoints.
+
+A SIP endpoint is a username and password a softphone or SIP device registers with at
+``phone.plivo.com``; calls to it are routed by its application
+(https://www.plivo.com/docs/voice/api/endpoint/). Plivo appends digits to the username given at
+creation, so the created username is returned. Create, update and delete need the builder's
+``allow_changes`` setting.
+
+The password is a form-only secret: it goes into the request body and nowhere else. Plivo never
+returns it; should an error text ever echo it, it is replaced before the error is raised.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from .. import params as read
+from ..connect import client_for
+from ..credentials import Credentials
+from ..errors import InputError, PlivoError
+from ..identifiers import parse_numeric_id
+from ..jsonvalues import str_of
+from ..operations import (
+    CHANGING,
+    OPERATION_CHOICE,
+    OperationResult,
+    ResourceKind,
+    create_resource,
+    delete_resource,
+    get_resource,
+    list_resources,
+    read_operation,
+    require_changes_allowed,
+    update_resource,
+)
+from ..paging import LIMIT_RANGE, OFFSET_RANGE
+from ..params import Limits, Params
+from ..resource_fields import endpoint_fields
+from ..resources import Endpoint
+from . import Invocation, ToolOutput
+
+LIMITS: Limits = {"operation": OPERATION_CHOICE, "limit": LIMIT_RANGE, "offset": OFFSET_RANGE}
+PASSWORD: Final = "password"  # noqa: S105 - the parameter's name, not a password
+PASSWORD_SHOWN: Final = "[password]"  # noqa: S105 - what replaces the password in texts
+ID_SOURCE: Final = "operation list shows every endpoint with its endpoint_id"
+APP_SOURCE: Final = "the applications tool lists them with their app_id"
+CREATE_CHECK: Final = (
+    "The endpoint may or may not have been created: list the endpoints before creating it again."
+)
+
+KIND: Final = ResourceKind(
+    collection="Endpoint",
+    noun="endpoint",
+    plural="endpoints",
+    id_key="endpoint_id",
+    parse=Endpoint.from_json,
+    fields=endpoint_fields,
+    name_of=lambda endpoint: endpoint.username,
+)
+
+
+def endpoint_id_from(params: Params) -> str:
+    return parse_numeric_id(
+        read.text(params, "endpoint_id"), "endpoint_id", what="SIP endpoint", source=ID_SOURCE
+    )
+
+
+def password_from(params: Params) -> str | None:
+    """The secret as given (never stripped of inner characters, never quoted back)."""
+    value = params.get(PASSWORD)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise InputError(PASSWORD, "password: expected text.")
+    if any(not char.isprintable() for char in value):
+        raise InputError(
+            PASSWORD,
+            "password contains a control character or line break (often pasted along with it); "
+            "set it again in the tool's settings.",
+        )
+    return value
+
+
+def fields_from(params: Params, *, creating: bool) -> dict[str, Any]:
+    """The endpoint fields given; a new endpoint needs username, password and alias."""
+    body: dict[str, Any] = {}
+    if creating:
+        username = read.text(params, "username")
+        if username is not None:
+            if any(char.isspace() for char in username):
+                raise InputError("username", "username: no spaces; use letters and digits.")
+            body["username"] = username
+    password = password_from(params)
+    if password is not None:
+        body[PASSWORD] = password
+    alias = read.text(params, "alias")
+    if alias is not None:
+        body["alias"] = alias
+    app_id = read.text(params, "app_id")
+    if app_id is not None:
+        body["app_id"] = parse_numeric_id(app_id, "app_id", what="application", source=APP_SOURCE)
+    if creating:
+        missing = [name for name in ("username", PASSWORD, "alias") if name not in body]
+        if missing:
+            where = " (a setting of this tool)" if PASSWORD in missing else ""
+            raise InputError(
+                missing[0],
+                f"To create an endpoint Plivo needs username, password and alias; missing: "
+                f"{', '.join(missing)}{where}. Nothing was sent.",
+            )
+    return body
+
+
+def _without_password(error: PlivoError, password: str | None) -> PlivoError:
+    """The same error with the password replaced wherever its texts could carry it."""
+    if password:
+        error.message = error.message.replace(password, PASSWORD_SHOWN)
+        error.args = (error.message,)
+        if error.plivo_error:
+            error.plivo_error = error.plivo_error.replace(password, PASSWORD_SHOWN)
+    return error
+
+
+def perform(call: Invocation) -> OperationResult:
+    params = call.parameters
+    operation = read_operation(params)
+    if operation in CHANGING:
+        require_changes_allowed(params, f"{operation} a SIP endpoint")
+    client = client_for(Credentials.from_mapping(call.credentials))
+    if operation == "list":
+        return list_resources(
+            client,
+            KIND,
+            limit=LIMIT_RANGE.read_int(params, "limit"),
+            offset=OFFSET_RANGE.read_int(params, "offset"),
+        )
+    if operation == "get":
+        return get_resource(client, KIND, endpoint_id_from(params))
+    if operation == "delete":
+        return delete_resource(client, KIND, endpoint_id_from(params))
+    body = fields_from(params, creating=operation == "create")
+    try:
+        if operation == "update":
+            return update_resource(client, KIND, endpoint_id_from(params), body)
+        result, answer = create_resource(client, KIND, body, check=CREATE_CHECK)
+    except PlivoError as error:
+        raise _without_password(error, body.get(PASSWORD)) from None
+    username = str_of(answer, "username")
+    result.data["username"] = username
+    return OperationResult(
+        f"Created SIP endpoint {result.data['endpoint_id']} with username {username} (Plivo "
+        "appends digits to the name given); register the device with that username and the "
+        "password from the tool's settings.",
+        result.data,
+        result.variables,
+    )
+
+
+def run(call: Invocation) -> ToolOutput:
+    result = perform(call)
+    return ToolOutput(result.text, result.data, result.variables)
+
+
+__all__ = ["KIND", "LIMITS", "endpoint_id_from", "fields_from", "perform", "run"]
