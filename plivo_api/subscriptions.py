@@ -29,7 +29,6 @@ from .connect import client_for
 from .credentials import Credentials
 from .errors import (
     AuthenticationError,
-    ConnectionFailedError,
     InputError,
     InvalidRequestError,
     NotFoundError,
@@ -62,14 +61,15 @@ CODE_NUMBER: Final = "PLIVO_NUMBER_UNUSABLE"
 CODE_PLIVO: Final = "PLIVO_REQUEST_FAILED"
 CODE_LEFTOVER: Final = "PLIVO_ROLLBACK_INCOMPLETE"
 
-# Errors after which Plivo provably did not apply the request.
+# Errors after which Plivo provably did not apply the request: it answered with a refusal.
+# (A transport error may come after Plivo applied it: the client says "connection broke" for a
+# request that was sent and never answered.)
 _DEFINITE_REFUSALS = (
     AuthenticationError,
     PermissionDeniedError,
     NotFoundError,
     InvalidRequestError,
     RateLimitedError,
-    ConnectionFailedError,
 )
 
 

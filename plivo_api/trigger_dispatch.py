@@ -21,6 +21,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
+from urllib.parse import parse_qs
 
 from .signature import (
     FormParams,
@@ -65,7 +66,8 @@ class WebhookRequest:
 
     ``endpoint`` is the URL Plivo was given (the subscription's endpoint): Plivo signs the URL
     it called, not the one the plugin sees. ``query`` is the raw query string as received.
-    ``params`` are the form fields for POST and the query parameters for GET.
+    ``params`` are the form fields of a POST; a GET's parameters are read from ``query`` itself,
+    the part its signature covers.
     """
 
     method: str
@@ -121,10 +123,11 @@ def answer_webhook(
     request: WebhookRequest, *, auth_token: str | None, call_greeting: str
 ) -> WebhookAnswer:
     """Check the signature, recognise the event, and say what Plivo gets back."""
+    is_post = request.method.strip().upper() == "POST"
     check = verify_request(
         method=request.method,
         urls=candidate_urls(public_url=request.endpoint, query=request.query),
-        params=request.params if request.method.strip().upper() == "POST" else None,
+        params=request.params if is_post else None,
         headers=request.headers,
         auth_tokens=auth_token or "",
     )
@@ -133,7 +136,8 @@ def answer_webhook(
         note = f"Refused: {check.reason}. Checked against: {checked}."
         logger.warning("refused a webhook: %s", check.reason)
         return WebhookAnswer(STATUS_FORBIDDEN, note, TEXT_CONTENT_TYPE, note=note)
-    return _recognise(form_lists(request.params), call_greeting)
+    form = form_lists(request.params) if is_post else _query_params(request.query)
+    return _recognise(form, call_greeting)
 
 
 def _recognise(form: dict[str, list[str]], call_greeting: str) -> WebhookAnswer:
@@ -161,6 +165,10 @@ def _recognise(form: dict[str, list[str]], call_greeting: str) -> WebhookAnswer:
         message = InboundMessage.from_params(form)
         return _event(empty, EVENT_SMS_RECEIVED, sms_variables(message), message.from_number)
     return _not_an_event(empty, "not a Plivo message, delivery report or call")
+
+
+def _query_params(query: str) -> dict[str, list[str]]:
+    return parse_qs(query.lstrip("?"), keep_blank_values=True, encoding="utf-8", errors="replace")
 
 
 def _event(body: str, event: str, variables: dict[str, Any], user_id: str) -> WebhookAnswer:

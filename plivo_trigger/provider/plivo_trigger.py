@@ -29,7 +29,7 @@ class PlivoTrigger(Trigger):
                 method=request.method,
                 endpoint=subscription.endpoint,
                 query=request.query_string.decode("utf-8", "replace"),
-                params=request.form if request.method.upper() == "POST" else request.args,
+                params=request.form,
                 headers=request.headers,
             ),
             auth_token=auth_token_of(self.runtime.credentials, properties),

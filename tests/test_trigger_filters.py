@@ -1,0 +1,172 @@
+"""Trigger event filters: what each filter lets through, and filters that cannot work."""
+
+from __future__ import annotations
+
+import pytest
+
+from plivo_api.errors import InputError
+from plivo_api.trigger_filters import (
+    MAX_FILTER_ENTRIES,
+    MAX_REGEX_CHARS,
+    MESSAGE_STATUSES,
+    MessageFilter,
+    StatusFilter,
+    first_word,
+)
+
+SENDER = "+14155550123"
+RECEIVER = "+14155550100"
+
+
+def passes(parameters: dict[str, object], *, text: str = "Hello", sender: str = SENDER) -> bool:
+    verdict = MessageFilter.from_parameters(parameters).check(
+        from_number=sender, to_number=RECEIVER, text=text
+    )
+    assert verdict.matched or verdict.reason  # a refusal always says which filter
+    return verdict.matched
+
+
+def test_no_filters_let_everything_through() -> None:
+    assert passes({})
+    assert passes({"from_numbers": None, "keyword": "", "contains": "  ", "regex": ""}, text="")
+
+
+@pytest.mark.parametrize(
+    ("written", "sender", "expected"),
+    [
+        ("+14155550123", SENDER, True),
+        ("+1 (415) 555-0123", SENDER, True),
+        ("+44 20 7946 0018, +1 415 555 0123", SENDER, True),
+        ("+44 20 7946 0018; +1 415 555 0999", SENDER, False),
+        ("+14155550123", "+14155550124", False),
+        ("12345", "12345", True),  # a short code, as Plivo writes it
+        ("acme", "ACME", True),  # an alphanumeric sender ID, any case
+        ("ACME", "ACME-2", False),
+    ],
+)
+def test_from_numbers(written: str, sender: str, expected: bool) -> None:
+    assert passes({"from_numbers": written}, sender=sender) is expected
+
+
+def test_to_numbers_compare_the_receiving_number() -> None:
+    assert passes({"to_numbers": "+1 415 555 0100"})
+    assert not passes({"to_numbers": "+14155550199"})
+
+
+def test_from_numbers_as_a_list_are_read_too() -> None:
+    assert passes({"from_numbers": ["+14155550999", "+14155550123"]})
+
+
+@pytest.mark.parametrize(
+    ("keywords", "text", "expected"),
+    [
+        ("BOOK", "book a table for two", True),
+        ("BOOK", "  Book! tomorrow", True),
+        ("book, cancel", "CANCEL my booking", True),
+        ("BOOK", "I want to book", False),  # only the first word counts
+        ("BOOK", "Booking please", False),  # whole words only
+        ("ＢＯＯＫ", "book now", True),  # full-width letters are the same letters
+        ("stop", "", False),
+    ],
+)
+def test_keyword_is_the_first_word(keywords: str, text: str, expected: bool) -> None:
+    assert passes({"keyword": keywords}, text=text) is expected
+
+
+@pytest.mark.parametrize(
+    ("contains", "text", "expected"),
+    [
+        ("refund", "I want a REFUND now", True),
+        ("refund please", "Refund Please!", True),
+        ("refund", "I want my money back", False),
+    ],
+)
+def test_contains_ignores_case(contains: str, text: str, expected: bool) -> None:
+    assert passes({"contains": contains}, text=text) is expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "expected"),
+    [
+        (r"^\d{6}$", "482913", True),
+        (r"^\d{6}$", "code 482913", False),
+        (r"order #\d+", "about order #123 please", True),
+        (r"(?i)^yes\b", "YES please", True),
+        (r"^yes\b", "YES please", False),  # case matters unless (?i)
+    ],
+)
+def test_regex_searches_the_text(pattern: str, text: str, expected: bool) -> None:
+    assert passes({"regex": pattern}, text=text) is expected
+
+
+def test_filters_that_are_set_must_all_match() -> None:
+    both = {"from_numbers": SENDER, "keyword": "BOOK"}
+    assert passes(both, text="Book it")
+    assert not passes(both, text="Cancel it")
+    assert not passes(both, text="Book it", sender="+14155550999")
+
+
+def test_a_refusal_names_the_filter_not_the_message() -> None:
+    verdict = MessageFilter.from_parameters({"contains": "refund"}).check(
+        from_number=SENDER, to_number=RECEIVER, text="my secret text"
+    )
+    assert not verdict.matched
+    assert "contains" in verdict.reason
+    assert "secret" not in verdict.reason and SENDER not in verdict.reason
+
+
+@pytest.mark.parametrize(
+    ("parameters", "named"),
+    [
+        ({"from_numbers": "4155550123"}, "from_numbers"),  # no country code
+        ({"to_numbers": "+1 415"}, "to_numbers"),
+        ({"regex": "([a-z"}, "regex"),
+        ({"regex": "a" * (MAX_REGEX_CHARS + 1)}, "regex"),
+        ({"keyword": "book now"}, "keyword"),
+        ({"from_numbers": ",".join(["+14155550123"] * (MAX_FILTER_ENTRIES + 1))}, "from_numbers"),
+        ({"contains": "{{#1711.code#}}"}, "contains"),  # an unresolved workflow variable
+    ],
+)
+def test_filters_that_cannot_work_are_refused_by_name(
+    parameters: dict[str, object], named: str
+) -> None:
+    with pytest.raises(InputError) as raised:
+        MessageFilter.from_parameters(parameters)
+    assert raised.value.parameter == named
+    assert named in str(raised.value)
+
+
+def test_first_word() -> None:
+    assert first_word("  ¡Hola! amigo") == "hola"
+    assert first_word("... ") == ""
+    assert first_word("STOP.") == "stop"
+
+
+@pytest.mark.parametrize(
+    ("chosen", "status", "expected"),
+    [
+        (None, "queued", True),
+        ([], "failed", True),
+        (["delivered"], "delivered", True),
+        (["delivered"], "undelivered", False),
+        (["failed", "undelivered"], "UNDELIVERED", True),
+        ("delivered, read", "read", True),
+        ("delivered, read", "sent", False),
+    ],
+)
+def test_status_filter(chosen: object, status: str, expected: bool) -> None:
+    verdict = StatusFilter.from_parameters({"statuses": chosen}).check(status)
+    assert verdict.matched is expected
+
+
+def test_every_plivo_state_can_be_chosen() -> None:
+    assert StatusFilter.from_parameters({"statuses": list(MESSAGE_STATUSES)}).statuses == set(
+        MESSAGE_STATUSES
+    )
+
+
+@pytest.mark.parametrize("bad", [["delivered", "bounced"], "sent,lost", {"delivered": True}])
+def test_unknown_states_are_refused(bad: object) -> None:
+    with pytest.raises(InputError) as raised:
+        StatusFilter.from_parameters({"statuses": bad})
+    assert raised.value.parameter == "statuses"
