@@ -37,8 +37,10 @@ from .errors import (
     PlivoError,
     RateLimitedError,
 )
-from .number_routing import Application, ApplicationUrls, NumberRouting, OwnedNumber
+from .models import display_number
+from .number_routing import ApplicationUrls, NumberRouting, plivo_digits
 from .params import http_url
+from .resources import Application, RentedNumber
 from .trigger_dispatch import CALL_GREETING_PROPERTY, DEFAULT_CALL_GREETING, MAX_CALL_GREETING_CHARS
 
 logger = logging.getLogger(__name__)
@@ -71,6 +73,30 @@ _DEFINITE_REFUSALS = (
     InvalidRequestError,
     RateLimitedError,
 )
+
+
+@dataclass(frozen=True)
+class _Number:
+    """The parts of a rented number a subscription needs, with Plivo's gaps filled in: a field
+    Plivo left out counts as "no" (no application, no SMS)."""
+
+    number: str
+    app_id: str | None
+    sms_enabled: bool
+    voice_enabled: bool
+
+    @classmethod
+    def of(cls, rented: RentedNumber, asked: str) -> _Number:
+        return cls(
+            number=rented.number or display_number(plivo_digits(asked)) or asked.strip(),
+            app_id=rented.application,
+            sms_enabled=rented.sms_enabled is True,
+            voice_enabled=rented.voice_enabled is True,
+        )
+
+    @property
+    def digits(self) -> str:
+        return plivo_digits(self.number)
 
 
 @dataclass(frozen=True)
@@ -149,30 +175,22 @@ class UnsubscribeOutcome:
     message: str
 
 
-def application_name(number: OwnedNumber, endpoint: str) -> str:
+def application_name(number: str, endpoint: str) -> str:
     """``dify-trigger-14155550100-1a2b3c4d5e``: recognisable in the console, unique per endpoint,
     and the same on a second try (so an Application whose creation timed out can be found)."""
     tag = hashlib.sha256(endpoint.encode("utf-8")).hexdigest()[:ENDPOINT_TAG_CHARS]
-    return f"{APP_NAME_PREFIX}-{number.plivo_number}-{tag}"
+    return f"{APP_NAME_PREFIX}-{plivo_digits(number)}-{tag}"
 
 
 def plan_urls(
-    endpoint: str, *, number: OwnedNumber, receive_calls: bool, previous: Application | None
+    endpoint: str, *, voice_enabled: bool, receive_calls: bool, previous: Application | None
 ) -> ApplicationUrls:
     """The new Application's URLs: messages always go to the endpoint; calls go there when they
     should start workflows (and the number takes calls), else wherever they went before."""
-    if receive_calls and number.voice_enabled:
+    if receive_calls and voice_enabled:
         return ApplicationUrls(message_url=endpoint, answer_url=endpoint, hangup_url=endpoint)
-    kept = previous.urls.voice_only() if previous is not None else ApplicationUrls()
-    return ApplicationUrls(
-        message_url=endpoint,
-        answer_url=kept.answer_url,
-        answer_method=kept.answer_method,
-        hangup_url=kept.hangup_url,
-        hangup_method=kept.hangup_method,
-        fallback_answer_url=kept.fallback_answer_url,
-        fallback_method=kept.fallback_method,
-    )
+    kept = ApplicationUrls.of(previous) if previous is not None else ApplicationUrls()
+    return kept.with_message_url(endpoint)
 
 
 def subscribe(routing: NumberRouting, request: SubscriptionRequest) -> SubscriptionRecord:
@@ -187,7 +205,7 @@ def subscribe(routing: NumberRouting, request: SubscriptionRequest) -> Subscript
             "phone_number", "phone_number is required: pick one of your Plivo numbers."
         )
     try:
-        number = routing.get_number(request.phone_number)
+        number = _read_number(routing, request.phone_number)
     except PlivoError as error:
         raise SubscriptionFailedError(
             f"Could not read {request.phone_number.strip()} from Plivo: {error} "
@@ -202,8 +220,10 @@ def subscribe(routing: NumberRouting, request: SubscriptionRequest) -> Subscript
         )
     receive_calls = request.receive_calls and number.voice_enabled
     previous = _previous_application(routing, number, keep_calls=not receive_calls)
-    name = application_name(number, endpoint)
-    urls = plan_urls(endpoint, number=number, receive_calls=receive_calls, previous=previous)
+    name = application_name(number.number, endpoint)
+    urls = plan_urls(
+        endpoint, voice_enabled=number.voice_enabled, receive_calls=receive_calls, previous=previous
+    )
     try:
         app_id = routing.create_application(name, urls)
     except OutcomeUnknownError as error:
@@ -220,7 +240,7 @@ def subscribe(routing: NumberRouting, request: SubscriptionRequest) -> Subscript
             code=CODE_PLIVO,
         ) from None
     try:
-        routing.link_number(number, app_id)
+        routing.link_number(number.number, app_id)
     except PlivoError as error:
         cleanup = _roll_back_link(routing, number, app_id, maybe_linked=not _definite(error))
         raise SubscriptionFailedError(
@@ -248,7 +268,7 @@ def unsubscribe(routing: NumberRouting, record: SubscriptionRecord) -> Unsubscri
     """
     notes: list[str] = []
     try:
-        number = routing.get_number(record.phone_number)
+        number = _read_number(routing, record.phone_number)
     except NotFoundError:
         notes.append(f"{record.phone_number} is no longer on the account, so nothing to restore.")
     except PlivoError as error:
@@ -309,21 +329,21 @@ def number_options(routing: NumberRouting) -> list[NumberOption]:
     """The numbers a subscription can use (those that take messages or calls), with their alias
     and what they can do: ``+14155550100 · Main line (SMS, MMS, voice)``."""
     options: list[NumberOption] = []
-    for number in routing.list_numbers():
+    for rented in routing.list_numbers():
         abilities = [
             name
             for name, enabled in (
-                ("SMS", number.sms_enabled),
-                ("MMS", number.mms_enabled),
-                ("voice", number.voice_enabled),
+                ("SMS", rented.sms_enabled),
+                ("MMS", rented.mms_enabled),
+                ("voice", rented.voice_enabled),
             )
-            if enabled
+            if enabled is True
         ]
-        if not (number.sms_enabled or number.voice_enabled):
+        if rented.number is None or not (rented.sms_enabled or rented.voice_enabled):
             continue
-        alias = f" · {number.alias}" if number.alias else ""
+        alias = f" · {rented.alias}" if rented.alias else ""
         options.append(
-            NumberOption(number.number, f"{number.number}{alias} ({', '.join(abilities)})")
+            NumberOption(rented.number, f"{rented.number}{alias} ({', '.join(abilities)})")
         )
     return options
 
@@ -368,8 +388,12 @@ def delete_subscription(
     return unsubscribe(routing, record)
 
 
+def _read_number(routing: NumberRouting, phone_number: str) -> _Number:
+    return _Number.of(routing.get_number(phone_number), phone_number)
+
+
 def _previous_application(
-    routing: NumberRouting, number: OwnedNumber, *, keep_calls: bool
+    routing: NumberRouting, number: _Number, *, keep_calls: bool
 ) -> Application | None:
     """The number's current Application, read only when its call URLs must be kept."""
     if not keep_calls or number.app_id is None:
@@ -389,13 +413,13 @@ def _definite(error: PlivoError) -> bool:
 
 
 def _roll_back_link(
-    routing: NumberRouting, number: OwnedNumber, app_id: str, *, maybe_linked: bool
+    routing: NumberRouting, number: _Number, app_id: str, *, maybe_linked: bool
 ) -> _Cleanup:
     """Undo a half-done link: the number back to its old Application (when Plivo may have moved
     it), then the new Application deleted."""
     if maybe_linked:
         try:
-            routing.link_number(number, number.app_id)
+            routing.link_number(number.number, number.app_id)
         except PlivoError as error:
             return _Cleanup(
                 f"Putting the number back failed too ({error}): it may still point at the new "
@@ -420,7 +444,8 @@ def _remove_by_name(routing: NumberRouting, name: str) -> _Cleanup:
     """After a create whose outcome is unknown: delete whatever Plivo did create."""
     try:
         for app in routing.find_applications(name):
-            routing.delete_application(app.app_id)
+            if app.app_id:
+                routing.delete_application(app.app_id)
     except PlivoError as error:
         return _Cleanup(
             f"Checking for it failed ({error}): an application named {name} may exist; delete "
@@ -431,18 +456,18 @@ def _remove_by_name(routing: NumberRouting, name: str) -> _Cleanup:
 
 
 def _restore_link(
-    routing: NumberRouting, number: OwnedNumber, record: SubscriptionRecord
+    routing: NumberRouting, number: _Number, record: SubscriptionRecord
 ) -> str | None:
     """The sentence saying where the number points now, or ``None`` when Plivo refused."""
     previous = record.previous_app_id
     try:
-        routing.link_number(number, previous)
+        routing.link_number(number.number, previous)
     except (InvalidRequestError, NotFoundError):
         if previous is None:
             return None
         # The previous application was deleted meanwhile: the number is left with none.
         try:
-            routing.link_number(number, None)
+            routing.link_number(number.number, None)
         except PlivoError:
             return None
         return (

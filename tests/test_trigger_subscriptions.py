@@ -21,7 +21,7 @@ from devtools.sandbox import (
 from plivo_api.client import PlivoClient, Timeouts
 from plivo_api.credentials import Credentials
 from plivo_api.errors import InputError
-from plivo_api.number_routing import APPLICATION_OUTCOME_CHECK, NumberRouting, app_id_of
+from plivo_api.number_routing import APPLICATION_OUTCOME_CHECK, NumberRouting, plivo_digits
 from plivo_api.retry import RetryPolicy
 from plivo_api.sessions import SessionPool
 from plivo_api.subscriptions import (
@@ -114,10 +114,8 @@ def test_subscribing_creates_an_application_for_the_endpoint_and_links_the_numbe
     }
 
 
-def test_application_name_is_stable_per_endpoint_and_number(
-    sandbox: PlivoSandbox, routing: NumberRouting
-) -> None:
-    number = routing.get_number(DEMO_NUMBER)
+def test_application_name_is_stable_per_endpoint_and_number() -> None:
+    number = "+" + DEMO_NUMBER
     name = application_name(number, ENDPOINT)
     assert name == application_name(number, ENDPOINT)
     assert name != application_name(number, ENDPOINT + "0")
@@ -324,7 +322,7 @@ def test_a_number_moved_meanwhile_is_left_alone(
     sandbox: PlivoSandbox, routing: NumberRouting
 ) -> None:
     record = subscribe(routing, request_of(DEMO_NUMBER))
-    routing.link_number(routing.get_number(DEMO_NUMBER), DEMO_IVR_APP_ID)
+    routing.link_number(DEMO_NUMBER, DEMO_IVR_APP_ID)
     outcome = unsubscribe(routing, record)
     assert outcome.success
     assert sandbox.numbers[DEMO_NUMBER].app_id == DEMO_IVR_APP_ID
@@ -460,11 +458,9 @@ def test_number_options_list_every_page_of_usable_numbers(
     assert len([r for r in sandbox.requests if r.path.endswith("/Number/")]) == 2
 
 
-def test_application_reference_parsing() -> None:
-    assert app_id_of(f"/v1/Account/{DEMO_AUTH_ID}/Application/{DEMO_APP_ID}/") == DEMO_APP_ID
-    assert app_id_of(DEMO_APP_ID) == DEMO_APP_ID
-    assert app_id_of(None) is None
-    assert app_id_of("  ") is None
+def test_numbers_are_written_as_plivo_paths_want() -> None:
+    assert plivo_digits(" +14155550100 ") == "14155550100"
+    assert plivo_digits("14155550100") == "14155550100"
 
 
 def test_the_create_check_tells_where_to_look() -> None:
