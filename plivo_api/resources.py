@@ -30,6 +30,19 @@ def application_id(uri: str | None) -> str | None:
     return uri.strip() if "/" not in uri else None
 
 
+def country_of(data: Mapping[str, Any]) -> str | None:
+    """The country's name: Plivo's ``country`` when an answer has one, else the last part of
+    ``region`` (``"California, UNITED STATES"`` → ``"United States"``), which every number
+    object carries (https://www.plivo.com/docs/numbers/api/account-phone-number/
+    the-accountphonenumber-object/)."""
+    country = str_of(data, "country")
+    if country:
+        return country
+    region = str_of(data, "region")
+    last = region.rsplit(",", 1)[-1].strip() if region else ""
+    return last.title() if last else None
+
+
 @dataclass(frozen=True)
 class RentedNumber:
     """A number the account rents (``GET Number/{number}/`` or a ``GET Number/`` row)."""
@@ -51,7 +64,7 @@ class RentedNumber:
             number=display_number(str_of(data, "number")),
             alias=str_of(data, "alias"),
             number_type=str_of(data, "number_type"),
-            country=str_of(data, "country"),
+            country=country_of(data),
             sms_enabled=bool_of(data.get("sms_enabled")),
             voice_enabled=bool_of(data.get("voice_enabled")),
             mms_enabled=bool_of(data.get("mms_enabled")),
@@ -132,4 +145,4 @@ class Endpoint:
         )
 
 
-__all__ = ["Application", "Endpoint", "RentedNumber", "application_id"]
+__all__ = ["Application", "Endpoint", "RentedNumber", "application_id", "country_of"]

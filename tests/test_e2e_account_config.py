@@ -413,3 +413,20 @@ def test_delete_endpoint(plugin, sandbox) -> None:
     )
     assert seen(sandbox) == [("DELETE", f"{ACCOUNT}Endpoint/{DEMO_ENDPOINT_ID}/", {})]
     assert (result.json["endpoint_id"], result.json["deleted"]) == (DEMO_ENDPOINT_ID, True)
+
+
+@pytest.mark.parametrize(
+    ("params", "phrase"),
+    [
+        ({"username": "front desk", "password": PASSWORD}, "letters and digits only"),
+        ({"username": "1desk", "password": PASSWORD}, "starting with a letter"),
+        ({"username": "desk", "password": "abc"}, "at least 5 characters"),
+    ],
+)
+def test_endpoint_fields_plivo_refuses_are_refused_first(plugin, sandbox, params, phrase) -> None:
+    result = invoke(plugin, "sip_endpoints", operation="create", alias="Desk", **params, **ALLOW)
+    assert result.error is not None
+    assert phrase in result.error["message"]
+    assert "abc" not in result.error["message"]
+    assert sandbox.requests == []
+    assert_clean(result)

@@ -2,7 +2,7 @@
 
 The number is read like any destination (:func:`plivo_api.numbers.normalize_number`) and sent as
 Plivo stores it, digits with the country code
-(https://www.plivo.com/docs/numbers/api/account-phone-number/retrieve-a-number/).
+(https://www.plivo.com/docs/numbers/api/account-phone-number/).
 """
 
 from __future__ import annotations

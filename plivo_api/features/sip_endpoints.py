@@ -2,9 +2,9 @@
 
 A SIP endpoint is a username and password a softphone or SIP device registers with at
 ``phone.plivo.com``; calls to it are routed by its application
-(https://www.plivo.com/docs/voice/api/endpoint/). Plivo appends digits to the username given at
-creation, so the created username is returned. Create, update and delete need the builder's
-``allow_changes`` setting.
+(https://www.plivo.com/docs/voice/api/endpoint/create-an-endpoint/). Plivo appends 12 digits to
+the username given at creation, so the created username is returned. Create, update and delete
+need the builder's ``allow_changes`` setting.
 
 The password is a form-only secret: it goes into the request body and nowhere else. Plivo never
 returns it; should an error text ever echo it, it is replaced before the error is raised.
@@ -12,6 +12,7 @@ returns it; should an error text ever echo it, it is replaced before the error i
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 from .. import params as read
@@ -37,6 +38,7 @@ from ..paging import LIMIT_RANGE, OFFSET_RANGE
 from ..params import Limits, Params
 from ..resource_fields import endpoint_fields
 from ..resources import Endpoint
+from ..text import shorten
 from . import Invocation, ToolOutput
 
 LIMITS: Limits = {"operation": OPERATION_CHOICE, "limit": LIMIT_RANGE, "offset": OFFSET_RANGE}
@@ -44,6 +46,8 @@ PASSWORD: Final = "password"  # noqa: S105 - the parameter's name, not a passwor
 PASSWORD_SHOWN: Final = "[password]"  # noqa: S105 - what replaces the password in texts
 ID_SOURCE: Final = "operation list shows every endpoint with its endpoint_id"
 APP_SOURCE: Final = "the applications tool lists them with their app_id"
+PASSWORD_MIN_CHARS: Final = 5  # Plivo's minimum
+_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")  # Plivo: letters and digits, a letter first
 CREATE_CHECK: Final = (
     "The endpoint may or may not have been created: list the endpoints before creating it again."
 )
@@ -78,6 +82,12 @@ def password_from(params: Params) -> str | None:
             "password contains a control character or line break (often pasted along with it); "
             "set it again in the tool's settings.",
         )
+    if len(value) < PASSWORD_MIN_CHARS:
+        raise InputError(
+            PASSWORD,
+            f"password: Plivo requires at least {PASSWORD_MIN_CHARS} characters; set a longer "
+            "one in the tool's settings.",
+        )
     return value
 
 
@@ -87,8 +97,12 @@ def fields_from(params: Params, *, creating: bool) -> dict[str, Any]:
     if creating:
         username = read.text(params, "username")
         if username is not None:
-            if any(char.isspace() for char in username):
-                raise InputError("username", "username: no spaces; use letters and digits.")
+            if not _USERNAME.fullmatch(username):
+                raise InputError(
+                    "username",
+                    f"username: {shorten(username, 40)!r} is not accepted by Plivo: use letters "
+                    "and digits only, starting with a letter (e.g. frontdesk1).",
+                )
             body["username"] = username
     password = password_from(params)
     if password is not None:
