@@ -1,0 +1,185 @@
+"""An inbound message's handling when storage, the app or Plivo fail partway.
+
+The end-to-end tests cover the normal paths through the daemon; here the core runs with a store
+that fails on demand, to pin down what Plivo is told (200: done, never again; 503: try again
+later) and that nothing is sent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pytest
+
+from devtools.daemon import StandInStorage
+from devtools.daemon import StorageError as DaemonStorageError
+from devtools.sandbox.signing import signature_headers
+from plivo_api.credentials import Credentials
+from plivo_api.errors import OutcomeUnknownError
+from plivo_api.inbound.leases import LEASE_SECONDS
+from plivo_api.inbound.messages import handle_inbound
+from plivo_api.inbound.services import Services
+from plivo_api.inbound.settings import EndpointSettings
+from plivo_api.inbound.webhook import WebhookRequest
+from plivo_api.models import SendResult
+
+TOKEN = "inbound-test-token"
+URL = "https://dify.example.com/e/hook/sms/inbound"
+SETTINGS = EndpointSettings.from_mapping(
+    {"auth_id": "MAXXXXXXXXXXXXXXXXXX", "auth_token": TOKEN, "app": {"app_id": "bot"}}
+)
+
+
+class Store(StandInStorage):
+    """The daemon's storage, failing every call for which ``failing(opt, key)`` is true."""
+
+    failing: Callable[[str, str], bool] = staticmethod(lambda opt, key: False)
+
+    def get(self, key: str, *, session_id: str = "") -> bytes:
+        if self.failing("get", key):
+            raise DaemonStorageError("session not found")
+        return super().get(key, session_id=session_id)
+
+    def set(self, key: str, value: bytes, *, session_id: str = "") -> None:
+        if self.failing("set", key):
+            raise DaemonStorageError("session not found")
+        super().set(key, value, session_id=session_id)
+
+    def exist(self, key: str, *, session_id: str = "") -> int:
+        if self.failing("exist", key):
+            raise DaemonStorageError("session not found")
+        return super().exist(key, session_id=session_id)
+
+
+class Apps:
+    def __init__(self) -> None:
+        self.queries: list[str] = []
+
+    def invoke(
+        self, app_id: str, *, query: str, inputs: Mapping[str, object], conversation_id: str | None
+    ) -> Mapping[str, object]:
+        self.queries.append(query)
+        return {"answer": f"re: {query}", "conversation_id": "c0ffee00-0000-4000-8000-000000000001"}
+
+
+class Messenger:
+    def __init__(self, error: Exception | None = None) -> None:
+        self.sent: list[Mapping[str, Any]] = []
+        self.error = error
+
+    def __call__(self, credentials: Credentials) -> Messenger:
+        return self
+
+    def send_message(self, payload: Mapping[str, Any]) -> SendResult:
+        self.sent.append(payload)
+        if self.error is not None:
+            raise self.error
+        return SendResult(api_id="a", message_uuids=("m",), invalid_numbers=())
+
+
+class Clock:
+    now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def request(text: str = "hello", message_uuid: str | None = None) -> WebhookRequest:
+    form = {
+        "From": "14155552671",
+        "To": "14155550199",
+        "Text": text,
+        "Type": "sms",
+        "MessageUUID": message_uuid or str(uuid.uuid4()),
+    }
+    return WebhookRequest(
+        method="POST",
+        path="/sms/inbound",
+        params={key: [value] for key, value in form.items()},
+        headers={"Dify-Hook-Url": URL, **signature_headers("POST", URL, form, TOKEN)},
+    )
+
+
+def services(store: Store, apps: Apps, messenger: Messenger, clock: Clock) -> Services:
+    return Services(store=store, apps=apps, messenger=messenger, clock=clock)
+
+
+def test_storage_failing_before_the_app_ran_asks_plivo_to_retry_and_the_retry_works() -> None:
+    store, apps, messenger, clock = Store(), Apps(), Messenger(), Clock()
+    store.failing = lambda opt, key: "/conversation/" in key
+    incoming = request()
+    answer = handle_inbound(incoming, SETTINGS, services(store, apps, messenger, clock))
+    assert answer.status == 503
+    assert apps.queries == [] and messenger.sent == []
+    store.failing = lambda opt, key: False
+    clock.now += 60  # Plivo's first retry comes 60 s later, after the lease expired
+    answer = handle_inbound(incoming, SETTINGS, services(store, apps, messenger, clock))
+    assert answer.status == 200
+    assert apps.queries == ["hello"] and len(messenger.sent) == 1
+
+
+def test_storage_failing_at_the_lease_touches_nothing() -> None:
+    store, apps, messenger = Store(), Apps(), Messenger()
+    store.failing = lambda opt, key: True
+    answer = handle_inbound(request(), SETTINGS, services(store, apps, messenger, Clock()))
+    assert answer.status == 503
+    assert apps.queries == [] and messenger.sent == []
+
+
+def test_storage_failing_after_the_app_ran_still_replies_and_answers_200() -> None:
+    store, apps, messenger = Store(), Apps(), Messenger()
+    store.failing = lambda opt, key: opt == "set" and "/conversation/" in key
+    answer = handle_inbound(request(), SETTINGS, services(store, apps, messenger, Clock()))
+    assert answer.status == 200
+    assert len(messenger.sent) == 1
+
+
+def test_a_claim_that_cannot_be_stored_sends_nothing() -> None:
+    store, apps, messenger, clock = Store(), Apps(), Messenger(), Clock()
+    writes: list[str] = []
+
+    def second_lease_write_fails(opt: str, key: str) -> bool:
+        if opt == "set" and "/jobs/" in key:
+            writes.append(key)
+            return len(writes) == 2  # the lease is taken, the claim cannot be written
+        return False
+
+    store.failing = second_lease_write_fails
+    incoming = request()
+    answer = handle_inbound(incoming, SETTINGS, services(store, apps, messenger, clock))
+    assert answer.status == 200
+    assert apps.queries == ["hello"]
+    assert messenger.sent == []
+
+
+def test_a_reply_whose_outcome_is_unknown_is_never_sent_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store, apps, clock = Store(), Apps(), Clock()
+    messenger = Messenger(OutcomeUnknownError("timed out"))
+    incoming = request()
+    with caplog.at_level(logging.INFO, logger="plivo_api"):
+        first = handle_inbound(incoming, SETTINGS, services(store, apps, messenger, clock))
+        clock.now += LEASE_SECONDS * 10
+        again = handle_inbound(incoming, SETTINGS, services(store, apps, messenger, clock))
+    assert (first.status, again.status) == (200, 200)
+    assert len(messenger.sent) == 1
+    assert len(apps.queries) == 1
+    uuid_text = incoming.params["MessageUUID"][0]
+    lines = [record.getMessage() for record in caplog.records]
+    assert f"inbound message {uuid_text}: reply outcome unknown; not repeated" in lines
+    assert all("4155552671" not in line and "hello" not in line for line in lines)
+
+
+def test_incomplete_messages_and_missing_settings() -> None:
+    store, apps, messenger = Store(), Apps(), Messenger()
+    broken = request(message_uuid="not-a-uuid")
+    answer = handle_inbound(broken, SETTINGS, services(store, apps, messenger, Clock()))
+    assert answer.status == 200  # signed by Plivo but unusable: a retry would not help
+    no_auth_id = EndpointSettings(auth_id="", auth_token=TOKEN, app_id="bot")
+    answer = handle_inbound(request(), no_auth_id, services(store, apps, messenger, Clock()))
+    assert answer.status == 503  # fixable in the settings before Plivo's retries run out
+    assert apps.queries == [] and messenger.sent == [] and store.calls == []
