@@ -5,7 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from plivo_api.resource_fields import application_fields, endpoint_fields, number_fields
-from plivo_api.resources import Application, Endpoint, RentedNumber, application_id
+from plivo_api.resources import (
+    Application,
+    Endpoint,
+    RentedNumber,
+    application_id,
+    country_of,
+)
 
 ACCOUNT = "/v1/Account/MANWVLYTK4ZWU1YTY4ZT"
 
@@ -16,6 +22,14 @@ def test_application_uri_becomes_its_id() -> None:
     assert application_id(f"{ACCOUNT}/Number/1/") is None
     assert application_id("") is None
     assert application_id(None) is None
+
+
+def test_the_country_comes_from_plivos_country_or_the_region() -> None:
+    assert country_of({"country": "Canada", "region": "x, UNITED STATES"}) == "Canada"
+    assert country_of({"region": "California, UNITED STATES"}) == "United States"
+    assert country_of({"region": "UNITED KINGDOM"}) == "United Kingdom"
+    assert country_of({"region": ""}) is None
+    assert country_of({}) is None
 
 
 def test_rented_number() -> None:
