@@ -80,6 +80,7 @@ def main() -> int:
                 f"ready in {daemon.time_to_ready:.2f} s (first heartbeat over stdio)"
             )
             run(daemon)
+            run_two_way(daemon, sandbox)
         finally:
             daemon.stop()
         rss = (daemon.peak_rss_bytes or 0) / 1e6
@@ -119,6 +120,66 @@ def run(daemon: StandInDaemon) -> None:
             daemon.invoke_tool("get_message", {"message_uuid": uuid}, CREDENTIALS),
         )
     show("get_account", daemon.invoke_tool("get_account", {}, CREDENTIALS))
+
+
+# -- two-way SMS: the plugin's inbound endpoint ------------------------------------------------
+
+BOT_NUMBER = "+14155551800"
+PATIENT = "+14155552671"
+CLINIC_ANSWERS = {
+    "Hi, when is my appointment?": "Hi Sam! Tuesday at 10:30 with Dr. Ana. Reply STOP to opt out.",
+    "Can I bring my son?": "Of course, see you both on Tuesday.",
+}
+
+
+def run_two_way(daemon: StandInDaemon, sandbox: PlivoSandbox) -> None:
+    """A text arrives, the app answers, the reply leaves through Plivo; then STOP, honoured by
+    a later send_sms. The app is a stand-in Dify chat app with canned answers."""
+    from devtools.daemon import StandInApp
+    from devtools.endpoint_front import DifyEndpointFront
+
+    daemon.apps["clinic-bot"] = StandInApp(
+        kind="chat", answer=lambda call: CLINIC_ANSWERS.get(call.query or "", "Thanks!")
+    )
+    settings = {**CREDENTIALS, "app": {"app_id": "clinic-bot"}, "reply": True}
+    with DifyEndpointFront(daemon) as dify:
+        url = dify.enable(settings) + "/sms/inbound"
+        application = sandbox.add_application("Dify two-way SMS", message_url=url)
+        sandbox.add_number(BOT_NUMBER, app_id=application.app_id)
+        out("\n▶ Two-way SMS: the plugin's endpoint is enabled with a chat app that answers")
+        out(f"  endpoint URL Dify shows: {url}")
+        out(f"  at Plivo: application {application.app_id} ({application.app_name}) has it as")
+        out(f"            message URL; {BOT_NUMBER} is linked to that application")
+        for text in (*CLINIC_ANSWERS, "STOP"):
+            two_way_text(daemon, sandbox, text)
+    send = {"to": f"{PATIENT}, +1 415 555 2672", "message": "Flu shots this week!"}
+    show(
+        f"send_sms after the STOP ({params_line(send)})",
+        daemon.invoke_tool("send_sms", send, CREDENTIALS),
+    )
+
+
+def two_way_text(daemon: StandInDaemon, sandbox: PlivoSandbox, text: str) -> None:
+    runs, sends, logs = len(daemon.app_calls), len(sandbox.requests), len(daemon.logs)
+    out(f"\n▶ {PATIENT} texts {BOT_NUMBER}: {text!r} (Plivo posts it, signed, to the endpoint)")
+    record = sandbox.send_inbound_sms(from_number=PATIENT, to_number=BOT_NUMBER, text=text)
+    attempt = sandbox.wait_for_webhook(record.delivery_id).attempts[-1]
+    out(f"  Plivo got HTTP {attempt.status} {attempt.answer}")
+    for call in daemon.app_calls[runs:]:
+        conversation = call.conversation_id or "a new one"
+        out(f"  the app ran with query {call.query!r} (conversation: {conversation})")
+    if len(daemon.app_calls) == runs:
+        out("  the app did not run")
+    replies = [r.json for r in sandbox.requests[sends:] if r.method == "POST"]
+    for reply in replies:
+        if isinstance(reply, dict):
+            out(f"  reply queued at Plivo: +{reply['src']} → +{reply['dst']}: {reply['text']!r}")
+    if not replies:
+        out("  no reply")
+    for entry in daemon.logs[logs:]:
+        message = str(entry.get("message", ""))
+        if message.startswith("inbound message"):
+            out(f"  plugin log: {message}")
 
 
 if __name__ == "__main__":
