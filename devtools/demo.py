@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import textwrap
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from devtools.daemon import SessionResult, StandInDaemon
-from devtools.sandbox import DEMO_AUTH_ID, DEMO_AUTH_TOKEN, PlivoSandbox, Timeline
+from devtools.sandbox import (
+    DEMO_AUTH_ID,
+    DEMO_AUTH_TOKEN,
+    DEMO_NUMBER,
+    DEMO_TRIAL_AUTH_ID,
+    PlivoSandbox,
+    Timeline,
+    WebhookPolicy,
+)
+from devtools.trigger_front import DifyTriggerFront, install_trigger_plugin
 from plivo_api.redact import mask_auth_id
 
 SENDER = "+14155550199"
@@ -122,6 +133,115 @@ def run(daemon: StandInDaemon) -> None:
     show("get_account", daemon.invoke_tool("get_account", {}, CREDENTIALS))
 
 
+# -- the second plugin: Plivo Trigger ---------------------------------------------------------
+
+TRIGGER_PROVIDER = "plivo_trigger"
+TRIGGER_CREDENTIALS = {"auth_id": DEMO_AUTH_ID, "auth_token": DEMO_AUTH_TOKEN}
+CUSTOMER = "+14155550123"
+BOOKING_TEXT = "Book a table for 2 at 7pm"
+
+
+def trigger_main() -> int:
+    """The trigger plugin as Dify runs it: a subscription is created, a text arrives, the
+    workflows get their variables, and removing the subscription puts the number back."""
+    out("\n" + "=" * WIDTH)
+    out("Plivo Trigger for Dify — workflows started by incoming texts and calls")
+    policy = WebhookPolicy(timeout=10.0, retry_delays=())
+    with (
+        tempfile.TemporaryDirectory() as work,
+        PlivoSandbox(webhook_policy=policy) as sandbox,
+    ):
+        root = install_trigger_plugin(Path(__file__).resolve().parents[1], Path(work))
+        daemon = StandInDaemon(root, env={"PLIVO_API_BASE_URL": sandbox.url})
+        daemon.start()
+        try:
+            out(f"Plugin plivo_trigger ready in {daemon.time_to_ready:.2f} s (built package)")
+            with DifyTriggerFront(daemon, TRIGGER_PROVIDER) as dify:
+                run_trigger(daemon, dify, sandbox, "+" + DEMO_NUMBER)
+        finally:
+            daemon.stop()
+        if daemon.stdout_noise:
+            out(f"WARNING: non-protocol lines on the plugin's stdout: {daemon.stdout_noise[:3]}")
+            return 1
+    return 0
+
+
+def run_trigger(
+    daemon: StandInDaemon, dify: DifyTriggerFront, sandbox: PlivoSandbox, number: str
+) -> None:
+    digits = number.lstrip("+")
+    before = sandbox.numbers[digits].app_id
+    checked = daemon.validate_trigger_credentials(TRIGGER_PROVIDER, TRIGGER_CREDENTIALS)
+    out("\n▶ Dify checks the Auth ID and Auth Token of the new subscription")
+    out(f"  ✓ {'credentials accepted' if checked.ok else checked.error_message}")
+
+    out(f"\n▶ Create a subscription for {number} (Dify gives it the endpoint URL)")
+    created = dify.create_subscription(
+        {"phone_number": number, "call_greeting": "Thanks for calling. We will text you back."},
+        TRIGGER_CREDENTIALS,
+    )
+    if not created.ok:
+        out(f"  ✗ {created.session.error_message}")
+        return
+    subscription = created.subscription
+    endpoint = subscription["endpoint"]
+    app_id = subscription["properties"]["app_id"]
+    app = sandbox.applications[app_id]
+    out(f"  endpoint: {endpoint}")
+    out("  properties (no credential in them):")
+    show_json(subscription["properties"])
+    out(f"  at Plivo: new application {app_id} ({app.app_name})")
+    out("            gets the number's messages, calls and hangups at the endpoint;")
+    out(f"            {number} was moved to it from application {before}")
+
+    dify.add_node(endpoint, "sms_received", {"keyword": "BOOK"}, name="bookings (first word BOOK)")
+    dify.add_node(
+        endpoint, "sms_received", {"contains": "refund"}, name="refunds (contains refund)"
+    )
+    out(f"\n▶ {CUSTOMER} texts {number}: {BOOKING_TEXT!r}")
+    out("  (Plivo posts it, signed, to the endpoint; two workflows listen to sms_received)")
+    record = sandbox.send_inbound_sms(from_number=CUSTOMER, to_number=digits, text=BOOKING_TEXT)
+    attempt = sandbox.wait_for_webhook(record.delivery_id).attempts[-1]
+    out(f"  Plivo got HTTP {attempt.status} {attempt.answer} at once")
+    for run in dify.wait_for_runs(2):
+        if run.cancelled:
+            out(f"  workflow '{run.node.name}': not started (its filter did not match)")
+        else:
+            out(f"  workflow '{run.node.name}' starts with:")
+            show_json(run.variables)
+
+    runs_before = len(dify.runs)
+    out("\n▶ Someone posts a forged text to the endpoint (not signed with this account's token)")
+    forged = sandbox.send_webhook(
+        endpoint,
+        {"From": "15550000000", "To": digits, "Text": "BOOK", "MessageUUID": "x"},
+        account=DEMO_TRIAL_AUTH_ID,  # signed, but with another account's Auth Token
+    )
+    refused = sandbox.wait_for_webhook(forged.delivery_id).attempts[-1]
+    out(f"  HTTP {refused.status}:")
+    for line in textwrap.wrap(refused.answer, WIDTH - 4):
+        out("    " + line)
+    out(f"  workflows started: {len(dify.settle()) - runs_before}")
+
+    dify.add_node(endpoint, "call_completed", name="missed-call follow-up")
+    out(f"\n▶ {CUSTOMER} calls {number}")
+    sandbox.start_inbound_call(from_number=CUSTOMER, to_number=digits)
+    [answered] = sandbox.wait_for_webhooks(1, timeout=15, kind="answer")
+    answer = answered.attempts[-1]
+    out(f"  Plivo got HTTP {answer.status} {answer.answer}")
+    [completed] = [run for run in dify.wait_for_runs(3) if run.node.event == "call_completed"]
+    out(f"  workflow '{completed.node.name}' starts with:")
+    show_json(completed.variables)
+
+    out("\n▶ Remove the subscription")
+    removed = dify.delete_subscription(endpoint)
+    out(f"  {removed.subscription.get('message')}")
+    out(
+        f"  at Plivo: {number} uses application {sandbox.numbers[digits].app_id} again; "
+        f"application {app_id} {'still exists' if app_id in sandbox.applications else 'is gone'}"
+    )
+
+
 # -- two-way SMS: the plugin's inbound endpoint ------------------------------------------------
 
 BOT_NUMBER = "+14155551800"
@@ -183,4 +303,4 @@ def two_way_text(daemon: StandInDaemon, sandbox: PlivoSandbox, text: str) -> Non
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main() or trigger_main())

@@ -25,17 +25,21 @@ import logging
 import threading
 import time
 import uuid
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from devtools.daemon import HttpResponse, StandInDaemon, SubscriptionResult
+from devtools.packaging import build_package, repository_plugins
 
 logger = logging.getLogger(__name__)
 
+TRIGGER_FOLDER = "plivo_trigger"
 ROUTE_PREFIX = "/triggers/plugin/"
 API_KEY = "api-key"
 UNAUTHORIZED = "unauthorized"
@@ -308,15 +312,28 @@ class DifyTriggerFront:
                 self._changed.notify_all()
 
 
+def install_trigger_plugin(repository: Path, dest: Path) -> Path:
+    """The trigger plugin as Dify installs it: its ``.difypkg`` built (the shared core copied in
+    by the packager) and unpacked into ``dest/plugin``; the root to run it from."""
+    [source] = [s for s in repository_plugins(repository) if s.root.name == TRIGGER_FOLDER]
+    built = build_package(source, dest / "dist")
+    root = dest / "plugin"
+    with zipfile.ZipFile(built.path) as package:
+        package.extractall(root)
+    return root
+
+
 def _endpoint_id(endpoint: str) -> str:
     return endpoint.rstrip("/").rsplit("/", 1)[-1]
 
 
 __all__ = [
     "API_KEY",
+    "TRIGGER_FOLDER",
     "UNAUTHORIZED",
     "Delivery",
     "DifyTriggerFront",
     "WorkflowNode",
     "WorkflowRun",
+    "install_trigger_plugin",
 ]

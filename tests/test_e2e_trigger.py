@@ -4,7 +4,6 @@ the subscription's endpoint exactly as Plivo would."""
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ import pytest
 import requests
 
 from devtools.daemon import StandInDaemon
-from devtools.packaging import build_package, repository_plugins
 from devtools.sandbox import (
     DEMO_APP_ID,
     DEMO_AUTH_ID,
@@ -27,7 +25,7 @@ from devtools.sandbox import (
     WebhookPolicy,
     WebhookRecord,
 )
-from devtools.trigger_front import DifyTriggerFront, WorkflowRun
+from devtools.trigger_front import DifyTriggerFront, WorkflowRun, install_trigger_plugin
 
 pytestmark = pytest.mark.e2e
 
@@ -43,12 +41,7 @@ XML_EMPTY = "<Response></Response>"
 @pytest.fixture(scope="module")
 def trigger_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The trigger plugin as Dify installs it: the built .difypkg, unpacked."""
-    [source] = [s for s in repository_plugins(ROOT) if s.root.name == PROVIDER]
-    built = build_package(source, tmp_path_factory.mktemp("trigger-dist"))
-    root = tmp_path_factory.mktemp("trigger-installed")
-    with zipfile.ZipFile(built.path) as package:
-        package.extractall(root)
-    return root
+    return install_trigger_plugin(ROOT, tmp_path_factory.mktemp("trigger"))
 
 
 @pytest.fixture(scope="module")
