@@ -74,6 +74,7 @@ def _no_real_plivo(monkeypatch: pytest.MonkeyPatch) -> None:
     if not os.environ.get("PLIVO_LIVE"):
         monkeypatch.setenv("PLIVO_API_BASE_URL", "http://127.0.0.1:9")
         monkeypatch.setenv("PLIVO_LOOKUP_BASE_URL", "http://127.0.0.1:9")
+        monkeypatch.setenv("PLIVO_PHLO_BASE_URL", "http://127.0.0.1:9")
 
 
 # -- end to end: the plugin under the stand-in daemon, against the Plivo sandbox ------------------
@@ -111,6 +112,7 @@ def plugin(sandbox_server):
         env={
             "PLIVO_API_BASE_URL": sandbox_server.url,
             "PLIVO_LOOKUP_BASE_URL": sandbox_server.lookup_url,
+            "PLIVO_PHLO_BASE_URL": sandbox_server.phlo_url,
         }
     ).start()
     yield daemon
