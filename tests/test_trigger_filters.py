@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pytest
 
 from plivo_api.errors import InputError
@@ -18,7 +20,7 @@ SENDER = "+14155550123"
 RECEIVER = "+14155550100"
 
 
-def passes(parameters: dict[str, object], *, text: str = "Hello", sender: str = SENDER) -> bool:
+def passes(parameters: Mapping[str, object], *, text: str = "Hello", sender: str = SENDER) -> bool:
     verdict = MessageFilter.from_parameters(parameters).check(
         from_number=sender, to_number=RECEIVER, text=text
     )
