@@ -113,9 +113,9 @@ def auth_token_of(
     """The Auth Token to check signatures with: the subscription's credentials (automatic
     subscriptions) or the manual subscription's own field."""
     for source in (credentials or {}, properties):
-        token = source.get(AUTH_TOKEN_PROPERTY)
-        if isinstance(token, str) and token.strip():
-            return token.strip()
+        value = source.get(AUTH_TOKEN_PROPERTY)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
     return None
 
 
