@@ -25,6 +25,7 @@ from devtools.sandbox import (
     WebhookPolicy,
     WebhookRecord,
 )
+from devtools.sandbox.signing import signature_headers
 from devtools.trigger_front import DifyTriggerFront, WorkflowRun, install_trigger_plugin
 
 pytestmark = pytest.mark.e2e
@@ -480,4 +481,41 @@ def test_forged_requests_are_refused_and_start_nothing(
     assert status == 403
     assert front.settle() == []
     assert all(delivery.events == () for delivery in front.deliveries)
+    front.delete_subscription(endpoint)
+
+
+@pytest.mark.parametrize(
+    ("kept", "tamper", "status"),
+    [
+        (("X-Plivo-Signature-V3",), False, 200),
+        (("X-Plivo-Signature-Ma-V3",), False, 200),
+        (("X-Plivo-Signature-V2",), False, 200),
+        (("X-Plivo-Signature-V3", "X-Plivo-Signature-Ma-V3"), True, 403),
+    ],
+    ids=["V3 only", "Ma-V3 only", "V2 only", "V3 with the text changed after signing"],
+)
+def test_each_plivo_signature_scheme_is_checked_end_to_end(
+    front: DifyTriggerFront, plivo: PlivoSandbox, kept: tuple[str, ...], tamper: bool, status: int
+) -> None:
+    endpoint = subscribe(front)["endpoint"]
+    front.add_node(endpoint, "sms_received")
+    form = {
+        "From": "14155550123",
+        "To": DEMO_NUMBER,
+        "Text": "signed",
+        "Type": "sms",
+        "MessageUUID": "2a0c4d6e-0000-4000-8000-000000000002",
+    }
+    headers = {
+        name: value
+        for name, value in signature_headers("POST", endpoint, form, DEMO_AUTH_TOKEN).items()
+        if name in kept or name.endswith("Nonce")
+    }
+    sent = {**form, "Text": "changed"} if tamper else form
+    answer = requests.post(endpoint, data=sent, headers=headers, timeout=10)
+    assert answer.status_code == status
+    runs = front.settle()
+    assert len(runs) == (1 if status == 200 else 0)
+    if runs:
+        assert runs[0].variables["text"] == "signed"
     front.delete_subscription(endpoint)
