@@ -32,7 +32,8 @@ from .errors import (
     RequestTimeoutError,
 )
 from .http_errors import error_for_status, parse_error_body
-from .models import Account, MessagePage, MessageRecord, NumberLookup, Pricing, SendResult
+from .models import Account, MessageRecord, NumberLookup, Pricing, SendResult
+from .paging import Page, parse_page
 from .redact import Redactor, mask_auth_id
 from .retry import DEFAULT_RETRY_POLICY, Outcome, RetryPolicy, classify_status, parse_retry_after
 from .sessions import DEFAULT_POOL, SessionPool
@@ -172,10 +173,11 @@ class PlivoClient:
             ) from None
         return MessageRecord.from_json(data)
 
-    def list_messages(self, params: Mapping[str, str | int]) -> MessagePage:
+    def list_messages(self, params: Mapping[str, str | int]) -> Page[MessageRecord]:
         offset = params.get("offset", 0)
         data = self.request("GET", self._account_url + "Message/", params=params)
-        return MessagePage.from_json(data, requested_offset=int(offset) if offset else 0)
+        requested = int(offset) if offset else 0
+        return parse_page(data, MessageRecord.from_json, requested_offset=requested, what="message")
 
     def get_pricing(self, country_iso: str) -> Pricing:
         url = self._account_url + "Pricing/"

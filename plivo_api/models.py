@@ -10,10 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from .error_codes import normalize_error_code
-from .errors import MalformedResponseError, OutcomeUnknownError
+from .errors import OutcomeUnknownError
 from .jsonvalues import bool_of, decimal_of, int_of, mapping_of, str_of
 from .states import is_final
 
@@ -148,51 +147,6 @@ class MessageRecord:
             delivered_time=delivered,
             api_id=str_of(data, "api_id"),
         )
-
-
-@dataclass(frozen=True)
-class MessagePage:
-    """One page of List Messages; ``next_offset`` is None on the last page."""
-
-    records: tuple[MessageRecord, ...]
-    total_count: int | None
-    offset: int
-    next_offset: int | None
-    api_id: str | None = None
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any], *, requested_offset: int = 0) -> MessagePage:
-        objects = data.get("objects")
-        if objects is None:
-            objects = []
-        if not isinstance(objects, list):
-            raise MalformedResponseError(
-                "Plivo's message list has no 'objects' list; try again in a moment.",
-                api_id=str_of(data, "api_id"),
-            )
-        records = tuple(MessageRecord.from_json(o) for o in objects if isinstance(o, Mapping))
-        meta = mapping_of(data, "meta")
-        offset = int_of(meta.get("offset"))
-        offset = requested_offset if offset is None else offset
-        total = int_of(meta.get("total_count"))
-        return cls(
-            records=records,
-            total_count=total,
-            offset=offset,
-            next_offset=next_offset(meta.get("next"), offset, len(records), total),
-            api_id=str_of(data, "api_id"),
-        )
-
-
-def next_offset(next_url: object, offset: int, count: int, total: int | None) -> int | None:
-    """Plivo's ``meta.next`` is a relative URL or null; its ``offset`` argument is the answer."""
-    if not next_url or count == 0:
-        return None
-    if total is not None and offset + count >= total:
-        return None
-    query = parse_qs(urlsplit(str(next_url)).query)
-    found = int_of(query["offset"][0]) if query.get("offset") else None
-    return found if found is not None and found > offset else offset + count
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
+from urllib.parse import parse_qs, urlsplit
 
 from .errors import MalformedResponseError
 from .jsonvalues import int_of, mapping_of, str_of
-from .models import next_offset
 from .params import NumberRange
 from .present import listed
 
@@ -21,6 +21,17 @@ PAGE_SIZE_MAX: Final = 20  # Plivo's cap on ``limit`` for every list call
 OFFSET_MAX: Final = 1_000_000
 LIMIT_RANGE: Final = NumberRange(1, PAGE_SIZE_MAX, PAGE_SIZE_MAX)
 OFFSET_RANGE: Final = NumberRange(0, OFFSET_MAX, 0)
+
+
+def next_offset(next_url: object, offset: int, count: int, total: int | None) -> int | None:
+    """Plivo's ``meta.next`` is a relative URL or null; its ``offset`` argument is the answer."""
+    if not next_url or count == 0:
+        return None
+    if total is not None and offset + count >= total:
+        return None
+    query = parse_qs(urlsplit(str(next_url)).query)
+    found = int_of(query["offset"][0]) if query.get("offset") else None
+    return found if found is not None and found > offset else offset + count
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ Sleep 0.5 s, 1 s, 2 s, 3 s, then every 5 s (the cap), always within the caller's
 most 60 s; the sleep that would cross the deadline is shortened so the last look happens exactly
 at the deadline. Polling stops as soon as every message is final (delivered, undelivered,
 failed, rejected, read, received). When nothing becomes final, a 60 s wait makes 15 GETs per
-message after the first look (``get_message`` reads once before waiting; ``send_sms`` has its 202 instead), a
-10 s wait makes 5; ``max_polls`` gives the bound.
+message after the first look (``get_message`` reads once before waiting; ``send_sms`` has its
+202 instead), a 10 s wait makes 5; ``max_polls`` gives the bound.
 
 Why this schedule:
 

@@ -19,7 +19,8 @@ from plivo_api.features.list_messages import (
     query_from_params,
     run,
 )
-from plivo_api.models import MessagePage, MessageRecord
+from plivo_api.models import MessageRecord
+from plivo_api.paging import Page
 from plivo_api.polling import MessageStatus
 from tests.conftest import AUTH_ID, AUTH_TOKEN
 
@@ -45,8 +46,8 @@ def page_of(
     total: int | None,
     offset: int = 0,
     next_offset: int | None = None,
-) -> MessagePage:
-    return MessagePage(
+) -> Page[MessageRecord]:
+    return Page(
         tuple(MessageRecord.from_json(r) for r in records), total, offset, next_offset, "api-7"
     )
 

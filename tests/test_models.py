@@ -6,10 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from plivo_api.errors import MalformedResponseError, OutcomeUnknownError
+from plivo_api.errors import OutcomeUnknownError
 from plivo_api.models import (
     Account,
-    MessagePage,
     MessageRecord,
     NumberLookup,
     Pricing,
@@ -175,54 +174,6 @@ def test_a_record_knows_whether_its_state_is_final(state: str, final: bool) -> N
 )
 def test_display_number_adds_plus_only_to_real_numbers(raw: str | None, shown: str | None) -> None:
     assert display_number(raw) == shown
-
-
-# -- MessagePage ------------------------------------------------------------------------------
-
-
-def page(objects: list[object], **meta: object) -> dict[str, object]:
-    return {"api_id": "a", "meta": meta, "objects": objects}
-
-
-def test_page_next_offset_comes_from_plivos_next_url() -> None:
-    body = page(
-        [MDR, MDR],
-        limit=2,
-        offset=4,
-        total_count=9,
-        next="/v1/Account/MA/Message/?limit=2&offset=6",
-    )
-    parsed = MessagePage.from_json(body)
-    assert (parsed.offset, parsed.total_count, parsed.next_offset, parsed.api_id) == (4, 9, 6, "a")
-    assert len(parsed.records) == 2
-
-
-def test_page_next_offset_is_null_at_the_end() -> None:
-    assert MessagePage.from_json(page([MDR], limit=20, offset=0, total_count=1)).next_offset is None
-    # A "next" link on a page that already reaches total_count is not followed.
-    body = page([MDR], limit=1, offset=0, total_count=1, next="/x?offset=1")
-    assert MessagePage.from_json(body).next_offset is None
-    # An empty page has no next page, whatever the link says.
-    assert MessagePage.from_json(page([], offset=40, next="/x?offset=60")).next_offset is None
-
-
-def test_page_next_without_offset_argument_falls_back_to_the_count() -> None:
-    body = page([MDR, MDR], limit="2", offset="0", total_count="5", next="/x?limit=2")
-    assert MessagePage.from_json(body).next_offset == 2
-
-
-def test_page_tolerates_missing_meta_and_objects() -> None:
-    parsed = MessagePage.from_json({"api_id": "a"}, requested_offset=40)
-    assert parsed.records == ()
-    assert parsed.total_count is None
-    assert parsed.offset == 40
-    assert parsed.next_offset is None
-
-
-def test_page_skips_non_object_entries_but_refuses_a_non_list() -> None:
-    assert len(MessagePage.from_json(page([MDR, "junk", 3])).records) == 1
-    with pytest.raises(MalformedResponseError):
-        MessagePage.from_json({"objects": {"a": 1}})
 
 
 # -- SendResult -------------------------------------------------------------------------------

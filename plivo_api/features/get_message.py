@@ -7,61 +7,27 @@ the shape is checked locally and the error says what is wrong with it.
 
 from __future__ import annotations
 
-import itertools
-import re
 from dataclasses import dataclass
 from typing import Final
 
 from .. import params as read
 from ..connect import client_for
 from ..credentials import Credentials
-from ..errors import InputError
+from ..identifiers import parse_uuid
 from ..params import Limits, NumberRange, Params
 from ..polling import MAX_WAIT_SECONDS, MessageStatus, bounded_fetch, read_message
 from ..present import error_fields, message_fields, sentence
-from ..sender import UUID_PATTERN
 from ..states import STATE_UNKNOWN, describe_state
-from ..text import shorten
 from . import Invocation, ToolOutput
 
 WAIT_LIMIT: Final = NumberRange(0, MAX_WAIT_SECONDS, 0)
 LIMITS: Limits = {"wait_seconds": WAIT_LIMIT}
-EXAMPLE_UUID: Final = "5f0e4a8c-0000-4000-8000-00000000000a"
-
-_HEX = re.compile(r"[0-9a-f]+")
-_UUID_GROUPS = (8, 4, 4, 4, 12)
+UUID_SOURCE: Final = "send_sms returns them in message_uuids"
 
 
 def parse_message_uuid(value: str | None, parameter: str = "message_uuid") -> str:
-    """A canonical lower-case UUID, or an :class:`InputError` saying what is wrong with it."""
-    text = (value or "").strip().strip("\"'").strip().lower()
-    if not text:
-        raise InputError(
-            parameter,
-            f"{parameter} is required: pass a Plivo message UUID such as {EXAMPLE_UUID} "
-            "(send_sms returns them in message_uuids).",
-        )
-    if UUID_PATTERN.fullmatch(text):
-        return text
-    if len(text) == sum(_UUID_GROUPS) and _HEX.fullmatch(text):
-        # The same UUID without its dashes (some logs and spreadsheets drop them).
-        cuts = [sum(_UUID_GROUPS[:i]) for i in range(len(_UUID_GROUPS) + 1)]
-        return "-".join(text[a:b] for a, b in itertools.pairwise(cuts))
-    groups = text.split("-")
-    if not all(_HEX.fullmatch(g) for g in groups if g):
-        problem = "it contains characters other than 0-9, a-f and dashes"
-    elif len(groups) == len(_UUID_GROUPS):
-        lengths = "-".join(str(len(g)) for g in groups)
-        problem = f"its groups have {lengths} characters"
-    else:
-        noun = "group" if len(groups) == 1 else "groups"
-        problem = f"it has {len(groups)} {noun} instead of {len(_UUID_GROUPS)}"
-    raise InputError(
-        parameter,
-        f"{parameter}: {shorten(str(value))!r} is not a Plivo message UUID ({problem}); a UUID has "
-        f"five groups of 8-4-4-4-12 hexadecimal characters, e.g. {EXAMPLE_UUID}. Copy it whole "
-        "from send_sms's message_uuids.",
-    )
+    """A canonical lower-case message UUID, or an :class:`InputError` saying what is wrong."""
+    return parse_uuid(value, parameter, what="message", source=UUID_SOURCE)
 
 
 @dataclass(frozen=True)

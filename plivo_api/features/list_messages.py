@@ -21,17 +21,16 @@ from .. import params as read
 from ..connect import client_for
 from ..credentials import Credentials
 from ..errors import InputError
-from ..models import MessagePage
+from ..models import MessageRecord
 from ..numbers import InvalidNumberError, normalize_number, to_plivo
-from ..params import Choice, Limits, NumberRange, Params
+from ..paging import LIMIT_RANGE, OFFSET_RANGE, PAGE_SIZE_MAX, Page
+from ..params import Choice, Limits, Params
 from ..present import message_fields
 from ..sender import ALPHANUMERIC_MAX_LENGTH, SHORT_CODE_DIGITS
 from ..states import MESSAGE_STATES
 from ..text import shorten
 from . import Invocation, ToolOutput
 
-LIST_LIMIT_MAX: Final = 20  # Plivo's page size cap for List Messages
-LIST_OFFSET_MAX: Final = 1_000_000
 ANY: Final = "any"
 DIRECTIONS: Final = (ANY, "inbound", "outbound")
 STATE_CHOICES: Final = (ANY, *MESSAGE_STATES)
@@ -39,8 +38,6 @@ PLIVO_TIME_FORMAT: Final = "%Y-%m-%d %H:%M:%S"
 EARLIEST_YEAR: Final = 2000  # bounds outside these years are typos: Plivo keeps ~90 days
 LATEST_YEAR: Final = 2100
 
-LIMIT_RANGE: Final = NumberRange(1, LIST_LIMIT_MAX, LIST_LIMIT_MAX)
-OFFSET_RANGE: Final = NumberRange(0, LIST_OFFSET_MAX, 0)
 DIRECTION_CHOICE: Final = Choice(DIRECTIONS, ANY, case_insensitive=True)
 STATE_CHOICE: Final = Choice(STATE_CHOICES, ANY, case_insensitive=True)
 LIMITS: Limits = {
@@ -134,7 +131,7 @@ class ListQuery:
     to_number: str | None = None
     since: dt.datetime | None = None
     until: dt.datetime | None = None
-    limit: int = LIST_LIMIT_MAX
+    limit: int = PAGE_SIZE_MAX
     offset: int = 0
 
     @property
@@ -191,7 +188,7 @@ def run(call: Invocation) -> ToolOutput:
 # -- presentation ----------------------------------------------------------------------------
 
 
-def summary(query: ListQuery, page: MessagePage) -> str:
+def summary(query: ListQuery, page: Page[MessageRecord]) -> str:
     """One line: how many, of how many, and how to get the next page."""
     shown = len(page.records)
     total = page.total_count
@@ -216,7 +213,7 @@ def summary(query: ListQuery, page: MessagePage) -> str:
     return line[0].upper() + line[1:] + "."
 
 
-def present(query: ListQuery, page: MessagePage) -> ToolOutput:
+def present(query: ListQuery, page: Page[MessageRecord]) -> ToolOutput:
     data: dict[str, object] = {
         "messages": [message_fields(record) for record in page.records],
         "total_count": page.total_count,

@@ -28,7 +28,6 @@ from ..numbers import (
     is_mms_capable,
     parse_recipients,
     parse_region,
-    region_code,
     to_plivo,
 )
 from ..optouts import OPTED_OUT_REASON, OptOutList, OptOutReadError
@@ -40,6 +39,12 @@ from ..present import (
     invalid_summary,
     listed,
     sentence,
+)
+from ..recipients import (
+    RecipientPolicy,
+    enforce_cap,
+    outside_allowed,
+    parse_allowed_countries,
 )
 from ..segments import SegmentAnalysis, analyze, describe_limit, describe_segments
 from ..sender import Sender, resolve_sender
@@ -162,16 +167,6 @@ def parse_media_urls(raw: str | None) -> tuple[str, ...]:
     return tuple(http_url(url, "media_urls", public=True) for url in urls)
 
 
-def parse_allowed_countries(raw: str | None) -> frozenset[str]:
-    """``"US, ca"`` → ``{"US", "CA"}``; empty means any country."""
-    if not raw:
-        return frozenset()
-    parts = [p for p in re.split(r"[\s,;]+", raw) if p]
-    return frozenset(
-        region for p in parts if (region := parse_region(p, "allowed_countries")) is not None
-    )
-
-
 def check_text(text: str, analysis: SegmentAnalysis, *, has_media: bool) -> None:
     """Refuse what Plivo refuses (error 110), by the same rule preview_sms shows."""
     if not text and not has_media:
@@ -183,17 +178,6 @@ def check_text(text: str, analysis: SegmentAnalysis, *, has_media: bool) -> None
             f"characters for {analysis.encoding}. Shorten the text"
             + (" or replace the non-GSM characters." if analysis.encoding == "UCS-2" else "."),
         )
-
-
-def _outside(countries: frozenset[str], number: str) -> InvalidRecipient | None:
-    if not countries or region_code(number) in countries:
-        return None
-    allowed = ", ".join(sorted(countries))
-    where = region_code(number) or "no country"
-    return InvalidRecipient(
-        number,
-        f"in {where}, outside the countries this tool may send to (allowed_countries: {allowed})",
-    )
 
 
 def plan_message(
@@ -219,7 +203,7 @@ def plan_message(
     stopped = [n for n in valid if n in opted_out]
     invalid.extend(InvalidRecipient(n, OPTED_OUT_REASON) for n in stopped)
     valid = [n for n in valid if n not in stopped]
-    refused = [r for n in valid if (r := _outside(policy.allowed_countries, n)) is not None]
+    refused = [r for n in valid if (r := outside_allowed(policy.allowed_countries, n)) is not None]
     invalid.extend(refused)
     valid = [n for n in valid if n not in {r.input for r in refused}]
     if media:
@@ -240,14 +224,12 @@ def plan_message(
             f"to: no valid destination{detail}. Nothing was sent. Write numbers in international "
             "format with the country code, e.g. +14155552671; ask the user when unsure.",
         )
-    cap = min(policy.max_recipients, MAX_RECIPIENTS)
-    if len(valid) > cap:
-        raise InputError(
-            "to",
-            f"to: {len(valid)} recipients exceed this tool's limit of {cap} per send; nothing was "
-            "sent. Send to fewer recipients, or ask the user to raise 'Max recipients' in the "
-            f"tool's settings (up to {MAX_RECIPIENTS}).",
-        )
+    enforce_cap(
+        len(valid),
+        RecipientPolicy(policy.max_recipients, policy.allowed_countries),
+        per="per send",
+        nothing="nothing was sent",
+    )
     return MessagePlan(
         recipients=tuple(valid),
         invalid=tuple(invalid),
