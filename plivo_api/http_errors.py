@@ -196,9 +196,10 @@ def _classify(
         )
     if _GEO.search(reason) or (status == 403 and creates is not None):
         return GeoPermissionError, (
-            f"Plivo refused to send to this destination{said}. Enable the destination country "
-            "in the Plivo console (Messaging > Geo Permissions) and check the sender is allowed "
-            "for it; if you are an assistant, tell the user."
+            f"Plivo refused this destination{said}. Enable the destination country in the Plivo "
+            "console's Geo Permissions (Messaging > Geo Permissions for texts, Voice > Geo "
+            "Permissions for calls) and check the sender is allowed for it; if you are an "
+            "assistant, tell the user."
         )
     if status == 403:
         return PermissionDeniedError, (
@@ -233,5 +234,8 @@ def _fix_for(body: ErrorBody) -> str:
     if _TEXT.search(reason):
         return "Check message: at most 1,600 GSM-7 or 737 UCS-2 characters."
     if _CALLBACK.search(reason):
-        return "Check callback_url: a public http(s) URL that Plivo can reach."
+        return (
+            "Check the URLs given (callback_url, answer_url, hangup_url, …): public http(s) URLs "
+            "that Plivo can reach."
+        )
     return "Check the values you passed against the tool's description and try again."
