@@ -133,7 +133,8 @@ class LeaseBook:
         """Take the lease of ``job_id`` (e.g. ``inbound:<MessageUUID>``), or say why not."""
         job = self._scope.digest_of(job_id)
         now = self._clock()
-        record = self._records(job).get(job)
+        records = self._records(job)
+        record = records.get(job)
         took_over = False
         if record is not None:
             if record.state == STATE_DONE:
@@ -145,7 +146,7 @@ class LeaseBook:
                 return Busy(age)
             took_over = True
         owner = self._new_owner()
-        self._put(job, JobRecord(STATE_RUNNING, now, owner), now)
+        self._put(records, job, JobRecord(STATE_RUNNING, now, owner), now)
         current = self._records(job).get(job)
         if current is None or current.owner != owner:
             return Busy(0.0)  # another handler wrote after us: it goes on, we stop
@@ -160,21 +161,23 @@ class LeaseBook:
         now = self._clock()
         if now - lease.since >= LEASE_SECONDS:
             return False
-        current = self._records(lease.job).get(lease.job)
+        records = self._records(lease.job)
+        current = records.get(lease.job)
         if current is None or current.owner != lease.owner or current.state != STATE_RUNNING:
             return False
-        self._put(lease.job, JobRecord(STATE_REPLYING, now, lease.owner), now)
+        self._put(records, lease.job, JobRecord(STATE_REPLYING, now, lease.owner), now)
         current = self._records(lease.job).get(lease.job)
         return current is not None and current.owner == lease.owner
 
     def finish(self, lease: Lease, outcome: str) -> bool:
         """Record the job as done; False (nothing written) when another handling owns it now."""
         now = self._clock()
-        current = self._records(lease.job).get(lease.job)
+        records = self._records(lease.job)
+        current = records.get(lease.job)
         if current is not None and current.owner != lease.owner:
             logger.info("a later handling owns this job; its outcome is kept")
             return False
-        self._put(lease.job, JobRecord(STATE_DONE, now, lease.owner, outcome), now)
+        self._put(records, lease.job, JobRecord(STATE_DONE, now, lease.owner, outcome), now)
         return True
 
     # -- slots -----------------------------------------------------------------------------------
@@ -194,10 +197,10 @@ class LeaseBook:
                 records[str(key)] = record
         return records
 
-    def _put(self, job: str, record: JobRecord, now: float) -> None:
-        """Read-modify-write of the job's slot, dropping expired and (when full) oldest records."""
-        records = self._records(job)
-        records[job] = record
+    def _put(self, records: dict[str, JobRecord], job: str, record: JobRecord, now: float) -> None:
+        """Write the job's slot as just read (``records``) with ``record`` in it, dropping expired
+        and (when full) the oldest records."""
+        records = {**records, job: record}
         kept = {
             key: value
             for key, value in records.items()
