@@ -66,6 +66,7 @@ OUTCOME_SUPERSEDED: Final = "a later handling took over; nothing sent"
 OUTCOME_REPLY_FAILED: Final = "reply refused or failed"
 OUTCOME_REPLY_UNKNOWN: Final = "reply outcome unknown; not repeated"
 OUTCOME_NO_APP: Final = "no app configured"
+_SEND_HELP: Final = "(send the help text)"
 
 
 def handle_inbound(
@@ -136,12 +137,13 @@ class _Handling:
             early = self._before_app()
         except StorageError as error:
             raise _NotStartedError from error
-        if early is not None:
-            return early if early != INTENT_HELP else self._help(lease)
-        return self._answer(lease)
+        if early is None:
+            return self._answer(lease)
+        return self._help(lease) if early == _SEND_HELP else early
 
     def _before_app(self) -> str | None:
-        """Steps 3-7: an outcome that ends the handling, ``"help"``, or None to run the app."""
+        """Steps 3-7: an outcome that ends the handling, :data:`_SEND_HELP`, or None to run the
+        app."""
         message = self.message
         sender = message.from_number
         if message.intent == INTENT_OPTOUT:
@@ -154,7 +156,7 @@ class _Handling:
         if self.own_numbers.note_and_check(message.to_number, sender):
             return OUTCOME_OWN_NUMBER
         if message.intent == INTENT_HELP:
-            return INTENT_HELP
+            return _SEND_HELP
         if self.optouts.contains(sender):
             return OUTCOME_SENDER_OPTED_OUT
         if not self.settings.app_id:
