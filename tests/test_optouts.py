@@ -114,3 +114,39 @@ def test_an_unreadable_list_is_an_error_not_an_empty_list() -> None:
 )
 def test_numbers_are_digested_in_one_form(raw: str, shown: str) -> None:
     assert canonical(raw) == shown
+
+
+# -- send_sms's side -------------------------------------------------------------------------
+
+
+def test_send_sms_fails_rather_than_send_blind_when_the_list_cannot_be_read() -> None:
+    from plivo_api.credentials import Credentials
+    from plivo_api.errors import PlivoError
+    from plivo_api.features import Invocation
+    from plivo_api.features.send_sms import opt_outs
+
+    class Unreadable(StandInStorage):
+        def get(self, key: str, *, session_id: str = "") -> bytes:
+            raise DaemonStorageError("load data failed")
+
+    credentials = Credentials("MAXXXXXXXXXXXXXXXXXX", "token-value")
+    store = Unreadable()
+    write_record(store, SCOPE.key("optouts"), {"numbers": {}})
+    with pytest.raises(PlivoError, match="nothing was sent"):
+        opt_outs(Invocation({}, storage=store), credentials)
+    assert opt_outs(Invocation({}, storage=None), credentials) == frozenset()
+
+
+def test_send_sms_with_fail_on_invalid_refuses_a_send_to_an_opted_out_number() -> None:
+    from plivo_api.errors import InputError
+    from plivo_api.features.send_sms import plan
+
+    store = StandInStorage()
+    optouts = OptOutList(store, SCOPE)
+    optouts.add(ALICE)
+    params = {"to": f"{ALICE}, {BOB}", "message": "hi", "fail_on_invalid": True}
+    with pytest.raises(InputError, match="opted out"):
+        plan(params, "+14155550199", optouts.snapshot())
+    relaxed = plan({**params, "fail_on_invalid": False}, "+14155550199", optouts.snapshot())
+    assert relaxed.recipients == (BOB,)
+    assert [(r.input, r.reason) for r in relaxed.invalid] == [(ALICE, "opted out (replied STOP)")]
