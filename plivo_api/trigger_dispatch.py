@@ -54,6 +54,7 @@ MAX_CALL_GREETING_CHARS: Final = 1000
 
 STATUS_OK: Final = 200
 STATUS_FORBIDDEN: Final = 403
+FORBIDDEN_BODY: Final = "Forbidden"
 TEXT_CONTENT_TYPE: Final = "text/plain; charset=utf-8"
 PLIVO_RING_EVENT: Final = "ring"
 """``Event=Ring`` comes from a call's ring URL; the subscription never sets one, and a ring is
@@ -135,7 +136,8 @@ def answer_webhook(
         checked = ", ".join(check.checked_urls) or "no URL"
         note = f"Refused: {check.reason}. Checked against: {checked}."
         logger.warning("refused a webhook: %s", check.reason)
-        return WebhookAnswer(STATUS_FORBIDDEN, note, TEXT_CONTENT_TYPE, note=note)
+        # The caller learns nothing about why: the reason is for the plugin's log and Dify's.
+        return WebhookAnswer(STATUS_FORBIDDEN, FORBIDDEN_BODY, TEXT_CONTENT_TYPE, note=note)
     form = form_lists(request.params) if is_post else _query_params(request.query)
     return _recognise(form, call_greeting)
 

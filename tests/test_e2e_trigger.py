@@ -451,9 +451,7 @@ def test_manual_subscription_checks_signatures_with_its_own_token(
             wrong["endpoint"], from_number=CALLER, to_number=DEMO_NUMBER, text="manual"
         ),
     )
-    assert status == 403
-    assert "signature does not match" in body
-    assert wrong["endpoint"] in body
+    assert (status, body) == (403, "Forbidden")  # the reason stays in the plugin's log
     runs = front.settle()
     assert [run.node.name for run in runs] == [good["endpoint"]]
     assert runs[0].variables["text"] == "manual"
@@ -474,8 +472,7 @@ def test_forged_requests_are_refused_and_start_nothing(
         "MessageUUID": "2a0c4d6e-0000-4000-8000-000000000001",
     }
     unsigned = requests.post(endpoint, data=form, timeout=10)
-    assert unsigned.status_code == 403
-    assert "no Plivo signature" in unsigned.text
+    assert (unsigned.status_code, unsigned.text) == (403, "Forbidden")
     # Signed by another account: a valid signature, but not with this subscription's token.
     status, _ = delivered(plivo, plivo.send_webhook(endpoint, form, account=DEMO_TRIAL_AUTH_ID))
     assert status == 403
