@@ -202,3 +202,13 @@ def test_core_does_not_import_dify_plugin() -> None:
                     else [node.module or ""]
                 )
                 assert not any(n.startswith("dify_plugin") for n in names), os.fspath(path)
+
+
+def test_libyaml_reads_every_declaration_as_the_pure_python_loader_does() -> None:
+    """main.py points the SDK's YAML reader at libyaml for a faster start; nothing may change."""
+    assert yaml.__with_libyaml__, "PyYAML without libyaml: main.py keeps the SDK's loader"
+    files = [p for p in ROOT.rglob("*.yaml") if not {".venv", "dist"} & set(p.parts)]
+    assert len(files) > 20
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=yaml.CSafeLoader) == yaml.safe_load(text), path

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ..params import Params
+if TYPE_CHECKING:  # the adapters import this package at start-up: keep it free of the core
+    from ..params import Params
 
 
 class KeyValueStore(Protocol):
