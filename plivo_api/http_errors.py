@@ -47,6 +47,7 @@ _GEO = re.compile(
 _SENDER = re.compile(r"\bsrc\b|source number|sender|from number|powerpack", re.I)
 _DESTINATION = re.compile(r"\bdst\b|destination", re.I)
 _TEXT = re.compile(r"\btext\b|message (is )?too long|message length", re.I)
+_MEDIA = re.compile(r"\bmedia", re.I)
 _CALLBACK = re.compile(r"\burl\b|\bmethod\b", re.I)
 _TAG = re.compile(r"<[^>]*>")
 _HEAD = re.compile(r"<head[^>]*>.*?</head>", re.IGNORECASE | re.DOTALL)
@@ -184,13 +185,13 @@ def _classify(
         return NotFoundError, f"Plivo found no such resource{said}."
     if _INSUFFICIENT_CREDIT.search(reason):
         return InsufficientCreditError, (
-            f"Plivo refused the request{said}: the account has no credit left. Add credit in the "
+            f"Plivo refused the request{said}. It means the account has no credit left. Add credit in the "
             f"Plivo console ({CONSOLE_URL}); sends keep failing for about 2 minutes after the "
             "credit ran out. If you are an assistant, tell the user; resending will not help."
         )
     if _TRIAL.search(reason):
         return TrialAccountError, (
-            f"Plivo refused the request{said}: this is a trial Plivo account, which can only "
+            f"Plivo refused the request{said}. This is a trial Plivo account, which can only "
             "send to numbers verified on the console's Sandbox Numbers page. Verify the number "
             "there or upgrade the account; if you are an assistant, tell the user."
         )
@@ -233,6 +234,11 @@ def _fix_for(body: ErrorBody) -> str:
         )
     if _TEXT.search(reason):
         return "Check message: at most 1,600 GSM-7 or 737 UCS-2 characters."
+    if _MEDIA.search(reason):
+        return (
+            "Check media_urls: public http(s) URLs of images or files that Plivo can fetch "
+            "(at most 10, under 5 MB in total)."
+        )
     if _CALLBACK.search(reason):
         return (
             "Check the URLs given (callback_url, answer_url, hangup_url, …): public http(s) URLs "

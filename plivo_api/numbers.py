@@ -64,9 +64,16 @@ _HARD_SEPARATORS = re.compile(
 )
 _SPACE_BEFORE_PLUS = re.compile(r"\s+(?=[+\uff0b\ufe62])")  # also full-width and small plus
 # "+1 415 555 2671 and +44 20 7946 0030": words people and models put between numbers.
-_CONJUNCTIONS = re.compile(r"\s+(?:and|or|&|plus)\s+", re.IGNORECASE)
-# "Mobile: +1 415 ...", "Work phone - 020 ...": a label before a number is not a recipient.
-_LABEL = re.compile(r"(?<!\S)[^\W\d_][^\W\d_ .'-]*(?:[ .'-][^\W\d_]+){0,3}\s*:\s*(?=[+(\d\uff0b])")
+# Also the Spanish, Portuguese, Italian, French and German words, and the full-width ampersand.
+_CONJUNCTIONS = re.compile(
+    r"\s+(?:and|or|&|\uff06|plus|y|o|e|ou|et|und|oder)\s+", re.IGNORECASE
+)
+# "Mobile: +1 415 ...", "Phone 1: ...", "Mr. Smith: ...": a label before a number is not one.
+_LABEL = re.compile(
+    r"(?<!\S)[^\W\d_][^\W_]*(?:[ .'-]+[^\W_]+){0,3}\.?\s*:\s*(?=[+(\d\uff0b])"
+)
+# "1. +1 415 ...", "2) ...", "- ...", "• ...": list markers at the start of a line.
+_LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*\u2022\u00b7\u25aa\u25e6\u2023\u2013\u2014])\s+")
 _QUOTES = "\"'`\u201c\u201d\u2018\u2019\u00ab\u00bb"
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 # Hyphens and dashes (U+2010..U+2015, minus U+2212), dots, brackets, slashes, tildes.
@@ -106,10 +113,14 @@ class InvalidNumberError(InputError):
     """A single number cannot be sent to; ``reason`` is the short text shown per recipient."""
 
     def __init__(self, reason: str, number: str = "", parameter: str = "to") -> None:
+        advice = (
+            ""
+            if "write it" in reason
+            else " Write it in international format with the country code, e.g. +14155552671."
+        )
         super().__init__(
             parameter,
-            f"{parameter}: '{shorten(number)}' is not a usable phone number: {reason}. Write it "
-            "in international format with the country code, e.g. +14155552671.",
+            f"{parameter}: '{shorten(number)}' is not a usable phone number: {reason}.{advice}",
         )
         self.reason = reason
         self.number = number
@@ -158,14 +169,18 @@ def split_destinations(raw: str) -> list[str]:
        ``STANDALONE_MIN_DIGITS`` digits: ``14155552671 442079460018`` is two numbers, while
        ``+1 415 555 2671`` and ``020 7946 0018`` are one each.
 
-    Before that, "and", "or", "&" and "plus" between numbers separate, a label such as ``Mobile:``
-    before a number is dropped, and quotes around a number are removed. Empty pieces are dropped;
-    the pieces keep their original text for error reports.
+    Before that, words such as "and", "or", "&" between numbers separate; list markers (``1.``,
+    ``-``, ``•``), labels (``Mobile:``) and quotes around a number are dropped; and in a chunk
+    that holds a number, a word without any digit (``Tel.``, ``Mobile``) is a label too. Empty
+    pieces are dropped; the pieces keep their original text for error reports.
     """
     pieces: list[str] = []
     for chunk in _HARD_SEPARATORS.split(_CONJUNCTIONS.sub("\n", raw)):
-        for part in _SPACE_BEFORE_PLUS.split(_LABEL.sub("", chunk).strip()):
-            part = part.strip().strip(_QUOTES).strip()
+        chunk = _LABEL.sub("", _LIST_MARKER.sub("", chunk)).strip()
+        parts = [p.strip().strip(_QUOTES).strip() for p in _SPACE_BEFORE_PLUS.split(chunk)]
+        if any(_digit_count(p) for p in parts):
+            parts = [p for p in parts if _digit_count(p) or UNRESOLVED_VARIABLE.search(p)]
+        for part in parts:
             if not part:
                 continue
             words = part.split()

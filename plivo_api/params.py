@@ -90,7 +90,7 @@ def text(
             raise InputError(
                 name,
                 f"{name} contains an unresolved workflow variable {unresolved.group(0)}: the "
-                "variable it refers to was empty or never set, so nothing was sent. Check the "
+                "variable it refers to was empty or never set. Check the "
                 "node that should produce it.",
             )
     if not value:
@@ -221,7 +221,9 @@ def http_url(value: str, name: str, *, public: bool = False) -> str:
             f"{name}: {shorten(value, 200)!r} points to {host}, which Plivo's servers cannot "
             "reach; use a public http(s) URL.",
         )
-    return value
+    # The scheme is case-insensitive (RFC 3986), but not every server treats it so: send it
+    # the way Plivo's documentation writes it.
+    return parts.scheme.lower() + value[len(parts.scheme) :]
 
 
 def _is_public_host(host: str) -> bool:

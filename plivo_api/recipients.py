@@ -49,10 +49,11 @@ def outside_allowed(
     if not countries or region_code(number) in countries:
         return None
     allowed = ", ".join(sorted(countries))
-    where = region_code(number) or "no country"
+    region = region_code(number)
+    where = f"in {region}" if region else "not in any country (a global service number)"
     return InvalidRecipient(
         number,
-        f"in {where}, outside the countries this tool may {verb} ({ALLOWED_COUNTRIES}: {allowed})",
+        f"{where}, outside the countries this tool may {verb} ({ALLOWED_COUNTRIES}: {allowed})",
     )
 
 

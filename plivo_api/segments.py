@@ -18,6 +18,7 @@ counted with ``str.count``, ``str.find`` and ``str.encode`` over whole texts or 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -332,6 +333,13 @@ def describe_limit(analysis: SegmentAnalysis) -> str:
     return text
 
 
+def _visible(character: NonGsmCharacter) -> str:
+    """The character itself, or its code point when it cannot be seen (a zero-width space)."""
+    char = character.char
+    invisible = char.isspace() or unicodedata.category(char) in {"Cf", "Cc", "Zs", "Mn"}
+    return character.codepoint if invisible else char
+
+
 def describe_segments(analysis: SegmentAnalysis, *, each: bool = False) -> str:
     """``2 segments each (UCS-2: ’ at position 12)``: why a text costs what it costs."""
     noun = "segment" if analysis.segments == 1 else "segments"
@@ -339,8 +347,10 @@ def describe_segments(analysis: SegmentAnalysis, *, each: bool = False) -> str:
     if analysis.encoding == "UCS-2" and analysis.non_gsm_characters:
         first = analysis.non_gsm_characters[0]
         where = ", ".join(str(p) for p in first.positions[:SHOWN_POSITIONS])
-        plural = "s" if len(first.positions) > 1 else ""
+        if first.count > SHOWN_POSITIONS:
+            where += ", …"
+        plural = "s" if first.count > 1 else ""
         extra = len(analysis.non_gsm_characters) - 1
-        text += f" (UCS-2: {first.char} at position{plural} {where}"
+        text += f" (UCS-2: {_visible(first)} at position{plural} {where}"
         text += f", and {extra} more non-GSM character{'s' if extra > 1 else ''})" if extra else ")"
     return text

@@ -56,7 +56,7 @@ CLASS_PHRASES = {
     "InvalidRequestError": "Plivo refused the request",
     "AuthenticationError": "rejected the Auth ID or Auth Token",
     "PermissionDeniedError": "Plivo denied access",
-    "GeoPermissionError": "Plivo refused to send to this destination",
+    "GeoPermissionError": "Plivo refused this destination",
     "RateLimitedError": "rate limited this request",
     "ServerError": "Plivo had a server error",
     "OutcomeUnknownError": "check list_messages before sending again",

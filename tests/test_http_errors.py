@@ -219,3 +219,18 @@ def test_plivos_refused_numbers_are_read_from_the_body(
 ) -> None:
     body = json.dumps({"api_id": "a", "error": "invalid number", "invalid_number": invalid})
     assert parse_error_body(body.encode(), "application/json").invalid_numbers == numbers
+
+
+def test_a_media_complaint_points_to_media_urls() -> None:
+    error = error_for_status(
+        400, ErrorBody("a", "invalid media url"), creates="check", masked_auth_id="MA…XXXX"
+    )
+    assert "Check media_urls" in str(error)
+
+
+def test_credit_and_trial_sentences_do_not_run_into_plivos_words() -> None:
+    for reason in ("Insufficient credit.", "Trial account: verified numbers only."):
+        error = error_for_status(
+            403, ErrorBody("a", reason), creates="check", masked_auth_id="MA…XXXX"
+        )
+        assert ".:" not in str(error)

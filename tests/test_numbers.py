@@ -471,3 +471,36 @@ def test_an_unresolved_workflow_variable_is_reported_as_such() -> None:
     assert result.valid == (US,)
     assert result.invalid == (InvalidRecipient("{{#1711.phone#}}", REASON_UNRESOLVED),)
     assert "unresolved workflow variable" in REASON_UNRESOLVED
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1. +14155552671\n2. +442079460030", ["+14155552671", "+442079460030"]),
+        ("- +14155552671\n• +442079460030", ["+14155552671", "+442079460030"]),
+        ("Tel. +14155552671", ["+14155552671"]),
+        ("Mobile +14155552671", ["+14155552671"]),
+        ("Phone 1: +14155552671", ["+14155552671"]),
+        ("Mr. Smith: +14155552671", ["+14155552671"]),
+        ("+14155552671 y +442079460030", ["+14155552671", "+442079460030"]),
+        ("+14155552671 \uff06 +442079460030", ["+14155552671", "+442079460030"]),
+        ("(415) 555-2671", ["(415) 555-2671"]),
+    ],
+)
+def test_list_markers_labels_and_other_languages_conjunctions_are_not_recipients(
+    raw: str, expected: list[str]
+) -> None:
+    assert split_destinations(raw) == expected
+
+
+def test_a_word_alone_is_still_reported_as_not_a_number() -> None:
+    recipients = parse_recipients("John, +14155552671", "US")
+    assert recipients.valid == ("+14155552671",)
+    assert [i.input for i in recipients.invalid] == ["John"]
+
+
+def test_a_reason_that_already_says_how_to_write_it_is_not_repeated() -> None:
+    with pytest.raises(InputError) as caught:
+        normalize_number("4155552671")
+    assert "international format" not in caught.value.message
+    assert caught.value.message.count("write it") == 1

@@ -83,7 +83,7 @@ def test_an_unresolved_workflow_variable_is_refused_naming_it(value: object) -> 
     message = str(caught.value)
     assert caught.value.parameter == "message"
     assert "unresolved workflow variable {{#" in message
-    assert "nothing was sent" in message
+    assert "Check the node that should produce it" in message
 
 
 def test_the_variable_named_is_the_one_left_unresolved() -> None:
@@ -176,13 +176,16 @@ def test_message_text_reads_the_given_parameter() -> None:
     [
         "https://example.com/x.png",
         "http://example.com",
-        "HTTPS://EXAMPLE.COM/a?b=1,2",
         "https://res.cloudinary.com/demo/image/upload/w_300,h_200,c_fill/sample.jpg",
         "https://8.8.8.8/x.png",
     ],
 )
 def test_public_http_urls_are_accepted_unchanged(url: str) -> None:
     assert http_url(url, "media_urls", public=True) == url
+
+
+def test_an_upper_case_scheme_is_sent_lower_case_and_the_rest_kept() -> None:
+    assert http_url("HTTPS://EXAMPLE.COM/a?b=1,2", "media_urls") == "https://EXAMPLE.COM/a?b=1,2"
 
 
 @pytest.mark.parametrize(

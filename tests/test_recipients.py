@@ -32,7 +32,7 @@ def test_outside_allowed_names_the_country_and_the_list() -> None:
         "in GB, outside the countries this tool may call (allowed_countries: CA, US)"
     )
     freephone = outside_allowed(frozenset({"US"}), "+80012345678")
-    assert freephone is not None and freephone.reason.startswith("in no country")
+    assert freephone is not None and freephone.reason.startswith("not in any country")
 
 
 def test_the_cap_is_the_builders_setting_within_plivos_limit() -> None:

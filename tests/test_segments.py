@@ -542,7 +542,7 @@ def test_text_in_another_script_lists_a_capped_summary_of_its_characters() -> No
         (
             f"{RIGHT_QUOTE}a{RIGHT_QUOTE}b{RIGHT_QUOTE}c{RIGHT_QUOTE}",
             False,
-            f"1 segment (UCS-2: {RIGHT_QUOTE} at positions 1, 3, 5)",
+            f"1 segment (UCS-2: {RIGHT_QUOTE} at positions 1, 3, 5, …)",
         ),
         (
             f"{LEFT_DOUBLE}x{RIGHT_DOUBLE}{GRINNING}",
@@ -644,3 +644,7 @@ def test_non_gsm_characters_and_alternative_are_consistent(text: str) -> None:
         assert is_gsm7(alternative.text)
         assert alternative.segments < result.segments
         assert alternative.segments == analyze(alternative.text).segments
+
+
+def test_an_invisible_character_is_named_by_its_code_point() -> None:
+    assert describe_segments(analyze("a\u200bb")) == "1 segment (UCS-2: U+200B at position 2)"

@@ -785,3 +785,31 @@ def test_all_delivered_is_shown_only_after_a_wait() -> None:
     assert output.variables["all_delivered"] is True
     sent = DeliveryReport((Observation(UUID_1, record("sent"), polls=1),), 5.0, 5, 5)
     assert present(report_for(message_plan, sent)).json["all_delivered"] is False
+
+
+@pytest.mark.parametrize(
+    ("raw", "urls"),
+    [
+        (
+            "https://img.example.com/resize?src=https://cdn.example.com/cat.jpg",
+            ["https://img.example.com/resize?src=https://cdn.example.com/cat.jpg"],
+        ),
+        ("<https://e.com/a.png>", ["https://e.com/a.png"]),
+        ("[image](https://e.com/a.png)", ["https://e.com/a.png"]),
+        ("HTTPS://E.COM/A.PNG", ["https://E.COM/A.PNG"]),
+    ],
+)
+def test_media_urls_inside_queries_brackets_and_links_stay_whole(raw: str, urls: list[str]) -> None:
+    assert list(parse_media_urls(raw)) == urls
+
+
+def test_an_unresolved_variable_in_media_urls_is_named_as_such() -> None:
+    with pytest.raises(InputError, match="unresolved workflow variable"):
+        parse_media_urls("{{#1711.url#}}")
+
+
+def test_no_destination_left_by_a_rule_gets_no_format_advice() -> None:
+    with pytest.raises(InputError) as caught:
+        plan_of(to="+442079460030", allowed_countries="US")
+    assert "allowed_countries" in caught.value.message
+    assert "international format" not in caught.value.message

@@ -31,7 +31,15 @@ from ..numbers import (
     to_plivo,
 )
 from ..optouts import OPTED_OUT_REASON, OptOutList, OptOutReadError
-from ..params import Choice, Limits, NumberRange, Params, http_url, message_text
+from ..params import (
+    UNRESOLVED_VARIABLE,
+    Choice,
+    Limits,
+    NumberRange,
+    Params,
+    http_url,
+    message_text,
+)
 from ..polling import MAX_WAIT_SECONDS, DeliveryReport, Observation, bounded_fetch, wait_for_final
 from ..present import (
     error_fields,
@@ -77,8 +85,11 @@ LIMITS: Limits = {
 
 # Split a media list only on line breaks or right before another http(s):// URL: commas are
 # legal inside URLs (image CDNs write "w_300,h_200"; queries write "size=10,20").
-_MEDIA_SPLIT = re.compile(r"\s*[\r\n]+\s*|[\s,;]*(?=\bhttps?://)", re.IGNORECASE)
-_MEDIA_TRIM = " \t,;\"'`\u201c\u201d\u2018\u2019"
+_MEDIA_SPLIT = re.compile(
+    r"\s*[\r\n]+\s*|[\s,;]+[\"'`<\u201c\u2018]*(?=https?://)", re.IGNORECASE
+)
+_MEDIA_TRIM = " \t,;\"'`<>\u201c\u201d\u2018\u2019"
+_MARKDOWN_LINK = re.compile(r"^!?\[[^\]]*\]\((\S+?)\)$")  # [photo](https://...)
 
 MessageType = Literal["sms", "mms"]
 
@@ -157,14 +168,27 @@ def parse_media_urls(raw: str | None) -> tuple[str, ...]:
     """URLs from a list, a JSON array, or text with one URL per line or several in a row."""
     if not raw:
         return ()
-    urls = [part.strip(_MEDIA_TRIM) for part in _MEDIA_SPLIT.split(raw)]
+    urls = [_unwrap(part.strip(_MEDIA_TRIM)) for part in _MEDIA_SPLIT.split(raw)]
     urls = [url for url in urls if url]
+    for url in urls:
+        if UNRESOLVED_VARIABLE.search(url):
+            raise InputError(
+                "media_urls",
+                f"media_urls: {url!r} is an unresolved workflow variable: the variable it refers "
+                "to was empty or never set. Check the node that should produce it.",
+            )
     if len(urls) > MAX_MEDIA_URLS:
         raise InputError(
             "media_urls",
             f"media_urls: {len(urls)} URLs given; an MMS carries at most {MAX_MEDIA_URLS}.",
         )
     return tuple(http_url(url, "media_urls", public=True) for url in urls)
+
+
+def _unwrap(text: str) -> str:
+    """``[photo](https://…)`` as models write links in Markdown → the URL itself."""
+    link = _MARKDOWN_LINK.match(text)
+    return link.group(1) if link else text
 
 
 def check_text(text: str, analysis: SegmentAnalysis, *, has_media: bool) -> None:
@@ -197,6 +221,7 @@ def plan_message(
     check_text(text, analysis, has_media=bool(media))
     valid = list(recipients.valid)
     invalid = list(recipients.invalid)
+    kept = frozenset(valid)  # well-formed numbers; any later refusal is a rule, not a typo
     if sender.kind == "number" and sender.value in valid:
         valid.remove(sender.value)
         invalid.append(InvalidRecipient(sender.value, REASON_IS_SENDER))
@@ -219,11 +244,15 @@ def plan_message(
         )
     if not valid:
         detail = f": {invalid_summary(invalid)}" if invalid else ""
-        raise InputError(
-            "to",
-            f"to: no valid destination{detail}. Nothing was sent. Write numbers in international "
-            "format with the country code, e.g. +14155552671; ask the user when unsure.",
+        # Format advice only helps when a number was written badly, not when it was refused.
+        refused_only = invalid and all(i.input in kept for i in invalid)
+        hint = (
+            ""
+            if refused_only
+            else " Write numbers in international format with the country code, e.g. "
+            "+14155552671; ask the user when unsure."
         )
+        raise InputError("to", f"to: no valid destination{detail}. Nothing was sent.{hint}")
     enforce_cap(
         len(valid),
         RecipientPolicy(policy.max_recipients, policy.allowed_countries),
