@@ -185,9 +185,10 @@ def _classify(
         return NotFoundError, f"Plivo found no such resource{said}."
     if _INSUFFICIENT_CREDIT.search(reason):
         return InsufficientCreditError, (
-            f"Plivo refused the request{said}. It means the account has no credit left. Add credit in the "
-            f"Plivo console ({CONSOLE_URL}); sends keep failing for about 2 minutes after the "
-            "credit ran out. If you are an assistant, tell the user; resending will not help."
+            f"Plivo refused the request{said}. It means the account has no credit left. Add "
+            f"credit in the Plivo console ({CONSOLE_URL}); sends keep failing for about 2 "
+            "minutes after the credit ran out. If you are an assistant, tell the user; resending "
+            "will not help."
         )
     if _TRIAL.search(reason):
         return TrialAccountError, (

@@ -65,13 +65,9 @@ _HARD_SEPARATORS = re.compile(
 _SPACE_BEFORE_PLUS = re.compile(r"\s+(?=[+\uff0b\ufe62])")  # also full-width and small plus
 # "+1 415 555 2671 and +44 20 7946 0030": words people and models put between numbers.
 # Also the Spanish, Portuguese, Italian, French and German words, and the full-width ampersand.
-_CONJUNCTIONS = re.compile(
-    r"\s+(?:and|or|&|\uff06|plus|y|o|e|ou|et|und|oder)\s+", re.IGNORECASE
-)
+_CONJUNCTIONS = re.compile(r"\s+(?:and|or|&|\uff06|plus|y|o|e|ou|et|und|oder)\s+", re.IGNORECASE)
 # "Mobile: +1 415 ...", "Phone 1: ...", "Mr. Smith: ...": a label before a number is not one.
-_LABEL = re.compile(
-    r"(?<!\S)[^\W\d_][^\W_]*(?:[ .'-]+[^\W_]+){0,3}\.?\s*:\s*(?=[+(\d\uff0b])"
-)
+_LABEL = re.compile(r"(?<!\S)[^\W\d_][^\W_]*(?:[ .'-]+[^\W_]+){0,3}\.?\s*:\s*(?=[+(\d\uff0b])")
 # "1. +1 415 ...", "2) ...", "- ...", "• ...": list markers at the start of a line.
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*\u2022\u00b7\u25aa\u25e6\u2023\u2013\u2014])\s+")
 _QUOTES = "\"'`\u201c\u201d\u2018\u2019\u00ab\u00bb"

@@ -85,9 +85,7 @@ LIMITS: Limits = {
 
 # Split a media list only on line breaks or right before another http(s):// URL: commas are
 # legal inside URLs (image CDNs write "w_300,h_200"; queries write "size=10,20").
-_MEDIA_SPLIT = re.compile(
-    r"\s*[\r\n]+\s*|[\s,;]+[\"'`<\u201c\u2018]*(?=https?://)", re.IGNORECASE
-)
+_MEDIA_SPLIT = re.compile(r"\s*[\r\n]+\s*|[\s,;]+[\"'`<\u201c\u2018]*(?=https?://)", re.IGNORECASE)
 _MEDIA_TRIM = " \t,;\"'`<>\u201c\u201d\u2018\u2019"
 _MARKDOWN_LINK = re.compile(r"^!?\[[^\]]*\]\((\S+?)\)$")  # [photo](https://...)
 
