@@ -118,6 +118,12 @@ class PlivoClient:
         self._sleep = sleep
         self._account_url = f"{self.base_url}/v1/Account/{quote(self._auth_id, safe='')}/"
 
+    def keeping_secret(self, secret: str, shown: str) -> PlivoClient:
+        """The same client whose errors also never carry ``secret`` (a password in the body)."""
+        clone = copy.copy(self)
+        clone._redact = self._redact.with_secret(secret, shown)
+        return clone
+
     def limited(self, *, timeout: Timeouts, retry: RetryPolicy) -> PlivoClient:
         """The same client (and pooled session) with other timeouts and retry policy."""
         clone = copy.copy(self)

@@ -31,7 +31,9 @@ class Redactor:
     such letter would make the advice unreadable (Plivo's own IDs and tokens are 20+ characters).
     """
 
-    def __init__(self, auth_id: str, auth_token: str) -> None:
+    def __init__(
+        self, auth_id: str, auth_token: str, extra: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         candidates = [
             (base64.b64encode(f"{auth_id}:{auth_token}".encode()).decode(), "[credentials]"),
             (auth_token, "[auth token]"),
@@ -42,6 +44,15 @@ class Redactor:
             for secret, replacement in candidates
             if len(secret) >= MIN_REDACTED_LENGTH
         ]
+        # Secrets a request carries (a SIP endpoint's password) go first, whatever their length:
+        # their caller has checked them, and they must not survive in part.
+        self._replacements[:0] = [(secret, shown) for secret, shown in extra if secret]
+        self._auth = (auth_id, auth_token)
+        self._extra = extra
+
+    def with_secret(self, secret: str, shown: str) -> Redactor:
+        """This redactor, also replacing ``secret`` by ``shown``."""
+        return Redactor(*self._auth, extra=(*self._extra, (secret, shown)))
 
     def __call__(self, text: str) -> str:
         for secret, replacement in self._replacements:

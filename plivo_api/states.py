@@ -28,6 +28,9 @@ MESSAGE_STATES: Final = (
 )
 """Plivo's states in life-cycle order (the ``state`` filter of list_messages offers these)."""
 
+DELIVERY_REPORT_STATES: Final = ("queued", "sent", "delivered", "undelivered", "failed", "read")
+"""The ``Status`` values of Plivo's delivery reports (the callback of a sent message)."""
+
 FINAL_STATES: Final = frozenset(
     {"delivered", "undelivered", "failed", "rejected", "read", "received"}
 )
@@ -62,6 +65,7 @@ def describe_state(state: str | None) -> str:
 
 __all__ = [
     "DELIVERED_STATES",
+    "DELIVERY_REPORT_STATES",
     "FINAL_STATES",
     "MESSAGE_STATES",
     "STATE_DESCRIPTIONS",

@@ -20,6 +20,7 @@ from typing import Final
 from . import params as read
 from .errors import InputError
 from .numbers import InvalidNumberError, normalize_number
+from .states import DELIVERY_REPORT_STATES
 from .text import shorten
 
 MAX_FILTER_ENTRIES: Final = 100
@@ -29,9 +30,7 @@ MAX_SHORT_CODE_DIGITS: Final = 8
 """Up to 8 digits is a short code (sent as is); from 9 digits on it must read as a phone number
 in international format (Plivo's short codes have 3 to 8 digits)."""
 
-MESSAGE_STATUSES: Final = ("queued", "sent", "delivered", "undelivered", "failed", "read")
-"""The ``Status`` values of Plivo's delivery reports
-(https://www.plivo.com/docs/messaging/api/message/#message-states)."""
+MESSAGE_STATUSES: Final = DELIVERY_REPORT_STATES
 
 PARAM_FROM_NUMBERS: Final = "from_numbers"
 PARAM_TO_NUMBERS: Final = "to_numbers"

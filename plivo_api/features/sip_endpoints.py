@@ -18,7 +18,7 @@ from typing import Any, Final
 from .. import params as read
 from ..connect import client_for
 from ..credentials import Credentials
-from ..errors import InputError, PlivoError
+from ..errors import InputError
 from ..identifiers import parse_numeric_id
 from ..jsonvalues import str_of
 from ..operations import (
@@ -125,16 +125,6 @@ def fields_from(params: Params, *, creating: bool) -> dict[str, Any]:
     return body
 
 
-def _without_password(error: PlivoError, password: str | None) -> PlivoError:
-    """The same error with the password replaced wherever its texts could carry it."""
-    if password:
-        error.message = error.message.replace(password, PASSWORD_SHOWN)
-        error.args = (error.message,)
-        if error.plivo_error:
-            error.plivo_error = error.plivo_error.replace(password, PASSWORD_SHOWN)
-    return error
-
-
 def perform(call: Invocation) -> OperationResult:
     params = call.parameters
     operation = read_operation(params)
@@ -153,12 +143,12 @@ def perform(call: Invocation) -> OperationResult:
     if operation == "delete":
         return delete_resource(client, KIND, endpoint_id_from(params))
     body = fields_from(params, creating=operation == "create")
-    try:
-        if operation == "update":
-            return update_resource(client, KIND, endpoint_id_from(params), body)
-        result, answer = create_resource(client, KIND, body, check=CREATE_CHECK)
-    except PlivoError as error:
-        raise _without_password(error, body.get(PASSWORD)) from None
+    password = body.get(PASSWORD)
+    if isinstance(password, str):
+        client = client.keeping_secret(password, PASSWORD_SHOWN)
+    if operation == "update":
+        return update_resource(client, KIND, endpoint_id_from(params), body)
+    result, answer = create_resource(client, KIND, body, check=CREATE_CHECK)
     username = str_of(answer, "username")
     result.data["username"] = username
     return OperationResult(

@@ -16,6 +16,7 @@ from typing import Final
 
 from ..kvstore import StorageError, StorageScope
 from ..sender import UUID_PATTERN
+from ..states import MESSAGE_STATES
 from ..webhooks import DeliveryReport
 from .apps import AppFailedError, run_app
 from .leases import Acquired, Busy, LeaseBook
@@ -25,9 +26,7 @@ from .webhook import WebhookAnswer, WebhookRequest, accepted, check_signature, r
 
 logger = logging.getLogger(__name__)
 
-KNOWN_STATUSES: Final = frozenset(
-    {"queued", "sent", "delivered", "undelivered", "failed", "rejected", "read", "received"}
-)
+KNOWN_STATUSES: Final = frozenset(MESSAGE_STATES)
 OUTCOME_RAN: Final = "status app ran"
 OUTCOME_NO_STATUS_APP: Final = "no status app configured"
 OUTCOME_APP_FAILED: Final = "status app failed"

@@ -1,0 +1,19 @@
+"""Credentials and request secrets never survive in a text a user, log or traceback can see."""
+
+from plivo_api.redact import Redactor, mask_auth_id
+
+AUTH_ID = "MA" + "X" * 18
+TOKEN = "token-value-1234567890"
+
+
+def test_the_auth_id_is_masked_and_the_token_replaced() -> None:
+    redact = Redactor(AUTH_ID, TOKEN)
+    assert redact(f"id {AUTH_ID} token {TOKEN}") == f"id {mask_auth_id(AUTH_ID)} token [auth token]"
+
+
+def test_a_request_secret_is_replaced_too_even_when_short() -> None:
+    redact = Redactor(AUTH_ID, TOKEN).with_secret("pw123", "[password]")
+    assert redact(f"bad password pw123 for {AUTH_ID}") == (
+        f"bad password [password] for {mask_auth_id(AUTH_ID)}"
+    )
+    assert "pw123" in Redactor(AUTH_ID, TOKEN)("pw123")  # the original is unchanged
