@@ -153,7 +153,7 @@ def plivo(server: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> HTTPServer:
 
 
 def pricing_body(iso: str, outbound: str) -> dict[str, object]:
-    return {"country_iso": iso, "message": {"outbound": {"rate": outbound}}}
+    return {"api_id": f"api-{iso}", "country_iso": iso, "message": {"outbound": {"rate": outbound}}}
 
 
 def test_without_estimate_cost_no_request_is_made(plivo: HTTPServer) -> None:
@@ -181,8 +181,22 @@ def test_the_estimate_prices_each_country_once(plivo: HTTPServer) -> None:
         "currency": "USD",
         "total": pytest.approx(0.0055 * 2 * 2 + 0.04 * 2),
         "countries": [
-            {"country_iso": "US", "recipient_count": 2, "units": 4, "rate": 0.0055, "cost": 0.022},
-            {"country_iso": "GB", "recipient_count": 1, "units": 2, "rate": 0.04, "cost": 0.08},
+            {
+                "country_iso": "US",
+                "recipient_count": 2,
+                "units": 4,
+                "rate": 0.0055,
+                "cost": 0.022,
+                "api_id": "api-US",
+            },
+            {
+                "country_iso": "GB",
+                "recipient_count": 1,
+                "units": 2,
+                "rate": 0.04,
+                "cost": 0.08,
+                "api_id": "api-GB",
+            },
         ],
     }
     assert output.variables["estimated_cost"] == pytest.approx(0.102)
@@ -227,6 +241,7 @@ def test_an_estimate_with_an_unpriced_country_is_partial(plivo: HTTPServer) -> N
         "units": 1,
         "rate": None,
         "cost": None,
+        "api_id": None,
     }
     assert output.json["cost_note"] == "Cost estimate incomplete: Plivo has no price for GB"
     assert output.variables["estimated_cost"] is None

@@ -270,3 +270,9 @@ def test_every_json_key_is_in_the_readme_glossary(outcomes):
     words = glossary()
     used = {key for _, result in outcomes for key in _keys(result.json)}
     assert used - words == set(), "keys missing from README's Outputs glossary"
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_every_output_variable_is_in_the_readme_glossary(tool):
+    declared = set(tool_yaml(tool)["output_schema"]["properties"])
+    assert declared - glossary() == set()

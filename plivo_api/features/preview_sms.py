@@ -7,7 +7,7 @@ without credentials, or when Plivo fails, the preview still succeeds and carries
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from .. import params as read
@@ -32,6 +32,7 @@ class Preview:
     estimate_requested: bool = False
     cost: CostEstimate | None = None
     cost_note: str | None = None
+    api_ids: Mapping[str, str | None] = field(default_factory=dict)  # per priced country
 
 
 def preview_from_params(params: Params) -> Preview:
@@ -55,8 +56,12 @@ def with_cost_estimate(preview: Preview, credentials: Mapping[str, object] | Non
             cost_note=f"No cost estimate: it needs the plugin's Plivo credentials ({error})",
         )
 
+    api_ids: dict[str, str | None] = {}
+
     def rate_for(country: str) -> Decimal | None:
-        return client.get_pricing(country).sms_outbound_rate
+        pricing = client.get_pricing(country)
+        api_ids[country] = pricing.api_id
+        return pricing.sms_outbound_rate
 
     try:
         cost = estimate_cost(preview.recipients.valid, preview.analysis.segments, rate_for)
@@ -65,7 +70,7 @@ def with_cost_estimate(preview: Preview, credentials: Mapping[str, object] | Non
     note = "; ".join(cost.notes) or None
     if note is not None:
         note = f"Cost estimate incomplete: {note}"
-    return replace(preview, cost=cost, cost_note=note)
+    return replace(preview, cost=cost, cost_note=note, api_ids=api_ids)
 
 
 def run(call: Invocation) -> ToolOutput:
@@ -100,7 +105,7 @@ def summary(preview: Preview) -> str:
     return line.rstrip(".") + "."
 
 
-def cost_fields(cost: CostEstimate) -> dict[str, object]:
+def cost_fields(cost: CostEstimate, api_ids: Mapping[str, str | None]) -> dict[str, object]:
     return {
         "currency": cost.currency,
         "total": as_number(cost.total),
@@ -111,6 +116,7 @@ def cost_fields(cost: CostEstimate) -> dict[str, object]:
                 "units": c.units,
                 "rate": as_number(c.rate),
                 "cost": as_number(c.cost),
+                "api_id": api_ids.get(c.country),
             }
             for c in cost.per_country
         ],
@@ -146,7 +152,9 @@ def present(preview: Preview) -> ToolOutput:
         "recipients": list(preview.recipients.valid),
         "invalid_recipients": invalid,
         "invalid_count": len(invalid),
-        "cost_estimate": cost_fields(preview.cost) if preview.cost is not None else None,
+        "cost_estimate": cost_fields(preview.cost, preview.api_ids)
+        if preview.cost is not None
+        else None,
         "cost_note": preview.cost_note,
     }
     variables = {
