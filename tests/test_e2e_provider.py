@@ -82,3 +82,14 @@ def test_unreachable_plivo_says_so(demo_credentials):
     assert result.error["error_type"] == "ToolProviderCredentialValidationError"
     assert "could not be reached" in result.error["message"]
     assert "nothing was sent" in result.error["message"]
+
+
+def test_core_log_records_reach_the_daemon_as_log_events(plugin, sandbox, demo_credentials):
+    sandbox.inject(Fault(method="GET", path="/Message/", status=500, body={"error": "x"}, times=20))
+    before = len(plugin.logs)
+    result = plugin.invoke_tool(
+        "send_sms", {"to": "+14155552671", "message": "Hi", "wait_seconds": 1}, demo_credentials
+    )
+    assert result.ok, result.error
+    new = [entry["message"] for entry in plugin.logs[before:]]
+    assert any("polling message" in line and "server error" in line for line in new), new

@@ -529,3 +529,34 @@ def test_preview_and_send_apply_one_length_rule(plugin, sandbox, demo_credential
     refused = send(plugin, demo_credentials, to="+14155552671", message=emoji)
     assert over_text in refused.error["message"]
     assert len(sends(sandbox)) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "error_type", "phrase"),
+    [
+        (
+            {"message_uuid": [], "invalid_number": ["14155552671"]},
+            "InvalidRequestError",
+            "refused every destination as invalid: +14155552671",
+        ),
+        ({"message_uuid": []}, "OutcomeUnknownError", "returned no message UUIDs"),
+    ],
+)
+def test_a_202_that_queued_nothing_fails_the_node(
+    plugin,
+    sandbox,
+    demo_credentials: dict[str, str],
+    body: dict[str, object],
+    error_type: str,
+    phrase: str,
+) -> None:
+    from devtools.sandbox import Fault
+
+    sandbox.inject(Fault(method="POST", path="/Message/$", status=202, body=body))
+    result = plugin.invoke_tool(
+        "send_sms", {"to": "+14155552671", "message": "Hi"}, demo_credentials
+    )
+    assert result.error is not None
+    assert result.error["error_type"] == error_type
+    assert phrase in result.error["message"]
+    assert result.messages == []
