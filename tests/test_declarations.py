@@ -4,7 +4,7 @@ Every manifest, provider, tool, endpoint and trigger rule of the daemon, the SDK
 lives in the packager's validator (devtools/packaging); the first test runs it on each plugin of the
 repository, on exactly the files a build would pack. The other tests check facts the validator
 cannot know: the version the code reports, four languages on every text a user reads, the SDK's own
-loader, the runtime pins and habits of the shipped code.
+loader, the runtime dependency ranges and habits of the shipped code.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ PLUGINS = repository_plugins(ROOT)
 TOOL_PLUGIN = PLUGINS[0]
 LANGUAGES = {"en_US", "zh_Hans", "ja_JP", "pt_BR"}
 I18N_KEYS = {"label", "description", "human", "human_description", "placeholder", "help"}
-RUNTIME_PINS = {"dify_plugin", "requests", "phonenumbers"}
-SDK_PIN = "dify_plugin>=0.10.2,<0.11"
+RUNTIME_DEPENDENCIES = {"dify_plugin", "requests", "phonenumbers"}
+SDK_REQUIREMENT = "dify_plugin>=0.10.2,<0.11"
 RUNNER = {"language": "python", "version": "3.12", "entrypoint": "main"}
 SDK_LOADERS: Mapping[str, Any] = {
     TOOLS: ToolProviderConfiguration,
@@ -169,12 +169,12 @@ def _requirements(source: PluginSource) -> set[str]:
 
 
 @pytest.mark.parametrize("source", PLUGINS, ids=label)
-def test_requirements_are_the_three_runtime_pins(source: PluginSource) -> None:
-    """Every plugin runs plivo_api (the trigger gets a copy), so all pin the same three."""
-    pins = _requirements(source)
-    assert {Requirement(pin).name.lower().replace("-", "_") for pin in pins} == RUNTIME_PINS
-    assert str(Requirement(SDK_PIN)) in pins
-    assert pins == _requirements(TOOL_PLUGIN)
+def test_requirements_are_the_three_bounded_runtime_dependencies(source: PluginSource) -> None:
+    """Every plugin runs plivo_api (the trigger gets a copy), so all declare the same three ranges."""
+    lines = _requirements(source)
+    assert {Requirement(pin).name.lower().replace("-", "_") for pin in lines} == RUNTIME_DEPENDENCIES
+    assert str(Requirement(SDK_REQUIREMENT)) in lines
+    assert lines == _requirements(TOOL_PLUGIN)
 
 
 @pytest.mark.parametrize("source", PLUGINS, ids=label)
