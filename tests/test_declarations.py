@@ -170,9 +170,10 @@ def _requirements(source: PluginSource) -> set[str]:
 
 @pytest.mark.parametrize("source", PLUGINS, ids=label)
 def test_requirements_are_the_three_bounded_runtime_dependencies(source: PluginSource) -> None:
-    """Every plugin runs plivo_api (the trigger gets a copy), so all declare the same three ranges."""
+    """Every plugin runs plivo_api (the trigger gets a copy): all declare the same three ranges."""
     lines = _requirements(source)
-    assert {Requirement(pin).name.lower().replace("-", "_") for pin in lines} == RUNTIME_DEPENDENCIES
+    names = {Requirement(line).name.lower().replace("-", "_") for line in lines}
+    assert names == RUNTIME_DEPENDENCIES
     assert str(Requirement(SDK_REQUIREMENT)) in lines
     assert lines == _requirements(TOOL_PLUGIN)
 
