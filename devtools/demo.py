@@ -11,6 +11,7 @@ import json
 import sys
 import tempfile
 import textwrap
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,10 @@ PREVIEW_TEXT = (
 SEND_TO = "+1 415 555 2671, +44 20 7946 0030, 12345"  # the sandbox fails ...0030 with error 30
 SEND_TEXT = "Hi Sam, it's Ana from the clinic: your appointment is confirmed for Tuesday at 10:30."
 WIDTH = 100
+CALL_FROM = "+14155550100"  # a number of the sandbox's demo account
+CALL_TO = "+14155552671"
+ANSWER_URL = "https://example.com/plivo/answer.xml"
+CALL_SETTLE_SECONDS = 0.6
 
 
 def out(line: str = "") -> None:
@@ -81,7 +86,11 @@ def main() -> int:
     with PlivoSandbox(timeline=Timeline(sent_after=0.3, final_after=1.0)) as sandbox:
         out("Plivo SMS for Dify — demo against the local Plivo sandbox")
         out(f"Sandbox: {sandbox.url}   demo Auth ID: {mask_auth_id(DEMO_AUTH_ID)}")
-        env = {"PLIVO_API_BASE_URL": sandbox.url, "PLIVO_LOOKUP_BASE_URL": sandbox.lookup_url}
+        env = {
+            "PLIVO_API_BASE_URL": sandbox.url,
+            "PLIVO_LOOKUP_BASE_URL": sandbox.lookup_url,
+            "PLIVO_PHLO_BASE_URL": sandbox.phlo_url,
+        }
         daemon = StandInDaemon(env=env)
         daemon.start()
         try:
@@ -91,6 +100,7 @@ def main() -> int:
                 f"ready in {daemon.time_to_ready:.2f} s (first heartbeat over stdio)"
             )
             run(daemon)
+            run_voice_and_account(daemon, sandbox)
             run_two_way(daemon, sandbox)
         finally:
             daemon.stop()
@@ -131,6 +141,33 @@ def run(daemon: StandInDaemon) -> None:
             daemon.invoke_tool("get_message", {"message_uuid": uuid}, CREDENTIALS),
         )
     show("get_account", daemon.invoke_tool("get_account", {}, CREDENTIALS))
+
+
+def run_voice_and_account(daemon: StandInDaemon, sandbox: PlivoSandbox) -> None:
+    """A call and what became of it, the account's numbers, and two refusals that send nothing."""
+    call = {"to": CALL_TO, "answer_url": ANSWER_URL, "from_number": CALL_FROM}
+    placed = daemon.invoke_tool("make_call", call, CREDENTIALS)
+    show(f"make_call ({params_line(call)})", placed)
+    request_uuid = placed.variables.get("request_uuid")
+    if request_uuid:
+        time.sleep(CALL_SETTLE_SECONDS)  # the sandbox answers, then the callee hangs up
+        call_uuid = sandbox.call_for_request(str(request_uuid)).call_uuid
+        show(
+            "get_call (the call UUID arrives in Plivo's answer and hangup callbacks)",
+            daemon.invoke_tool("get_call", {"call_uuid": call_uuid}, CREDENTIALS),
+        )
+    show("list_numbers", daemon.invoke_tool("list_numbers", {"limit": 5}, CREDENTIALS))
+    before = len(sandbox.requests)
+    refusals = (
+        ("make_call", {**call, "to": "+442079460018", "allowed_countries": "US, CA"}),
+        (
+            "applications",
+            {"operation": "create", "app_name": "agent-made", "answer_url": ANSWER_URL},
+        ),
+    )
+    for tool, params in refusals:
+        show(f"{tool} ({params_line(params)})", daemon.invoke_tool(tool, params, CREDENTIALS))
+    out(f"  (requests the two refusals made at Plivo: {len(sandbox.requests) - before})")
 
 
 # -- the second plugin: Plivo Trigger ---------------------------------------------------------

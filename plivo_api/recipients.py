@@ -10,11 +10,13 @@ same rules, and the same sentences, apply to messages and calls.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from .errors import InputError
 from .numbers import MAX_RECIPIENTS, InvalidRecipient, parse_region, region_code
+from .present import invalid_summary
 
 ALLOWED_COUNTRIES: Final = "allowed_countries"
 _COUNTRY_SEPARATORS = re.compile(r"[\s,;]+")
@@ -57,6 +59,21 @@ def outside_allowed(
     )
 
 
+def no_destination(
+    invalid: Sequence[InvalidRecipient],
+    well_formed: Collection[str],
+    *,
+    nothing: str,
+    how_to_write: str,
+) -> InputError:
+    """The error when no destination is left: what was refused, and how to write numbers only
+    when one was written badly (a number refused by a rule needs no format advice)."""
+    detail = f": {invalid_summary(invalid)}" if invalid else ""
+    refused_only = bool(invalid) and all(i.input in well_formed for i in invalid)
+    hint = "" if refused_only else f" {how_to_write}; ask the user when unsure."
+    return InputError("to", f"to: no valid destination{detail}. {nothing}.{hint}")
+
+
 def enforce_cap(count: int, policy: RecipientPolicy, *, per: str, nothing: str) -> None:
     """Refuse a request to more destinations than the builder allowed, before anything is sent.
 
@@ -75,6 +92,7 @@ __all__ = [
     "ALLOWED_COUNTRIES",
     "RecipientPolicy",
     "enforce_cap",
+    "no_destination",
     "outside_allowed",
     "parse_allowed_countries",
 ]

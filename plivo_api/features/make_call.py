@@ -25,6 +25,7 @@ from ..present import invalid_recipient_fields, invalid_summary, listed, plural
 from ..recipients import (
     RecipientPolicy,
     enforce_cap,
+    no_destination,
     outside_allowed,
     parse_allowed_countries,
 )
@@ -221,12 +222,12 @@ def plan(params: Params, default_sender: str | None) -> CallPlan:
         sip_uris = []
     destinations = (*numbers, *sip_uris)
     if not destinations:
-        detail = f": {invalid_summary(invalid)}" if invalid else ""
-        raise InputError(
-            "to",
-            f"to: no valid destination{detail}. No call was placed. Write numbers in "
-            "international format with the country code, e.g. +14155552671, or SIP URIs such as "
-            "sip:alice@phone.plivo.com; ask the user when unsure.",
+        raise no_destination(
+            invalid,
+            frozenset(parsed.numbers) | frozenset(parsed.sip_uris),
+            nothing="No call was placed",
+            how_to_write="Write numbers in international format with the country code, e.g. "
+            "+14155552671, or SIP URIs such as sip:alice@phone.plivo.com",
         )
     enforce_cap(len(destinations), policy, per="per request", nothing="no call was placed")
     return CallPlan(

@@ -51,6 +51,7 @@ from ..present import (
 from ..recipients import (
     RecipientPolicy,
     enforce_cap,
+    no_destination,
     outside_allowed,
     parse_allowed_countries,
 )
@@ -241,16 +242,13 @@ def plan_message(
             "recipient is invalid. Correct or remove them (ask the user when unsure).",
         )
     if not valid:
-        detail = f": {invalid_summary(invalid)}" if invalid else ""
-        # Format advice only helps when a number was written badly, not when it was refused.
-        refused_only = invalid and all(i.input in kept for i in invalid)
-        hint = (
-            ""
-            if refused_only
-            else " Write numbers in international format with the country code, e.g. "
-            "+14155552671; ask the user when unsure."
+        raise no_destination(
+            invalid,
+            kept,
+            nothing="Nothing was sent",
+            how_to_write="Write numbers in international format with the country code, e.g. "
+            "+14155552671",
         )
-        raise InputError("to", f"to: no valid destination{detail}. Nothing was sent.{hint}")
     enforce_cap(
         len(valid),
         RecipientPolicy(policy.max_recipients, policy.allowed_countries),
