@@ -21,9 +21,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from typing import Any
+
+import requests
 
 import plivo_api
 from devtools.daemon import DaemonError, SessionResult, StandInDaemon
@@ -56,18 +58,44 @@ INPUT_ERROR_TYPES = _subclass_names(plivo_errors.InputError)
 
 # -- lanes ------------------------------------------------------------------------------------
 
+CALLER = "+14155550123"  # who calls the lanes' accounts
+ANSWER_URL = "https://example.com/answer"
+CALL_TO = "+14155552671"  # sandbox: answered, then the callee hangs up
+LIVE_CALL_TO = "+14155550000"  # sandbox: answered, in progress until hung up through the API
+ENDED_CALL_TO = "+14155552000"  # sandbox: never answered, over 0.3 s after it starts ringing
+CONFERENCE = "lane-room"
+SIP_USERNAME = "lanebot"
+CALL_END_TIMEOUT_SECONDS = 5.0
+SEED_TIMEOUT_SECONDS = 5.0
+UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
 
 @dataclass(frozen=True)
 class Lane:
-    """One sandbox account and what its cases need: a number to look up, a message to read."""
+    """One sandbox account and what its cases read: a message, an ended call, an application, a
+    SIP endpoint, a PHLO, a live conference and a rented number (also the number to look up)."""
 
     account: SandboxAccount
     lookup_number: str
     message_uuid: str = ""
+    call_uuid: str = ""
+    app_id: str = ""
+    endpoint_id: str = ""
+    phlo_id: str = ""
 
     @property
     def auth_id(self) -> str:
         return self.account.auth_id
+
+    @property
+    def number_digits(self) -> str:
+        """The rented number as Plivo's paths carry it: digits with the country code."""
+        return self.lookup_number.lstrip("+")
+
+    @property
+    def sip_password(self) -> str:
+        """The password the lane's SIP endpoints get: distinctive, so a leak can be found."""
+        return f"sip-{self.auth_id[2:11].lower()}-pw-do-not-leak"
 
     @property
     def credentials(self) -> dict[str, str]:
@@ -78,10 +106,14 @@ class Lane:
         }
 
     def owns(self, request: RecordedRequest) -> bool:
-        """Whether the lane made ``request`` (also with a wrong token, when ``account`` is None)."""
+        """Whether the lane made ``request`` (also with a wrong token, when ``account`` is None).
+
+        The PHLO runner's path is lower-case (``/v1/account/{auth_id}/phlo/{phlo_id}``).
+        """
         return (
             request.account == self.auth_id
             or f"/Account/{self.auth_id}/" in request.path
+            or f"/v1/account/{self.auth_id}/phlo/" in request.path
             or request.path == f"/v1/Number/{self.lookup_number}"
         )
 
@@ -96,97 +128,175 @@ def lane_account(tag: str, index: int, token_suffix: str = "", **fields: Any) ->
 def make_lanes(
     sandbox: PlivoSandbox, tag: str, count: int, first_number: int = 3000, token_suffix: str = ""
 ) -> list[Lane]:
-    """Add ``count`` accounts to the sandbox, each with a delivered message to read."""
+    """Add ``count`` accounts to the sandbox, each with the resources its cases read."""
     lanes = []
     for index in range(count):
         account = lane_account(tag, index, token_suffix)
         sandbox.add_account(account)
         lanes.append(Lane(account, f"+1415555{first_number + index:04d}"))
-    return seed_messages(sandbox, lanes)
+    return seed(sandbox, lanes)
 
 
-def seed_messages(sandbox: PlivoSandbox, lanes: Sequence[Lane]) -> list[Lane]:
-    """Give every lane a message of its own (``sandbox.reset()`` forgets messages, not accounts)."""
+def seed(sandbox: PlivoSandbox, lanes: Sequence[Lane]) -> list[Lane]:
+    """Give every lane its own resources (``sandbox.reset()`` forgets them, not the accounts).
+
+    The SIP endpoint is created through the sandbox's REST API, as a customer would: the sandbox
+    has no seeding helper for endpoints. Returns once every seeded call has ended.
+    """
     seeded = []
     for lane in lanes:
+        auth_id = lane.auth_id
         message = sandbox.add_message(
-            account=lane.auth_id,
+            account=auth_id,
             direction="outbound",
             from_number=SENDER,
             to_number=lane.lookup_number,
-            text=f"seeded for {lane.auth_id}",
+            text=f"seeded for {auth_id}",
             state="delivered",
         )
-        seeded.append(Lane(lane.account, lane.lookup_number, message.message_uuid))
+        app = sandbox.add_application(
+            f"lane app {auth_id[2:11]}", account=auth_id, answer_url=ANSWER_URL
+        )
+        sandbox.add_number(lane.lookup_number, account=auth_id, app_id=app.app_id)
+        phlo = sandbox.add_phlo(f"lane flow {auth_id[2:11]}", account=auth_id)
+        sandbox.add_conference(
+            CONFERENCE,
+            account=auth_id,
+            members=[{"from_number": CALLER.lstrip("+"), "to_number": lane.number_digits}],
+        )
+        call = sandbox.start_inbound_call(
+            from_number=CALLER,
+            to_number=ENDED_CALL_TO,
+            account=auth_id,
+            answer_url="",
+            hangup_url="",
+        )
+        seeded.append(
+            replace(
+                lane,
+                message_uuid=message.message_uuid,
+                call_uuid=call.call_uuid,
+                app_id=app.app_id,
+                endpoint_id=_create_endpoint(sandbox, lane, app.app_id),
+                phlo_id=phlo.phlo_id,
+            )
+        )
+    deadline = time.monotonic() + CALL_END_TIMEOUT_SECONDS
+    for lane in seeded:
+        while sandbox.call_state(lane.call_uuid) != "completed":
+            assert time.monotonic() < deadline, f"seeded call {lane.call_uuid} never ended"
+            time.sleep(0.02)
     return seeded
 
 
+def _create_endpoint(sandbox: PlivoSandbox, lane: Lane, app_id: str) -> str:
+    response = requests.post(
+        f"{sandbox.url}/v1/Account/{lane.auth_id}/Endpoint/",
+        json={
+            "username": SIP_USERNAME,
+            "password": lane.sip_password,
+            "alias": "Lane phone",
+            "app_id": app_id,
+        },
+        auth=(lane.auth_id, lane.account.auth_token),
+        timeout=SEED_TIMEOUT_SECONDS,
+    )
+    assert response.status_code == HTTPStatus.CREATED, response.text
+    endpoint_id = response.json()["endpoint_id"]
+    assert isinstance(endpoint_id, str)
+    return endpoint_id
+
+
+def start_live_call(sandbox: PlivoSandbox, lane: Lane) -> str:
+    """A call to the lane's account that stays in progress until hung up; its call UUID."""
+    call = sandbox.start_inbound_call(
+        from_number=CALLER,
+        to_number=LIVE_CALL_TO,
+        account=lane.auth_id,
+        answer_url="",
+        hangup_url="",
+    )
+    return call.call_uuid
+
+
+def created_in(sandbox: PlivoSandbox, lane: Lane) -> int:
+    """What creating requests add to the lane's account: messages, calls, applications, SIP
+    endpoints and PHLO runs. Counted in the sandbox's state, not from the requests it saw."""
+    auth_id = lane.auth_id
+    # The sandbox offers no public view of SIP endpoints; its directory is read directly.
+    endpoints = sandbox._state.directory.account_endpoints(auth_id)
+    return (
+        sum(1 for message in sandbox.messages.values() if message.account == auth_id)
+        + sum(1 for call in sandbox.calls.values() if call.account == auth_id)
+        + sum(1 for app in sandbox.applications.values() if app.account == auth_id)
+        + len(endpoints)
+        + sum(1 for run in sandbox.phlo_runs if run.account == auth_id)
+    )
+
+
 # -- what talks to Plivo ----------------------------------------------------------------------
+
+LaneParams = Callable[[Lane], dict[str, Any]]
+LanePath = Callable[[Lane], str]
+
+
+def _account_path(lane: Lane) -> str:
+    return f"^/v1/Account/{re.escape(lane.auth_id)}/"
 
 
 @dataclass(frozen=True)
 class Target:
     """One way the plugin reaches Plivo: a tool call (or the credential check) and its request.
 
-    ``soft`` marks preview_sms's cost estimate, which turns Plivo errors into a ``cost_note`` of a
-    successful result instead of failing the node. ``billed`` marks Lookup: Plivo charges every
-    request, so like a send it is repeated only when Plivo provably did not act on it.
+    ``path`` is the regex of the request path the target uses for a lane (faults are scoped to
+    it), ``usual`` its parameters. ``creates`` marks a request that creates something at Plivo
+    (a message, a call, an application, a SIP endpoint, a PHLO run); ``check`` is what its
+    "outcome unknown" text tells to look at before trying again. ``soft`` marks preview_sms's
+    cost estimate, which turns Plivo errors into a ``cost_note`` of a successful result instead
+    of failing the node. ``billed`` marks Lookup: Plivo charges every request, so like a send it
+    is repeated only when Plivo provably did not act on it. ``raw`` marks plivo_request, which
+    shows whatever JSON a 2xx answer carries (null when it is not JSON) instead of failing.
+    ``second_lookup``: a 404 leads to one more request on a neighbouring path (get_call asks for
+    the live call after the record, hangup_call cancels the call request after the call).
+    ``live_call``: every case hangs up a live call of its own, started right before it.
+    ``no_content``: Plivo answers 204 without a body, so whatever body a 2xx answer carries is
+    not read (hangup_call).
     """
 
     name: str
     tool: str | None  # None: the provider's credential validation
     method: str
+    path: LanePath
+    usual: LaneParams
     creates: bool = False
+    check: str = ""
     soft: bool = False
     billed: bool = False
+    raw: bool = False
+    second_lookup: bool = False
+    live_call: bool = False
+    no_content: bool = False
 
     @property
     def repeatable(self) -> bool:
         """Whether a gateway error, timeout or dropped connection is retried."""
         return not self.creates and not self.billed
 
-    def params(self, lane: Lane) -> dict[str, Any]:
-        usual: dict[str, dict[str, Any]] = {
-            "validate": {},
-            "get_account": {},
-            "send_sms": {"to": "+14155552671", "message": "Hi"},
-            "get_message": {"message_uuid": lane.message_uuid},
-            "list_messages": {"direction": "outbound"},
-            "lookup_number": {"number": lane.lookup_number},
-            "get_pricing": {"country": "US"},
-            "preview_estimate": {
-                "message": "Hi",
-                "to": "+14155552671",
-                "estimate_cost": True,
-            },
-        }
-        return usual[self.name]
-
-    def path(self, lane: Lane) -> str:
-        """The regex of the one request path this target uses for ``lane``."""
-        account = f"^/v1/Account/{re.escape(lane.auth_id)}/"
-        return {
-            "validate": account + "$",
-            "get_account": account + "$",
-            "send_sms": account + "Message/$",
-            "get_message": account + f"Message/{lane.message_uuid}/$",
-            "list_messages": account + "Message/$",
-            "lookup_number": f"^/v1/Number/{re.escape(lane.lookup_number)}$",
-            "get_pricing": account + "Pricing/$",
-            "preview_estimate": account + "Pricing/$",
-        }[self.name]
+    def params(self, sandbox: PlivoSandbox, lane: Lane) -> dict[str, Any]:
+        """The usual parameters for one case (starting the live call it hangs up, if any)."""
+        if self.live_call:
+            return {**self.usual(lane), "call_uuid": start_live_call(sandbox, lane)}
+        return self.usual(lane)
 
     def invoke(
         self,
         daemon: StandInDaemon,
         lane: Lane,
+        params: Mapping[str, Any],
         credentials: Mapping[str, Any] | None = None,
-        params: Mapping[str, Any] | None = None,
         timeout: float = CASE_TIMEOUT_SECONDS,
     ) -> SessionResult:
         creds = dict(lane.credentials if credentials is None else credentials)
-        if params is None:
-            params = self.params(lane)
         if self.tool is None:
             return daemon.request(
                 {
@@ -202,17 +312,184 @@ class Target:
 
 
 TARGETS: tuple[Target, ...] = (
-    Target("validate", None, "GET"),
-    Target("get_account", "get_account", "GET"),
-    Target("send_sms", "send_sms", "POST", creates=True),
-    Target("get_message", "get_message", "GET"),
-    Target("list_messages", "list_messages", "GET"),
-    Target("lookup_number", "lookup_number", "GET", billed=True),
-    Target("get_pricing", "get_pricing", "GET"),
-    Target("preview_estimate", "preview_sms", "GET", soft=True),
+    Target("validate", None, "GET", lambda lane: _account_path(lane) + "$", lambda lane: {}),
+    Target(
+        "get_account", "get_account", "GET", lambda lane: _account_path(lane) + "$", lambda _: {}
+    ),
+    Target(
+        "send_sms",
+        "send_sms",
+        "POST",
+        lambda lane: _account_path(lane) + "Message/$",
+        lambda lane: {"to": CALL_TO, "message": "Hi"},
+        creates=True,
+        check="check list_messages before sending again",
+    ),
+    Target(
+        "get_message",
+        "get_message",
+        "GET",
+        lambda lane: _account_path(lane) + f"Message/{lane.message_uuid}/$",
+        lambda lane: {"message_uuid": lane.message_uuid},
+    ),
+    Target(
+        "list_messages",
+        "list_messages",
+        "GET",
+        lambda lane: _account_path(lane) + "Message/$",
+        lambda lane: {"direction": "outbound"},
+    ),
+    Target(
+        "lookup_number",
+        "lookup_number",
+        "GET",
+        lambda lane: f"^/v1/Number/{re.escape(lane.lookup_number)}$",
+        lambda lane: {"number": lane.lookup_number},
+        billed=True,
+    ),
+    Target(
+        "get_pricing",
+        "get_pricing",
+        "GET",
+        lambda lane: _account_path(lane) + "Pricing/$",
+        lambda lane: {"country": "US"},
+    ),
+    Target(
+        "preview_estimate",
+        "preview_sms",
+        "GET",
+        lambda lane: _account_path(lane) + "Pricing/$",
+        lambda lane: {"message": "Hi", "to": CALL_TO, "estimate_cost": True},
+        soft=True,
+    ),
+    Target(
+        "make_call",
+        "make_call",
+        "POST",
+        lambda lane: _account_path(lane) + "Call/$",
+        lambda lane: {"to": CALL_TO, "answer_url": ANSWER_URL},
+        creates=True,
+        check="check the account's call log",
+    ),
+    Target(
+        "get_call",
+        "get_call",
+        "GET",
+        lambda lane: _account_path(lane) + f"Call/{lane.call_uuid}/$",
+        lambda lane: {"call_uuid": lane.call_uuid},
+        second_lookup=True,
+    ),
+    Target(
+        "hangup_call",
+        "hangup_call",
+        "DELETE",
+        lambda lane: _account_path(lane) + f"(?:Call|Request)/{UUID_PATTERN}/$",
+        lambda lane: {},
+        second_lookup=True,
+        live_call=True,
+        no_content=True,
+    ),
+    Target(
+        "list_numbers",
+        "list_numbers",
+        "GET",
+        lambda lane: _account_path(lane) + "Number/$",
+        lambda lane: {"type": "local"},
+    ),
+    Target(
+        "get_number",
+        "get_number",
+        "GET",
+        lambda lane: _account_path(lane) + f"Number/{lane.number_digits}/$",
+        lambda lane: {"number": lane.lookup_number},
+    ),
+    Target(
+        "applications_list",
+        "applications",
+        "GET",
+        lambda lane: _account_path(lane) + "Application/$",
+        lambda lane: {"operation": "list"},
+    ),
+    Target(
+        "applications_create",
+        "applications",
+        "POST",
+        lambda lane: _account_path(lane) + "Application/$",
+        lambda lane: {
+            "operation": "create",
+            "app_name": "lane voice bot",
+            "answer_url": ANSWER_URL,
+            "allow_changes": True,
+        },
+        creates=True,
+        check="list the applications before creating it again",
+    ),
+    Target(
+        "sip_endpoints_get",
+        "sip_endpoints",
+        "GET",
+        lambda lane: _account_path(lane) + f"Endpoint/{lane.endpoint_id}/$",
+        lambda lane: {"operation": "get", "endpoint_id": lane.endpoint_id},
+    ),
+    Target(
+        "sip_endpoints_create",
+        "sip_endpoints",
+        "POST",
+        lambda lane: _account_path(lane) + "Endpoint/$",
+        lambda lane: {
+            "operation": "create",
+            "username": SIP_USERNAME,
+            "password": lane.sip_password,
+            "alias": "Lane desk phone",
+            "app_id": lane.app_id,
+            "allow_changes": True,
+        },
+        creates=True,
+        check="list the endpoints before creating it again",
+    ),
+    Target(
+        "conferences_get",
+        "conferences",
+        "GET",
+        lambda lane: _account_path(lane) + f"Conference/{CONFERENCE}/$",
+        lambda lane: {"operation": "get", "conference_name": CONFERENCE},
+    ),
+    Target(
+        "run_phlo",
+        "run_phlo",
+        "POST",
+        lambda lane: f"^/v1/account/{re.escape(lane.auth_id)}/phlo/{lane.phlo_id}/?$",
+        lambda lane: {"phlo_id": lane.phlo_id, "payload": '{"to": "+14155552671"}'},
+        creates=True,
+        check="check its runs in the Plivo console",
+    ),
+    Target(
+        "plivo_request_get",
+        "plivo_request",
+        "GET",
+        lambda lane: _account_path(lane) + "Call/$",
+        lambda lane: {"path": "Call/", "query": '{"limit": 5}'},
+        raw=True,
+    ),
+    Target(
+        "plivo_request_post",
+        "plivo_request",
+        "POST",
+        lambda lane: _account_path(lane) + "Application/$",
+        lambda lane: {
+            "method": "POST",
+            "path": "Application/",
+            "body": '{"app_name": "lane raw app"}',
+            "allow_writes": True,
+        },
+        creates=True,
+        raw=True,
+        check="check with a GET before repeating it",
+    ),
 )
 TARGETS_BY_NAME = {target.name: target for target in TARGETS}
 READ_TARGETS = tuple(target for target in TARGETS if not target.creates)
+CREATING_TARGETS = tuple(target for target in TARGETS if target.creates)
 
 
 # -- faults -----------------------------------------------------------------------------------
@@ -233,6 +510,8 @@ def attempts_for(target: Target, status: int) -> int:
     """Requests one call makes against an error status that persists (``plivo_api.retry``)."""
     if status == 429 or (status in RETRIED_ON_READ and target.repeatable):
         return MAX_ATTEMPTS
+    if status == HTTPStatus.NOT_FOUND and target.second_lookup:
+        return 2  # the fault's path covers the neighbouring lookup too
     return 1
 
 
@@ -321,14 +600,15 @@ class Case:
 
 @dataclass(frozen=True)
 class Observed:
-    """What one case produced: the session, the lane's requests, messages the lane gained."""
+    """What one case produced: the session, the lane's requests, what the lane's account gained
+    (``created``: messages, calls, applications, SIP endpoints, PHLO runs)."""
 
     case: Case
     lane: Lane
     result: SessionResult | None
     failure: str | None  # the stand-in daemon gave up (session never ended, plugin died)
     requests: tuple[RecordedRequest, ...]
-    messages_created: int
+    created: int
     elapsed: float
     fault_left_over: bool
 
@@ -342,13 +622,10 @@ class Observed:
         return sum(1 for r in self.requests if method is None or r.method == method)
 
 
-def _messages_of(sandbox: PlivoSandbox, lane: Lane) -> int:
-    return sum(1 for m in sandbox.messages.values() if m.account == lane.auth_id)
-
-
 def _run_case(daemon: StandInDaemon, sandbox: PlivoSandbox, lane: Lane, case: Case) -> Observed:
+    params = case.params if case.params is not None else case.target.params(sandbox, lane)
     before = sum(1 for r in sandbox.requests if lane.owns(r))
-    messages_before = _messages_of(sandbox, lane)
+    created_before = created_in(sandbox, lane)
     echo = case.echo(lane) if case.echo else ""
     fault = case.fault.build(case.target, lane, echo) if case.fault else None
     if fault is not None:
@@ -358,7 +635,7 @@ def _run_case(daemon: StandInDaemon, sandbox: PlivoSandbox, lane: Lane, case: Ca
     failure = None
     try:
         credentials = case.credentials(lane) if case.credentials else None
-        result = case.target.invoke(daemon, lane, credentials, case.params)
+        result = case.target.invoke(daemon, lane, params, credentials)
     except DaemonError as error:
         failure = str(error)
     elapsed = time.monotonic() - started
@@ -372,7 +649,7 @@ def _run_case(daemon: StandInDaemon, sandbox: PlivoSandbox, lane: Lane, case: Ca
         result=result,
         failure=failure,
         requests=tuple(owned[before:]),
-        messages_created=_messages_of(sandbox, lane) - messages_before,
+        created=created_in(sandbox, lane) - created_before,
         elapsed=elapsed,
         fault_left_over=left_over,
     )

@@ -8,6 +8,12 @@ Plivo, and the process stays alive and keeps stdout clean.
 
 Generation is derandomized (the same inputs on every run, in CI too) with a fixed budget; each
 example is a batch of invocations spread over concurrent lanes (see ``tests.lanes``).
+
+Values that can never be right (a text far too long, a control character, an unresolved workflow
+variable, an object or nested list where text belongs) must moreover be refused, in every
+parameter of the voice, number, account-configuration, PHLO and raw-request tools, with an
+``InputError`` that names the parameter and before any request. Parameters that let one through
+today are listed in ``DEFECTS`` and expected to fail (strictly).
 """
 
 from __future__ import annotations
@@ -39,11 +45,11 @@ pytestmark = pytest.mark.e2e
 
 LANES = 8
 BATCH = 10  # invocations per hypothesis example
-MAX_EXAMPLES = 16  # per tool: 8 tools x 16 x 10 = 1,280 generated invocations
+MAX_EXAMPLES = 16  # per tool: 17 tools x 16 x 10 = 2,720 generated invocations
 MAX_MESSAGE_CHARS = 1000  # an error quotes bad input shortened, never whole
 MAX_WAIT_SECONDS = 1.0  # valid waits above this are shortened: the suite tests input, not waiting
 HUGE = 100_001  # one over plivo_api.params.MAX_TEXT_PARAMETER_CHARS
-TOOLS = (
+SMS_TOOLS = (
     "send_sms",
     "preview_sms",
     "get_account",
@@ -52,27 +58,85 @@ TOOLS = (
     "lookup_number",
     "get_pricing",
 )
+NEW_TOOLS = (
+    "make_call",
+    "get_call",
+    "hangup_call",
+    "list_numbers",
+    "get_number",
+    "applications",
+    "sip_endpoints",
+    "conferences",
+    "run_phlo",
+    "plivo_request",
+)
+TOOLS = SMS_TOOLS + NEW_TOOLS
+SOME_UUID = "5f0e4a8c-0000-4000-8000-00000000dead"
+SOME_URL = "https://example.com/answer"
 
-# A valid call per tool: one hostile value replaces one parameter, so validation past the first
-# parameter is reached too.
+# A valid call per tool that reads every parameter (a callback's method only counts with its
+# URL): one hostile value replaces one parameter, so validation past the first is reached too.
 VALID: dict[str, dict[str, Any]] = {
     "send_sms": {"to": "+14155552671", "message": "Hi"},
     "preview_sms": {"message": "Hi", "to": "+14155552671"},
     "get_account": {},
-    "get_message": {"message_uuid": "5f0e4a8c-0000-4000-8000-00000000dead"},
+    "get_message": {"message_uuid": SOME_UUID},
     "list_messages": {"direction": "outbound"},
     "lookup_number": {"number": "+14155552671"},
     "get_pricing": {"country": "US"},
+    "make_call": {
+        "to": "+14155552671",
+        "answer_url": SOME_URL,
+        "ring_url": SOME_URL,
+        "hangup_url": SOME_URL,
+        "fallback_url": SOME_URL,
+    },
+    "get_call": {"call_uuid": SOME_UUID},
+    "hangup_call": {"call_uuid": SOME_UUID},
+    "list_numbers": {"type": "local"},
+    "get_number": {"number": "+14155553300"},
+    "applications": {"operation": "create", "app_name": "Support line", "allow_changes": True},
+    "sip_endpoints": {
+        "operation": "create",
+        "username": "frontdesk",
+        "password": "front-desk-pw",
+        "alias": "Front desk",
+        "allow_changes": True,
+    },
+    "conferences": {"operation": "get", "conference_name": "standup"},
+    "run_phlo": {"phlo_id": SOME_UUID, "payload": '{"to": "+14155552671"}'},
+    "plivo_request": {
+        "method": "POST",
+        "path": "Application/",
+        "body": '{"app_name": "Support line"}',
+        "allow_writes": True,
+    },
+}
+# Parameters only read by another operation than the valid call's: the call that reads them.
+BY_OPERATION: dict[tuple[str, str], dict[str, Any]] = {
+    ("applications", "app_id"): {"operation": "get", "app_id": "27784745124961230"},
+    ("applications", "limit"): {"operation": "list"},
+    ("applications", "offset"): {"operation": "list"},
+    ("sip_endpoints", "endpoint_id"): {"operation": "get", "endpoint_id": "52093718460261"},
+    ("sip_endpoints", "limit"): {"operation": "list"},
+    ("sip_endpoints", "offset"): {"operation": "list"},
 }
 JUNK_KEYS = ("", "__proto__", "tool_parameters", "credentials", "TO", "to ")
 
 
-def declared_parameters(tool: str) -> tuple[str, ...]:
+def valid_for(tool: str, name: str) -> dict[str, Any]:
+    """A valid call of ``tool`` that reads parameter ``name``."""
+    return dict(BY_OPERATION.get((tool, name), VALID[tool]))
+
+
+def declared_parameters(tool: str) -> tuple[tuple[str, str], ...]:
+    """(name, declared type) of every parameter."""
     declaration = yaml.safe_load((PLUGIN_ROOT / "tools" / f"{tool}.yaml").read_text())
-    return tuple(p["name"] for p in declaration.get("parameters") or ())
+    return tuple((p["name"], p["type"]) for p in declaration.get("parameters") or ())
 
 
-PARAMETERS = {tool: declared_parameters(tool) for tool in TOOLS}
+DECLARED = {tool: declared_parameters(tool) for tool in TOOLS}
+PARAMETERS = {tool: tuple(name for name, _ in DECLARED[tool]) for tool in TOOLS}
 
 ALL_PLANES = "".join(chr(plane * 0x10000 + 0x41) for plane in range(17))  # one per Unicode plane
 TEN_THOUSAND_TO = (",".join(["+14155552671"] * 800))[:10_000]
@@ -211,7 +275,7 @@ def tool_params(tool: str) -> st.SearchStrategy[dict[str, Any]]:
     if not names:
         return anything
     one_bad = st.tuples(st.sampled_from(names), hostile_values()).map(
-        lambda pair: {**VALID[tool], pair[0]: pair[1]}
+        lambda pair: {**valid_for(tool, pair[0]), pair[0]: pair[1]}
     )
     return st.one_of(anything, one_bad)
 
@@ -248,6 +312,12 @@ def _waits_briefly(params: Mapping[str, Any]) -> dict[str, Any]:
     return dict(params)
 
 
+# A known product defect, pinned by test_a_long_unknown_id_or_name_is_quoted_shortened: these
+# tools quote a long application ID, endpoint ID or conference name that Plivo does not know whole
+# in their NotFoundError. The probes set exactly that aside, so the rest of each tool stays tested.
+WHOLE_QUOTE_TOOLS = frozenset({"applications", "sip_endpoints", "conferences"})
+
+
 def probe(daemon: StandInDaemon, sandbox: PlivoSandbox, lane: Lane, item: Probe) -> list[str]:
     """The problems of one invocation; empty when it behaved."""
     own = item.credentials is None
@@ -269,7 +339,9 @@ def probe(daemon: StandInDaemon, sandbox: PlivoSandbox, lane: Lane, item: Probe)
             problems.append(f"{what}: unreadable error {kind}: {str(message)[:200]}")
         if not isinstance(message, str) or not message.strip():
             problems.append(f"{what}: empty error message")
-        elif len(message) > MAX_MESSAGE_CHARS:
+        elif len(message) > MAX_MESSAGE_CHARS and not (
+            item.tool in WHOLE_QUOTE_TOOLS and kind == "NotFoundError"
+        ):
             problems.append(f"{what}: {len(message)}-character error message")
         if kind in INPUT_ERROR_TYPES and own:
             sent = [r for r in sandbox.requests if lane.owns(r)][before:]
@@ -331,6 +403,7 @@ def bench(sandbox_server: PlivoSandbox) -> Iterator[Bench]:
     env = {
         "PLIVO_API_BASE_URL": sandbox_server.url,
         "PLIVO_LOOKUP_BASE_URL": sandbox_server.lookup_url,
+        "PLIVO_PHLO_BASE_URL": sandbox_server.phlo_url,
     }
     with StandInDaemon(env=env) as daemon:
         yield Bench(daemon, sandbox_server, lanes)
@@ -345,7 +418,7 @@ def corpus_probes(tool: str) -> Iterator[Probe]:
     """Every corpus value in every parameter of a valid call (generation covers the rest)."""
     for name in PARAMETERS[tool]:
         for value in CORPUS:
-            yield Probe(tool, {**VALID[tool], name: value})
+            yield Probe(tool, {**valid_for(tool, name), name: value})
     for key in JUNK_KEYS:
         yield Probe(tool, {**VALID[tool], key: "<junk>"})
 
@@ -369,6 +442,131 @@ def test_corpus_as_credentials_ends_readably(bench):
     items = list(credential_probes())
     assert len(items) > 200
     bench.check(items)
+
+
+# -- values that are never right ------------------------------------------------------------------
+
+NEVER_RIGHT: dict[str, Any] = {
+    "huge-text": "A" * HUGE,
+    "nul": "Support\x00line",
+    "escape": "\x1b[31mred",
+    "variable": "{{#1711.text#}}",  # a Dify workflow variable that was never set
+    "object": {"$gt": ""},
+    "nested-list": [[["deep"]]],
+    "boolean": True,
+}
+TEXT_TYPES = frozenset({"string", "secret-input"})
+# Parameters that take a JSON object: an object is the right type there.
+JSON_OBJECT_PARAMETERS = frozenset(
+    {("run_phlo", "payload"), ("plivo_request", "query"), ("plivo_request", "body")}
+)
+CONTROL_CHARACTER_SENT = (
+    "product defect: a control character in this free-text parameter reaches Plivo (in the JSON "
+    "body, or for conference_name in the URL path) instead of an InputError"
+)
+DEFECTS: dict[tuple[str, str, str], str] = {
+    **{
+        (tool, name, value): CONTROL_CHARACTER_SENT
+        for tool, name in (
+            ("make_call", "caller_name"),
+            ("list_numbers", "alias"),
+            ("applications", "app_name"),
+            ("sip_endpoints", "alias"),
+            ("conferences", "conference_name"),
+        )
+        for value in ("nul", "escape")
+    },
+    ("sip_endpoints", "password", "huge-text"): (
+        "product defect: a 100,001-character password is sent to Plivo; every other text "
+        "parameter stops at 100,000 characters"
+    ),
+    ("sip_endpoints", "password", "variable"): (
+        "product defect: an unresolved workflow variable {{#1711.text#}} is sent to Plivo as the "
+        "endpoint's password; every other text parameter refuses it"
+    ),
+}
+
+
+def never_right(tool: str, name: str, declared_type: str) -> list[str]:
+    """The NEVER_RIGHT values for a parameter: a boolean only where text belongs, an object
+    not where a JSON object is expected."""
+    names = []
+    for value in NEVER_RIGHT:
+        if value == "boolean" and declared_type not in TEXT_TYPES:
+            continue
+        if value == "object" and (tool, name) in JSON_OBJECT_PARAMETERS:
+            continue
+        names.append(value)
+    return names
+
+
+NEVER_RIGHT_CASES = [
+    (tool, name, value)
+    for tool in NEW_TOOLS
+    for name, declared_type in DECLARED[tool]
+    for value in never_right(tool, name, declared_type)
+]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    error_type: str | None
+    message: str
+    sent: int
+
+
+@pytest.fixture(scope="module")
+def refusals(bench: Bench) -> dict[tuple[str, str, str], Refusal]:
+    """Every never-right value in every parameter of the new tools, spread over the lanes."""
+
+    def refuse(lane: Lane, case: tuple[str, str, str]) -> Refusal:
+        tool, name, value = case
+        before = len([r for r in bench.sandbox.requests if lane.owns(r)])
+        params = {**valid_for(tool, name), name: NEVER_RIGHT[value]}
+        result = bench.daemon.invoke_tool(tool, params, lane.credentials, timeout=30)
+        sent = len([r for r in bench.sandbox.requests if lane.owns(r)]) - before
+        error = result.error or {}
+        return Refusal(error.get("error_type"), str(error.get("message", "")), sent)
+
+    def work(lane: Lane, share: Sequence[tuple[str, str, str]]) -> dict[Any, Refusal]:
+        return {case: refuse(lane, case) for case in share}
+
+    lanes = bench.lanes
+    shares = [NEVER_RIGHT_CASES[i :: len(lanes)] for i in range(len(lanes))]
+    with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
+        futures = [
+            pool.submit(work, lane, share) for lane, share in zip(lanes, shares, strict=True)
+        ]
+        return {case: seen for future in futures for case, seen in future.result().items()}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(
+            case,
+            id="-".join(case),
+            marks=[pytest.mark.xfail(strict=True, reason=DEFECTS[case])] if case in DEFECTS else [],
+        )
+        for case in NEVER_RIGHT_CASES
+    ],
+)
+def test_a_value_that_is_never_right_is_an_input_error_naming_the_parameter(
+    refusals: dict[tuple[str, str, str], Refusal], case: tuple[str, str, str]
+) -> None:
+    seen = refusals[case]
+    name = case[1]
+    assert seen.sent == 0, f"{seen.sent} request(s) reached Plivo: {seen}"
+    assert seen.error_type in INPUT_ERROR_TYPES, seen
+    assert name in seen.message, seen.message
+    assert "Traceback" not in seen.message
+    assert len(seen.message) <= MAX_MESSAGE_CHARS
+
+
+def test_every_new_parameter_meets_the_never_right_values() -> None:
+    covered = {(tool, name) for tool, name, _ in NEVER_RIGHT_CASES}
+    assert covered == {(tool, name) for tool in NEW_TOOLS for name in PARAMETERS[tool]}
+    assert set(DEFECTS) <= set(NEVER_RIGHT_CASES), "a defect names no case"
 
 
 # -- generated input ------------------------------------------------------------------------------
@@ -477,6 +675,31 @@ def test_a_huge_number_text_is_quoted_shortened(bench, tool, name):
     )
     assert result.error is not None and result.error["error_type"] == "InputError", result.error
     assert len(result.error["message"]) <= MAX_MESSAGE_CHARS
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "product defect: the NotFoundError of applications/sip_endpoints (get) and conferences "
+        "(get) quotes the unknown ID or name whole: 10,000 digits give a 10,158-character message"
+    ),
+)
+@pytest.mark.parametrize(
+    ("tool", "params"),
+    [
+        ("applications", {"operation": "get", "app_id": "9" * 10_000}),
+        ("sip_endpoints", {"operation": "get", "endpoint_id": "9" * 10_000}),
+        ("conferences", {"operation": "get", "conference_name": "€" * 1601}),
+    ],
+    ids=["app_id", "endpoint_id", "conference_name"],
+)
+def test_a_long_unknown_id_or_name_is_quoted_shortened(
+    bench: Bench, tool: str, params: dict[str, Any]
+) -> None:
+    result = bench.daemon.invoke_tool(tool, params, bench.lanes[0].credentials)
+    assert result.error is not None
+    assert result.error["error_type"] in READABLE_ERROR_TYPES
+    assert len(result.error["message"]) <= MAX_MESSAGE_CHARS, len(result.error["message"])
 
 
 def test_a_one_character_wrong_token_leaves_the_advice_readable(bench):
