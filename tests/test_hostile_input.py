@@ -432,13 +432,13 @@ def credential_probes() -> Iterator[Probe]:
 
 
 @pytest.mark.parametrize("tool", TOOLS)
-def test_corpus_in_every_parameter_ends_readably(bench, tool):
+def test_corpus_in_every_parameter_ends_readably(bench: Bench, tool: str) -> None:
     items = list(corpus_probes(tool))
     assert len(items) >= len(JUNK_KEYS)
     bench.check(items)
 
 
-def test_corpus_as_credentials_ends_readably(bench):
+def test_corpus_as_credentials_ends_readably(bench: Bench) -> None:
     items = list(credential_probes())
     assert len(items) > 200
     bench.check(items)
@@ -585,7 +585,7 @@ GENERATION = settings(
 
 
 @pytest.mark.parametrize("tool", TOOLS)
-def test_generated_parameters_end_readably(bench, tool):
+def test_generated_parameters_end_readably(bench: Bench, tool: str) -> None:
     @GENERATION
     @given(st.lists(tool_params(tool), min_size=BATCH, max_size=BATCH))
     def check(batch: list[dict[str, Any]]) -> None:
@@ -594,7 +594,7 @@ def test_generated_parameters_end_readably(bench, tool):
     check()
 
 
-def test_generated_credentials_end_readably(bench):
+def test_generated_credentials_end_readably(bench: Bench) -> None:
     @GENERATION
     @given(st.lists(credential_maps(), min_size=BATCH, max_size=BATCH))
     def check(batch: list[dict[str, Any]]) -> None:
@@ -603,14 +603,14 @@ def test_generated_credentials_end_readably(bench):
     check()
 
 
-def test_the_budget_is_over_a_thousand_invocations_of_each_kind():
+def test_the_budget_is_over_a_thousand_invocations_of_each_kind() -> None:
     corpus = sum(len(list(corpus_probes(tool))) for tool in TOOLS) + len(list(credential_probes()))
     generated = (len(TOOLS) + 1) * MAX_EXAMPLES * BATCH
     assert corpus >= 1000
     assert generated >= 1000
 
 
-def test_the_one_process_is_still_alive_after_everything(bench):
+def test_the_one_process_is_still_alive_after_everything(bench: Bench) -> None:
     assert bench.daemon.alive
     assert bench.daemon.heartbeats >= 1
     assert not bench.daemon.stdout_noise
@@ -620,7 +620,7 @@ def test_the_one_process_is_still_alive_after_everything(bench):
 
 
 @pytest.mark.parametrize("tool", [None, "get_account"])
-def test_credentials_outside_latin1_fail_readably(bench, tool):
+def test_credentials_outside_latin1_fail_readably(bench: Bench, tool: str | None) -> None:
     credentials = {"auth_id": "MA" + "X" * 18, "auth_token": "token\u200b-pasted"}
     if tool is None:
         result = bench.daemon.validate_credentials(credentials)
@@ -631,7 +631,7 @@ def test_credentials_outside_latin1_fail_readably(bench, tool):
 
 
 @pytest.mark.parametrize("value", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
-def test_time_bounds_at_the_ends_of_the_calendar_are_input_errors(bench, value):
+def test_time_bounds_at_the_ends_of_the_calendar_are_input_errors(bench: Bench, value: str) -> None:
     for name in ("since", "until"):
         result = bench.daemon.invoke_tool(
             "list_messages", {name: value}, bench.lanes[0].credentials
@@ -639,7 +639,7 @@ def test_time_bounds_at_the_ends_of_the_calendar_are_input_errors(bench, value):
         assert result.error is not None and result.error["error_type"] == "InputError", result.error
 
 
-def test_years_before_1000_are_sent_padded_or_refused_locally(bench):
+def test_years_before_1000_are_sent_padded_or_refused_locally(bench: Bench) -> None:
     lane = bench.lanes[0]
     before = len([r for r in bench.sandbox.requests if lane.owns(r)])
     result = bench.daemon.invoke_tool(
@@ -654,7 +654,7 @@ def test_years_before_1000_are_sent_padded_or_refused_locally(bench):
 
 
 @pytest.mark.parametrize("name", URL_PARAMETERS)
-def test_unbalanced_bracket_in_a_url_is_an_input_error(bench, name):
+def test_unbalanced_bracket_in_a_url_is_an_input_error(bench: Bench, name: str) -> None:
     lane = bench.lanes[0]
     before = len([r for r in bench.sandbox.requests if lane.owns(r)])
     params = {"to": "+14155552671", "message": "Hi", name: "https://[::1/status"}
@@ -668,7 +668,7 @@ def test_unbalanced_bracket_in_a_url_is_an_input_error(bench, name):
     ("tool", "name"),
     [("send_sms", "max_recipients"), ("get_message", "wait_seconds"), ("list_messages", "offset")],
 )
-def test_a_huge_number_text_is_quoted_shortened(bench, tool, name):
+def test_a_huge_number_text_is_quoted_shortened(bench: Bench, tool: str, name: str) -> None:
     value = "9" * 10_000
     result = bench.daemon.invoke_tool(
         tool, {**VALID[tool], name: value}, bench.lanes[0].credentials
@@ -702,7 +702,8 @@ def test_a_long_unknown_id_or_name_is_quoted_shortened(
     assert len(result.error["message"]) <= MAX_MESSAGE_CHARS, len(result.error["message"])
 
 
-def test_a_one_character_wrong_token_leaves_the_advice_readable(bench):
+def test_a_one_character_wrong_token_leaves_the_advice_readable(bench: Bench) -> None:
     credentials = {"auth_id": bench.lanes[0].auth_id, "auth_token": "t", "default_sender": SENDER}
     result = bench.daemon.validate_credentials(credentials)
+    assert result.error is not None
     assert "rejected the Auth ID or Auth Token" in result.error["message"]
