@@ -52,6 +52,7 @@ MESSAGE_OUTCOME_CHECK = (
 """What to do when a send may have reached Plivo; each creating request names its own check."""
 READ_TIMEOUT_SECONDS = 20.0
 NO_CONTENT = 204
+NOT_FOUND = 404
 """Plivo answers a successful DELETE with 204 and no body at all."""
 
 
@@ -162,7 +163,11 @@ class PlivoClient:
     def send_message(self, payload: Mapping[str, Any]) -> SendResult:
         """``POST Message/``: never repeated once it may have reached Plivo."""
         data = self.request(
-            "POST", self._account_url + "Message/", json_body=payload, creates=MESSAGE_OUTCOME_CHECK
+            "POST",
+            self._account_url + "Message/",
+            json_body=payload,
+            creates=MESSAGE_OUTCOME_CHECK,
+            reaches_destinations=True,
         )
         return SendResult.from_json(data)
 
@@ -222,18 +227,27 @@ class PlivoClient:
         json_body: Mapping[str, Any] | None = None,
         creates: str | None = None,
         billed: bool = False,
+        reaches_destinations: bool = False,
     ) -> dict[str, Any]:
         """One logical call, repeated only as :class:`RetryPolicy` allows; returns JSON.
 
         ``creates`` marks a request that creates something at Plivo (a message, a call): it is
         never repeated once it may have reached Plivo, and the text says what to check before
-        trying again when its outcome is unknown. A 204 (Plivo's answer to a DELETE) and an
-        empty answer to a DELETE are an empty object.
+        trying again when its outcome is unknown. ``reaches_destinations`` marks a message or a
+        call, whose 403 means a destination country Plivo's Geo Permissions block. A 204
+        (Plivo's answer to a DELETE), an empty answer to a DELETE, and the 404 of a DELETE
+        repeated after an attempt that may have done it, are an empty object.
         """
         response = self._send(
-            method, url, params=params, json_body=json_body, creates=creates, billed=billed
+            method,
+            url,
+            params=params,
+            json_body=json_body,
+            creates=creates,
+            billed=billed,
+            reaches_destinations=reaches_destinations,
         )
-        if response.status_code == NO_CONTENT or (
+        if response.status_code in (NO_CONTENT, NOT_FOUND) or (
             method.upper() == "DELETE" and not response.content.strip()
         ):
             return {}
@@ -266,10 +280,16 @@ class PlivoClient:
         json_body: Mapping[str, Any] | None,
         creates: str | None,
         billed: bool = False,
+        reaches_destinations: bool = False,
     ) -> requests.Response:
-        """The attempts of one logical call; returns the 2xx answer or raises its error."""
+        """The attempts of one logical call; returns the 2xx answer or raises its error.
+
+        A DELETE repeated after an attempt that may have been carried out (no answer, a
+        gateway error) and then answered 404 did its job: that 404 is returned, not raised.
+        """
         # A billed read (Lookup) is repeated only when Plivo provably did not act on it.
         repeatable = not creates and not billed
+        may_have_acted = False
         attempt = 0
         while True:
             attempt += 1
@@ -287,11 +307,14 @@ class PlivoClient:
                 outcome = self._transport_outcome(exc)
                 self._log_attempt(method, url, attempt, f"{type(exc).__name__}", started)
                 if self.retry.may_retry(outcome, idempotent=repeatable, attempt=attempt):
+                    may_have_acted = may_have_acted or outcome is Outcome.NO_ANSWER
                     self._sleep(self.retry.delay(attempt))
                     continue
                 raise self._transport_error(exc, outcome, creates, url) from None
             self._log_attempt(method, url, attempt, str(response.status_code), started)
             if 200 <= response.status_code < 300:
+                return response
+            if method.upper() == "DELETE" and response.status_code == NOT_FOUND and may_have_acted:
                 return response
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             outcome = classify_status(response.status_code)
@@ -301,6 +324,7 @@ class PlivoClient:
             if not too_long and self.retry.may_retry(
                 outcome, idempotent=repeatable, attempt=attempt
             ):
+                may_have_acted = may_have_acted or outcome is Outcome.GATEWAY_ERROR
                 self._sleep(self.retry.delay(attempt, retry_after))
                 continue
             body = parse_error_body(
@@ -310,6 +334,7 @@ class PlivoClient:
                 response.status_code,
                 body,
                 creates=creates,
+                reaches_destinations=reaches_destinations,
                 masked_auth_id=self.masked_auth_id,
                 retry_after=retry_after,
             )

@@ -135,6 +135,7 @@ def error_for_status(
     creates: str | None,
     masked_auth_id: str,
     retry_after: float | None = None,
+    reaches_destinations: bool = False,
 ) -> PlivoError:
     """The error class and the advice for an error answer, from what Plivo said, then its status.
 
@@ -152,7 +153,14 @@ def error_for_status(
             api_id=body.api_id,
             plivo_error=body.reason,
         )
-    cls, message = _classify(status, body, said, creates=creates, masked_auth_id=masked_auth_id)
+    cls, message = _classify(
+        status,
+        body,
+        said,
+        creates=creates,
+        masked_auth_id=masked_auth_id,
+        reaches_destinations=reaches_destinations,
+    )
     return cls(message, status=status, api_id=body.api_id, plivo_error=body.reason)
 
 
@@ -165,7 +173,13 @@ def _wait_text(retry_after: float | None) -> str:
 
 
 def _classify(
-    status: int, body: ErrorBody, said: str, *, creates: str | None, masked_auth_id: str
+    status: int,
+    body: ErrorBody,
+    said: str,
+    *,
+    creates: str | None,
+    masked_auth_id: str,
+    reaches_destinations: bool,
 ) -> tuple[type[PlivoError], str]:
     reason = body.reason or ""
     if status == 401:
@@ -196,7 +210,7 @@ def _classify(
             "send to numbers verified on the console's Sandbox Numbers page. Verify the number "
             "there or upgrade the account; if you are an assistant, tell the user."
         )
-    if _GEO.search(reason) or (status == 403 and creates is not None):
+    if _GEO.search(reason) or (status == 403 and reaches_destinations):
         return GeoPermissionError, (
             f"Plivo refused this destination{said}. Enable the destination country in the Plivo "
             "console's Geo Permissions (Messaging > Geo Permissions for texts, Voice > Geo "

@@ -17,6 +17,7 @@ from .sender import UUID_PATTERN
 from .text import shorten
 
 EXAMPLE_UUID: Final = "5f0e4a8c-0000-4000-8000-00000000000a"
+MAX_ID_DIGITS: Final = 25  # Plivo's numeric IDs have 14-20 digits; longer is a paste fault
 _HEX = re.compile(r"[0-9a-f]+")
 _UUID_GROUPS = (8, 4, 4, 4, 12)
 _QUOTES = "\"'`"
@@ -60,11 +61,11 @@ def parse_numeric_id(value: str | None, parameter: str, *, what: str, source: st
     text = (value or "").strip().strip(_QUOTES).strip()
     if not text:
         raise InputError(parameter, f"{parameter} is required: pass the {what} ID ({source}).")
-    if not (text.isascii() and text.isdigit()):
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_ID_DIGITS:
         raise InputError(
             parameter,
-            f"{parameter}: {shorten(text)!r} is not a Plivo {what} ID, which is digits only "
-            f"({source}).",
+            f"{parameter}: {shorten(text)!r} is not a Plivo {what} ID, which is at most "
+            f"{MAX_ID_DIGITS} digits ({source}).",
         )
     return text
 

@@ -85,6 +85,13 @@ def text(
             )
         if strip:
             value = value.strip()
+        for position, char in enumerate(value, start=1):
+            if char not in _ALLOWED_CONTROLS and unicodedata.category(char) == "Cc":
+                raise InputError(
+                    name,
+                    f"{name} contains the control character U+{ord(char):04X} at position "
+                    f"{position}; remove it (only tabs and line breaks are allowed).",
+                )
         unresolved = None if placeholders_allowed else UNRESOLVED_VARIABLE.search(value)
         if unresolved is not None:
             raise InputError(
@@ -239,18 +246,12 @@ def message_text(params: Params, name: str = "message") -> str:
     """The text as written (inner and edge spaces are content), or "" when there is none.
 
     A list becomes one line per item. Control characters other than tab and line breaks are
-    refused: a NUL or an escape in an SMS is a copy-paste or template fault, never content.
+    refused (by :func:`text`, as in every parameter): a NUL or an escape in an SMS is a
+    copy-paste or template fault, never content.
     """
     raw = text(params, name, strip=False, joiner="\n") or ""
     if not raw.strip():
         return ""
-    for position, char in enumerate(raw, start=1):
-        if char not in _ALLOWED_CONTROLS and unicodedata.category(char) == "Cc":
-            raise InputError(
-                name,
-                f"{name} contains the control character U+{ord(char):04X} at position {position}; "
-                "remove it (only tabs and line breaks are allowed).",
-            )
     return raw
 
 

@@ -7,6 +7,8 @@ credential pair and also appears in every REST path (``/v1/Account/{auth_id}/``)
 from __future__ import annotations
 
 import base64
+import html
+import json
 
 VISIBLE_PREFIX = 2
 VISIBLE_SUFFIX = 4
@@ -51,8 +53,17 @@ class Redactor:
         self._extra = extra
 
     def with_secret(self, secret: str, shown: str) -> Redactor:
-        """This redactor, also replacing ``secret`` by ``shown``."""
-        return Redactor(*self._auth, extra=(*self._extra, (secret, shown)))
+        """This redactor, also replacing ``secret`` by ``shown``, in the forms an error body may
+        echo it: as written, escaped inside a JSON string, and escaped for HTML."""
+        forms = dict.fromkeys(
+            (
+                json.dumps(secret)[1:-1],  # "\"" and "\u00e4" as a JSON body quotes them
+                json.dumps(secret, ensure_ascii=False)[1:-1],
+                html.escape(secret),
+                secret,
+            )
+        )
+        return Redactor(*self._auth, extra=(*self._extra, *((form, shown) for form in forms)))
 
     def __call__(self, text: str) -> str:
         for secret, replacement in self._replacements:

@@ -32,7 +32,6 @@ import pytest
 from devtools.daemon import StandInDaemon
 from devtools.sandbox import PlivoSandbox, RecordedRequest
 from tests.lanes import (
-    BODY_KINDS,
     CREATING_TARGETS,
     MAX_ATTEMPTS,
     RETRIED_ON_READ,
@@ -97,24 +96,7 @@ CREATING_NAMES = frozenset(
     }
 )
 
-GEO_FOR_NO_DESTINATION = (
-    "product defect: a 403 to a creating request without a destination (application, SIP "
-    "endpoint, PHLO run, raw POST) is reported as GeoPermissionError with Geo Permissions advice; "
-    "plivo_api.http_errors maps every 403 with `creates` to it instead of PermissionDeniedError"
-)
-HANGUP_RETRY_FINDS_NOTHING = (
-    "product defect: when the DELETE that hung up the call lost its answer (the connection "
-    "dropped after Plivo acted), the retried DELETE gets 404 and hangup_call fails with "
-    "NotFoundError 'Nothing to hang up' although the call was hung up"
-)
-DEFECTS: dict[str, str] = {
-    **{
-        f"{name}-403-{body}": GEO_FOR_NO_DESTINATION
-        for name in sorted(CREATING_NAMES - DESTINATION_TARGETS)
-        for body in BODY_KINDS
-    },
-    "hangup_call-drop_after_body-cleared": HANGUP_RETRY_FINDS_NOTHING,
-}
+DEFECTS: dict[str, str] = {}
 
 
 def error_class(target: Target, status: int) -> str:

@@ -367,11 +367,6 @@ def test_credentials_echoed_as_api_id_are_redacted(
 ENDPOINT_PATH = f"^/v1/Account/{HYGIENE_ACCOUNT.auth_id}/Endpoint/"
 PASSWORD = "sip-hygiene-password-do-not-leak"
 PASSWORD_FRAGMENT = 12  # this many characters of the password in a row are a leak
-ENCODED_ECHO_LEAKS = (
-    "product defect: sip_endpoints replaces the password only where an error text carries it "
-    "verbatim; echoed as JSON (a quote escaped, non-ASCII as \\u escapes, as the request body "
-    "was sent) or HTML-escaped in a proxy's page, it is shown"
-)
 
 
 def create_endpoint_with(
@@ -459,21 +454,9 @@ def test_password_echoed_anywhere_in_an_error_is_replaced(
     ("password", "echo"),
     [
         ("sip-plain-password-do-not-leak", "json"),
-        pytest.param(
-            'sip"quoted-password-do-not-leak',
-            "json",
-            marks=pytest.mark.xfail(strict=True, reason=ENCODED_ECHO_LEAKS),
-        ),
-        pytest.param(
-            "sip-pässwort-do-not-leak-please",
-            "json",
-            marks=pytest.mark.xfail(strict=True, reason=ENCODED_ECHO_LEAKS),
-        ),
-        pytest.param(
-            "sip<&>password-do-not-leak",
-            "html",
-            marks=pytest.mark.xfail(strict=True, reason=ENCODED_ECHO_LEAKS),
-        ),
+        ('sip"quoted-password-do-not-leak', "json"),
+        ("sip-pässwort-do-not-leak-please", "json"),
+        ("sip<&>password-do-not-leak", "html"),
     ],
     ids=["plain-as-json", "quote-as-json", "non-ascii-as-json", "html-escaped"],
 )

@@ -22,6 +22,7 @@ from . import Invocation, ToolOutput
 
 OPERATION_CHOICE: Final = Choice(("list", "get"), "list", case_insensitive=True)
 LIMITS: Limits = {"operation": OPERATION_CHOICE}
+MAX_CONFERENCE_NAME_CHARS: Final = 256  # names come from Plivo XML; longer is a paste fault
 
 
 def name_from(params: Params) -> str:
@@ -31,6 +32,13 @@ def name_from(params: Params) -> str:
             "conference_name",
             "conference_name is required for operation get: operation list shows the names of "
             "the live conferences.",
+        )
+    if len(name) > MAX_CONFERENCE_NAME_CHARS:
+        raise InputError(
+            "conference_name",
+            f"conference_name: {len(name)} characters is not a conference name (at most "
+            f"{MAX_CONFERENCE_NAME_CHARS}); operation list shows the names of the live "
+            "conferences.",
         )
     return name
 

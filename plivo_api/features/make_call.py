@@ -253,6 +253,7 @@ def place(client: PlivoClient, call_plan: CallPlan) -> CallReport:
         client.resource_url("Call"),
         json_body=call_plan.request_body(),
         creates=CALL_OUTCOME_CHECK,
+        reaches_destinations=True,
     )
     return CallReport(call_plan, CallRequest.from_json(data))
 

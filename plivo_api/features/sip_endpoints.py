@@ -35,7 +35,7 @@ from ..operations import (
     update_resource,
 )
 from ..paging import LIMIT_RANGE, OFFSET_RANGE
-from ..params import Limits, Params
+from ..params import UNRESOLVED_VARIABLE, Limits, Params
 from ..resource_fields import endpoint_fields
 from ..resources import Endpoint
 from ..text import shorten
@@ -47,6 +47,7 @@ PASSWORD_SHOWN: Final = "[password]"  # noqa: S105 - what replaces the password 
 ID_SOURCE: Final = "operation list shows every endpoint with its endpoint_id"
 APP_SOURCE: Final = "the applications tool lists them with their app_id"
 PASSWORD_MIN_CHARS: Final = 5  # Plivo's minimum
+PASSWORD_MAX_CHARS: Final = 256  # Plivo documents no maximum; longer text is a paste fault
 _USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")  # Plivo: letters and digits, a letter first
 CREATE_CHECK: Final = (
     "The endpoint may or may not have been created: list the endpoints before creating it again."
@@ -80,6 +81,18 @@ def password_from(params: Params) -> str | None:
         raise InputError(
             PASSWORD,
             "password contains a control character or line break (often pasted along with it); "
+            "set it again in the tool's settings.",
+        )
+    if UNRESOLVED_VARIABLE.search(value):
+        raise InputError(
+            PASSWORD,
+            "password is an unresolved workflow variable: the variable it refers to was empty or "
+            "never set; set the password in the tool's settings.",
+        )
+    if len(value) > PASSWORD_MAX_CHARS:
+        raise InputError(
+            PASSWORD,
+            f"password: {len(value)} characters is far too long (at most {PASSWORD_MAX_CHARS}); "
             "set it again in the tool's settings.",
         )
     if len(value) < PASSWORD_MIN_CHARS:
