@@ -352,7 +352,7 @@ TARGETS: tuple[Target, ...] = (
         "get_pricing",
         "GET",
         lambda lane: _account_path(lane) + "Pricing/$",
-        lambda lane: {"country": "US"},
+        lambda lane: {"country_iso": "US"},
     ),
     Target(
         "preview_estimate",

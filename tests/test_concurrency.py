@@ -99,7 +99,7 @@ class Call:
             "get_account": {},
             "get_message": {"message_uuid": lane.message_uuid},
             "list_messages": {"direction": "outbound"},
-            "get_pricing": {"country": "GB"},
+            "get_pricing": {"country_iso": "GB"},
             "get_call": {"call_uuid": lane.call_uuid},
             "get_number": {"number": lane.lookup_number},
             "applications": {"operation": "list"},

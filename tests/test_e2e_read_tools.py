@@ -433,7 +433,7 @@ def test_lookup_refuses_garbage_without_paying(daemon, sandbox) -> None:
 
 
 def test_get_pricing_maps_rates_as_numbers(daemon, sandbox) -> None:
-    result = ok(invoke(daemon, "get_pricing", {"country": "gb"}))
+    result = ok(invoke(daemon, "get_pricing", {"country_iso": "gb"}))
     [request] = sandbox.requests
     assert (request.path, request.query) == (f"{ACCOUNT}Pricing/", {"country_iso": "GB"})
     data = result.json
@@ -449,10 +449,10 @@ def test_get_pricing_maps_rates_as_numbers(daemon, sandbox) -> None:
 
 
 def test_get_pricing_unknown_country_and_bad_code(daemon, sandbox) -> None:
-    missing = invoke(daemon, "get_pricing", {"country": "NZ"})
+    missing = invoke(daemon, "get_pricing", {"country_iso": "NZ"})
     assert missing.error is not None and missing.error["error_type"] == "NotFoundError"
     assert "no price list for country NZ" in missing.error["message"]
-    bad = invoke(daemon, "get_pricing", {"country": "GBR"})
+    bad = invoke(daemon, "get_pricing", {"country_iso": "GBR"})
     assert bad.error is not None and bad.error["error_type"] == "InputError"
     assert len(sandbox.requests) == 1
 

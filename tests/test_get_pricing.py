@@ -39,10 +39,10 @@ def test_country_codes_are_iso_in_any_case(raw: str, iso: str) -> None:
 
 
 @pytest.mark.parametrize("raw", [None, "", "GBR", "United Kingdom", "ZZ", "1"])
-def test_bad_country_codes_are_refused_naming_country(raw: str | None) -> None:
+def test_bad_country_codes_are_refused_naming_country_iso(raw: str | None) -> None:
     with pytest.raises(InputError) as caught:
         parse_country(raw)
-    assert caught.value.parameter == "country"
+    assert caught.value.parameter == "country_iso"
     assert "ISO 3166" in str(caught.value)
 
 
@@ -94,17 +94,17 @@ def test_run_reads_the_countrys_price_list(plivo: HTTPServer) -> None:
     plivo.expect_oneshot_request(
         PRICING_PATH, method="GET", query_string={"country_iso": "GB"}
     ).respond_with_json(PRICING)
-    output = run(Invocation({"country": "uk"}, CREDENTIALS))
+    output = run(Invocation({"country_iso": "uk"}, CREDENTIALS))
     assert output.json["sms_outbound_rate"] == 0.04
 
 
 def test_run_explains_a_country_without_a_price_list(plivo: HTTPServer) -> None:
     plivo.expect_request(PRICING_PATH).respond_with_json({"error": "not found"}, status=404)
     with pytest.raises(NotFoundError, match="no price list for country VA"):
-        run(Invocation({"country": "VA"}, CREDENTIALS))
+        run(Invocation({"country_iso": "VA"}, CREDENTIALS))
 
 
 def test_run_makes_no_request_for_a_bad_country(plivo: HTTPServer) -> None:
     with pytest.raises(InputError):
-        run(Invocation({"country": "Narnia"}, CREDENTIALS))
+        run(Invocation({"country_iso": "Narnia"}, CREDENTIALS))
     assert plivo.log == []

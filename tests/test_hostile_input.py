@@ -83,7 +83,7 @@ VALID: dict[str, dict[str, Any]] = {
     "get_message": {"message_uuid": SOME_UUID},
     "list_messages": {"direction": "outbound"},
     "lookup_number": {"number": "+14155552671"},
-    "get_pricing": {"country": "US"},
+    "get_pricing": {"country_iso": "US"},
     "make_call": {
         "to": "+14155552671",
         "answer_url": SOME_URL,

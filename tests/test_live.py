@@ -53,7 +53,7 @@ def test_live_account_and_pricing(live_plugin, live_credentials):
     account = live_plugin.invoke_tool("get_account", {}, live_credentials)
     assert account.ok, account.error
     assert isinstance(account.json["balance"], float)
-    pricing = live_plugin.invoke_tool("get_pricing", {"country": "US"}, live_credentials)
+    pricing = live_plugin.invoke_tool("get_pricing", {"country_iso": "US"}, live_credentials)
     assert pricing.ok, pricing.error
     assert pricing.json["country_iso"] == "US"
 

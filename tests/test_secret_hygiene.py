@@ -63,7 +63,7 @@ BAD_INPUT: dict[str, dict[str, Any]] = {
     "get_message": {"message_uuid": "not-a-uuid"},
     "list_messages": {"since": "yesterday-ish"},
     "lookup_number": {"number": "12"},
-    "get_pricing": {"country": "Atlantis"},
+    "get_pricing": {"country_iso": "Atlantis"},
     "preview_estimate": {"message": "", "estimate_cost": True},
     "make_call": {"to": "12345", "answer_url": "https://example.com/answer"},
     "get_call": {"call_uuid": "not-a-uuid"},

@@ -151,8 +151,8 @@ RUNS = [
         {"number": "+14155552671"},
         [Fault(path="/v1/Number/", status=200, body=SPARSE)],
     ),
-    Run("get_pricing", {"country": "GB"}),
-    Run("get_pricing", {"country": "GB"}, [Fault(path="/Pricing/", status=200, body=SPARSE)]),
+    Run("get_pricing", {"country_iso": "GB"}),
+    Run("get_pricing", {"country_iso": "GB"}, [Fault(path="/Pricing/", status=200, body=SPARSE)]),
     Run("make_call", {"to": "+14155552671, 12345", "answer_url": ANSWER_URL, "max_recipients": 5}),
     Run(
         "get_call",

@@ -21,7 +21,7 @@ LIMITS: Limits = {}
 SHOWN_NETWORKS: Final = 5
 
 
-def parse_country(value: str | None, parameter: str = "country") -> str:
+def parse_country(value: str | None, parameter: str = "country_iso") -> str:
     """An ISO 3166 alpha-2 code, upper-cased (``gb`` → ``GB``; ``UK`` → ``GB``); required."""
     region = parse_region(value, parameter)
     if region is None:
@@ -34,7 +34,7 @@ def parse_country(value: str | None, parameter: str = "country") -> str:
 
 
 def run(call: Invocation) -> ToolOutput:
-    country = parse_country(read.text(call.parameters, "country"))
+    country = parse_country(read.text(call.parameters, "country_iso"))
     client = client_for(Credentials.from_mapping(call.credentials))
     return present(client.get_pricing(country))
 
