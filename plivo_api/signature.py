@@ -34,7 +34,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
@@ -98,6 +98,7 @@ class SignatureCheck:
     header: str | None = None
     url: str | None = None
     checked_urls: tuple[str, ...] = ()
+    nonce: str | None = field(default=None, repr=False)  # of the matching signature
 
 
 def form_lists(params: FormParams | None) -> dict[str, list[str]]:
@@ -257,7 +258,12 @@ def verify_request(
         for name in names:
             if _any_match(expected, found[name.lower()]):
                 return SignatureCheck(
-                    valid=True, version=version, header=name, url=url, checked_urls=checked
+                    valid=True,
+                    version=version,
+                    header=name,
+                    url=url,
+                    checked_urls=checked,
+                    nonce=nonce,
                 )
     return SignatureCheck(
         valid=False,

@@ -211,6 +211,33 @@ def test_each_signature_plivo_sends_is_accepted_on_its_own(plugin, sandbox, bot,
     assert len(replies(sandbox)) == 1
 
 
+def test_a_captured_v2_signature_cannot_carry_another_message(plugin, sandbox, bot):
+    """V2 signs the URL and a nonce only: the nonce vouches for the first message it came with."""
+    params = inbound_params()
+    v2 = only(
+        signature_headers("POST", endpoint_url(INBOUND), params, DEMO_AUTH_TOKEN),
+        V2_HEADER,
+        V2_NONCE_HEADER,
+    )
+    assert_accepted(call(plugin, params, headers=v2))
+    assert_accepted(call(plugin, params, headers=v2))  # Plivo retrying the same message
+    forged = inbound_params("forged", sender="+447700900001")
+    refused = call(plugin, forged, headers=v2)
+    assert (refused.status, refused.text) == (403, "Forbidden")
+    assert len(replies(sandbox)) == 1
+
+
+def test_a_hook_url_the_caller_chose_is_not_trusted(plugin, sandbox, bot):
+    elsewhere = "https://logger.example.net/plivo/callback"
+    params = inbound_params()
+    signed = signature_headers("POST", elsewhere, params, DEMO_AUTH_TOKEN)
+    result = plugin.invoke_endpoint(
+        "POST", INBOUND, form=params, headers=signed, settings=settings(), hook_url=elsewhere
+    )
+    assert result.status == 403
+    assert replies(sandbox) == []
+
+
 def test_one_matching_signature_among_several_in_a_header_is_enough(plugin, sandbox, bot):
     params = inbound_params()
     signed = signature_headers("POST", endpoint_url(INBOUND), params, DEMO_AUTH_TOKEN)

@@ -99,7 +99,11 @@ def request(text: str = "hello", message_uuid: str | None = None) -> WebhookRequ
         method="POST",
         path="/sms/inbound",
         params={key: [value] for key, value in form.items()},
-        headers={"Dify-Hook-Url": URL, **signature_headers("POST", URL, form, TOKEN)},
+        headers={
+            "Dify-Hook-Url": URL,
+            "Dify-Hook-Id": "hook",
+            **signature_headers("POST", URL, form, TOKEN),
+        },
     )
 
 

@@ -6,9 +6,16 @@ import logging
 
 import pytest
 
+from devtools.daemon import StandInStorage
 from devtools.sandbox.signing import signature_headers
 from plivo_api.inbound.settings import EndpointSettings, app_id_of
-from plivo_api.inbound.webhook import WebhookRequest, check_signature, signed_urls
+from plivo_api.inbound.webhook import (
+    Verified,
+    WebhookRequest,
+    check_signature,
+    refuse_replay,
+    signed_urls,
+)
 
 TOKEN = "MyAuthToken123"
 HOOK = "0123456789abcdef0123456789abcdef"
@@ -78,7 +85,8 @@ def test_the_public_url_may_be_the_site_the_endpoint_base_or_the_full_url(public
     assert PUBLIC in urls
     assert hidden in urls
     headers = signature_headers("POST", PUBLIC, FORM, TOKEN)
-    assert check_signature(request(hidden, headers), settings(public_url=public_url), "x") is None
+    verified = check_signature(request(hidden, headers), settings(public_url=public_url), "x")
+    assert isinstance(verified, Verified)
 
 
 def test_behind_a_proxy_without_public_url_the_request_is_refused_without_details(
@@ -88,7 +96,7 @@ def test_behind_a_proxy_without_public_url_the_request_is_refused_without_detail
     headers = signature_headers("POST", PUBLIC, FORM, TOKEN)
     with caplog.at_level(logging.WARNING):
         answer = check_signature(request(hidden, headers), settings(), "inbound message")
-    assert answer is not None
+    assert not isinstance(answer, Verified)
     assert (answer.status, answer.body) == (403, "Forbidden")
     [record] = caplog.records
     assert "signature mismatch" in record.getMessage()
@@ -104,9 +112,9 @@ def test_a_get_is_checked_with_its_query() -> None:
         path="/sms/inbound",
         params={key: [value] for key, value in FORM.items()},
         query=query,
-        headers={"Dify-Hook-Url": PUBLIC, **signed},
+        headers={"Dify-Hook-Url": PUBLIC, "Dify-Hook-Id": HOOK, **signed},
     )
-    assert check_signature(incoming, settings(), "x") is None
+    assert isinstance(check_signature(incoming, settings(), "x"), Verified)
     tampered = WebhookRequest(
         method="GET",
         path="/sms/inbound",
@@ -114,10 +122,28 @@ def test_a_get_is_checked_with_its_query() -> None:
         query=query.replace("hi", "ho"),
         headers=incoming.headers,
     )
-    assert check_signature(tampered, settings(), "x") is not None
+    assert not isinstance(check_signature(tampered, settings(), "x"), Verified)
 
 
 def test_without_an_auth_token_nothing_is_accepted() -> None:
     headers = signature_headers("POST", PUBLIC, FORM, "")
     answer = check_signature(request(PUBLIC, headers), settings(auth_token=""), "x")
-    assert answer is not None and answer.status == 403
+    assert not isinstance(answer, Verified) and answer.status == 403
+
+
+def test_a_signature_vouches_for_one_message_only() -> None:
+    store = StandInStorage()
+    headers = signature_headers("POST", PUBLIC, FORM, TOKEN)
+    verified = check_signature(request(PUBLIC, headers), settings(), "x")
+    assert isinstance(verified, Verified)
+    assert refuse_replay(verified, "inbound:u", settings(), "x", store) is None
+    assert refuse_replay(verified, "inbound:u", settings(), "x", store) is None  # a retry
+    forged = refuse_replay(verified, "inbound:other", settings(), "x", store)
+    assert forged is not None and (forged.status, forged.body) == (403, "Forbidden")
+
+
+def test_a_hook_url_naming_another_route_is_not_trusted() -> None:
+    elsewhere = "https://logger.example.net/plivo/callback"
+    headers = signature_headers("POST", elsewhere, FORM, TOKEN)
+    answer = check_signature(request(elsewhere, headers), settings(), "x")
+    assert not isinstance(answer, Verified) and answer.status == 403

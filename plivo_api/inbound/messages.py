@@ -40,7 +40,15 @@ from .leases import Acquired, Busy, Lease, LeaseBook
 from .replies import plan_reply, send_reply
 from .services import Services, log_id
 from .settings import EndpointSettings
-from .webhook import WebhookAnswer, WebhookRequest, accepted, check_signature, retry_later
+from .webhook import (
+    Verified,
+    WebhookAnswer,
+    WebhookRequest,
+    accepted,
+    check_signature,
+    refuse_replay,
+    retry_later,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -72,9 +80,9 @@ _SEND_HELP: Final = "(send the help text)"
 def handle_inbound(
     request: WebhookRequest, settings: EndpointSettings, services: Services
 ) -> WebhookAnswer:
-    denied = check_signature(request, settings, "inbound message")
-    if denied is not None:
-        return denied
+    verified = check_signature(request, settings, "inbound message")
+    if not isinstance(verified, Verified):
+        return verified
     message = InboundMessage.from_params(request.params)
     uuid = log_id(message.message_uuid)
     if not UUID_PATTERN.fullmatch(message.message_uuid) or not message.from_number:
@@ -83,6 +91,10 @@ def handle_inbound(
     if not settings.auth_id:
         logger.warning("inbound message %s: the endpoint has no Auth ID; try again later", uuid)
         return retry_later()
+    subject = f"inbound:{message.message_uuid.lower()}"
+    replayed = refuse_replay(verified, subject, settings, "inbound message", services.store)
+    if replayed is not None:
+        return replayed
     handling = _Handling(message, settings, services)
     try:
         decision = handling.leases.acquire(f"inbound:{message.message_uuid.lower()}")

@@ -22,7 +22,15 @@ from .apps import AppFailedError, run_app
 from .leases import Acquired, Busy, LeaseBook
 from .services import Services, log_id
 from .settings import EndpointSettings
-from .webhook import WebhookAnswer, WebhookRequest, accepted, check_signature, retry_later
+from .webhook import (
+    Verified,
+    WebhookAnswer,
+    WebhookRequest,
+    accepted,
+    check_signature,
+    refuse_replay,
+    retry_later,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -35,9 +43,9 @@ OUTCOME_APP_FAILED: Final = "status app failed"
 def handle_status(
     request: WebhookRequest, settings: EndpointSettings, services: Services
 ) -> WebhookAnswer:
-    denied = check_signature(request, settings, "delivery report")
-    if denied is not None:
-        return denied
+    verified = check_signature(request, settings, "delivery report")
+    if not isinstance(verified, Verified):
+        return verified
     report = DeliveryReport.from_params(request.params)
     uuid = log_id(report.message_uuid)
     status = report.status if report.status in KNOWN_STATUSES else "(unknown status)"
@@ -50,6 +58,10 @@ def handle_status(
     if not settings.auth_id:
         logger.warning("delivery report %s: the endpoint has no Auth ID; try again later", uuid)
         return retry_later()
+    subject = f"status:{report.message_uuid.lower()}:{report.status}"
+    replayed = refuse_replay(verified, subject, settings, "delivery report", services.store)
+    if replayed is not None:
+        return replayed
     leases = LeaseBook(
         services.store, StorageScope.for_account(settings.auth_id), clock=services.clock
     )

@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlsplit
 
+from ..features import KeyValueStore
+from ..kvstore import StorageError, StorageScope
+from ..nonces import NonceBook
 from ..signature import (
     HOOK_URL_HEADER,
     REASON_MISMATCH,
@@ -96,13 +99,19 @@ def signed_urls(request: WebhookRequest, settings: EndpointSettings) -> tuple[st
     """
     public = settings.public_url
     hook_id = request.header(HOOK_ID_HEADER)
+    # Dify passes a Dify-Hook-Url the caller set through unchanged: it is trusted only when it
+    # names this endpoint's own route (a signature made for another URL proves nothing here).
+    hook_url = request.header(HOOK_URL_HEADER)
+    own_path = f"{ENDPOINT_PATH_PREFIX}{hook_id}{request.path}"
+    if not hook_id or not _path_of(hook_url).endswith(own_path):
+        hook_url = ""
     publics = [public]
     if public and hook_id and ENDPOINT_PATH_PREFIX not in _path_of(public):
         publics.append(public.rstrip("/") + ENDPOINT_PATH_PREFIX + hook_id)
     found: list[str] = []
     for base in publics:
         for url in candidate_urls(
-            hook_url=request.header(HOOK_URL_HEADER) or None,
+            hook_url=hook_url or None,
             public_url=base or None,
             route_path=request.path,
             query=request.query,
@@ -112,10 +121,18 @@ def signed_urls(request: WebhookRequest, settings: EndpointSettings) -> tuple[st
     return tuple(found)
 
 
+@dataclass(frozen=True)
+class Verified:
+    """Plivo signed the request; ``nonce`` is the one its signature was made with."""
+
+    nonce: str
+
+
 def check_signature(
     request: WebhookRequest, settings: EndpointSettings, what: str
-) -> WebhookAnswer | None:
-    """None when Plivo signed the request; otherwise the 403 to answer (and one log line)."""
+) -> Verified | WebhookAnswer:
+    """:class:`Verified` when Plivo signed the request; otherwise the 403 to answer (and one log
+    line). Nothing is read from storage before this passes."""
     post = request.method.upper() == "POST"
     check = verify_request(
         method=request.method,
@@ -125,7 +142,7 @@ def check_signature(
         auth_tokens=settings.auth_token,
     )
     if check.valid:
-        return None
+        return Verified(check.nonce or "")
     reason = next((name for text, name in _REASON_NAMES if check.reason.startswith(text)), "")
     logger.warning(
         "%s request refused: Plivo signature check failed (%s%s)",
@@ -133,6 +150,28 @@ def check_signature(
         reason or "invalid",
         "; compare the endpoint URL at Plivo with public_url" if check.version else "",
     )
+    return forbidden()
+
+
+def refuse_replay(
+    verified: Verified,
+    subject: str,
+    settings: EndpointSettings,
+    what: str,
+    store: KeyValueStore,
+) -> WebhookAnswer | None:
+    """None unless the signature's nonce already vouched for another ``subject`` (a message UUID,
+    a report): a captured signature posted with another body is refused. Called before anything
+    with an effect, after the cheap checks that need no storage."""
+    book = NonceBook(store, StorageScope.for_account(settings.auth_id))
+    try:
+        fresh = book.first_use(verified.nonce, subject)
+    except StorageError:
+        logger.warning("%s: plugin storage failed while checking the signature; retry", what)
+        return retry_later()
+    if fresh:
+        return None
+    logger.warning("%s request refused: its signature was already used for another request", what)
     return forbidden()
 
 
@@ -146,11 +185,13 @@ def _path_of(url: str) -> str:
 __all__ = [
     "HOOK_ID_HEADER",
     "RETRY_AFTER_SECONDS",
+    "Verified",
     "WebhookAnswer",
     "WebhookRequest",
     "accepted",
     "check_signature",
     "forbidden",
+    "refuse_replay",
     "retry_later",
     "signed_urls",
 ]
