@@ -17,12 +17,16 @@ A webhook becomes at most one event, and its workflow variables are computed her
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import parse_qs
 
+from .features import KeyValueStore
+from .kvstore import StorageError, StorageScope
+from .nonces import NonceBook
 from .signature import (
     FormParams,
     HeaderSource,
@@ -55,6 +59,9 @@ MAX_CALL_GREETING_CHARS: Final = 1000
 STATUS_OK: Final = 200
 STATUS_FORBIDDEN: Final = 403
 FORBIDDEN_BODY: Final = "Forbidden"
+STATUS_RETRY: Final = 503
+RETRY_BODY: Final = "Try again later"
+_SUBJECT_FIELDS: Final = ("MessageUUID", "CallUUID", "Status", "CallStatus", "Event")
 TEXT_CONTENT_TYPE: Final = "text/plain; charset=utf-8"
 PLIVO_RING_EVENT: Final = "ring"
 """``Event=Ring`` comes from a call's ring URL; the subscription never sets one, and a ring is
@@ -121,9 +128,17 @@ def auth_token_of(
 
 
 def answer_webhook(
-    request: WebhookRequest, *, auth_token: str | None, call_greeting: str
+    request: WebhookRequest,
+    *,
+    auth_token: str | None,
+    call_greeting: str,
+    store: KeyValueStore | None = None,
 ) -> WebhookAnswer:
-    """Check the signature, recognise the event, and say what Plivo gets back."""
+    """Check the signature, recognise the event, and say what Plivo gets back.
+
+    With ``store`` (the plugin's storage), a signature's nonce vouches for one event only: a
+    captured V2 header (V2 does not sign the parameters) cannot start workflows with other data.
+    """
     is_post = request.method.strip().upper() == "POST"
     check = verify_request(
         method=request.method,
@@ -139,7 +154,25 @@ def answer_webhook(
         # The caller learns nothing about why: the reason is for the plugin's log and Dify's.
         return WebhookAnswer(STATUS_FORBIDDEN, FORBIDDEN_BODY, TEXT_CONTENT_TYPE, note=note)
     form = form_lists(request.params) if is_post else _query_params(request.query)
-    return _recognise(form, call_greeting)
+    answer = _recognise(form, call_greeting)
+    if store is None or answer.event is None:
+        return answer
+    subject = "/".join(
+        values[0] for name in _SUBJECT_FIELDS if (values := form.get(name)) and values[0]
+    )
+    scope = StorageScope(hashlib.sha256(f"trigger:{request.endpoint}".encode()).hexdigest()[:16])
+    try:
+        fresh = NonceBook(store, scope).first_use(check.nonce or "", f"{answer.event}/{subject}")
+    except StorageError:
+        logger.warning("could not check a webhook's signature nonce: plugin storage failed")
+        return WebhookAnswer(
+            STATUS_RETRY, RETRY_BODY, TEXT_CONTENT_TYPE, note="Storage failed; Plivo retries."
+        )
+    if fresh:
+        return answer
+    note = "Refused: the signature was already used for another request (a replay)."
+    logger.warning("refused a webhook: its signature was already used for another request")
+    return WebhookAnswer(STATUS_FORBIDDEN, FORBIDDEN_BODY, TEXT_CONTENT_TYPE, note=note)
 
 
 def _recognise(form: dict[str, list[str]], call_greeting: str) -> WebhookAnswer:

@@ -300,3 +300,20 @@ def test_greeting_default_and_blank() -> None:
     assert call_greeting_of({}) == DEFAULT_CALL_GREETING
     assert call_greeting_of({CALL_GREETING_PROPERTY: "  "}) == ""
     assert call_greeting_of({CALL_GREETING_PROPERTY: " Hi "}) == "Hi"
+
+
+def test_a_captured_v2_signature_starts_nothing_with_other_data() -> None:
+    from devtools.daemon import StandInStorage
+
+    store = StandInStorage()
+    headers = good_v2(SMS)
+
+    def deliver(params: Mapping[str, str]) -> WebhookAnswer:
+        request = WebhookRequest("POST", ENDPOINT, "", params, headers)
+        return answer_webhook(request, auth_token=TOKEN, call_greeting="", store=store)
+
+    assert deliver(SMS).status == 200
+    assert deliver(SMS).status == 200  # Plivo retrying the same message
+    forged = {**SMS, "MessageUUID": "2a0c4d6e-0000-4000-8000-000000000002", "Text": "forged"}
+    refused = deliver(forged)
+    assert (refused.status, refused.body, refused.events) == (403, "Forbidden", [])

@@ -34,6 +34,7 @@ class PlivoTrigger(Trigger):
             ),
             auth_token=auth_token_of(self.runtime.credentials, properties),
             call_greeting=call_greeting_of(properties),
+            store=self.runtime.session.storage,
         )
         return EventDispatch(
             user_id=answer.user_id,
