@@ -72,14 +72,28 @@ class Answer:
     body: object | None
 
 
+SECRET_KEYS = frozenset({"auth_token", "password", "secret"})
+"""Keys whose values are secrets wherever they appear in an answer (a subaccount's Auth Token,
+an endpoint's password): the raw request tool never shows them."""
+SECRET_SHOWN = "[redacted]"
+
+
 def _redacted(value: object, redact: Callable[[str], str]) -> object:
-    """A JSON value with ``redact`` applied to every string in it, keys included."""
+    """A JSON value with ``redact`` applied to every string in it, keys included, and the values
+    of :data:`SECRET_KEYS` replaced whole."""
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, list):
         return [_redacted(item, redact) for item in value]
     if isinstance(value, dict):
-        return {redact(str(key)): _redacted(item, redact) for key, item in value.items()}
+        return {
+            redact(str(key)): (
+                SECRET_SHOWN
+                if str(key).lower() in SECRET_KEYS and item not in (None, "")
+                else _redacted(item, redact)
+            )
+            for key, item in value.items()
+        }
     return value
 
 

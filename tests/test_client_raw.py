@@ -98,3 +98,23 @@ def test_a_creating_exchange_is_not_repeated_after_a_gateway_error(
             "POST", client.resource_url("Call"), json_body={}, creates="check before repeating."
         )
     assert len(server.log) == 1
+
+
+def test_exchange_never_shows_a_subaccounts_auth_token_or_a_password(
+    server: HTTPServer, make_client: MakeClient
+) -> None:
+    body = {
+        "objects": [
+            {"auth_id": "SAXXXXXXXXXXXXXXXXXX", "auth_token": "SubAccountTokenZZZ123456789"},
+            {"username": "alice", "password": "sip-secret-123", "Auth_Token": ""},
+        ]
+    }
+    server.expect_request(f"{ACCOUNT}Subaccount/", method="GET").respond_with_json(body)
+    client = make_client()
+    answer = client.exchange("GET", client.resource_url("Subaccount"))
+    assert answer.body == {
+        "objects": [
+            {"auth_id": "SAXXXXXXXXXXXXXXXXXX", "auth_token": "[redacted]"},
+            {"username": "alice", "password": "[redacted]", "Auth_Token": ""},
+        ]
+    }

@@ -67,6 +67,8 @@ OUTCOME_OPTED_IN: Final = "sender opted in (START); recorded"
 OUTCOME_HELP_SENT: Final = "help text sent"
 OUTCOME_HELP_WITHOUT_TEXT: Final = "help asked; no help text configured"
 OUTCOME_HELP_UNREACHABLE: Final = "help asked; the sender cannot receive replies"
+OUTCOME_HELP_REPLIES_OFF: Final = "help asked; replies are off"
+OUTCOME_NOT_A_MESSAGE: Final = "a delivery report sent to the inbound URL; ignored"
 OUTCOME_SENDER_OPTED_OUT: Final = "sender has opted out; ignored"
 OUTCOME_OWN_NUMBER: Final = "sender is one of the account's numbers; ignored"
 OUTCOME_RATE_LIMITED: Final = "reply rate limit reached for this sender; ignored"
@@ -85,6 +87,13 @@ def handle_inbound(
         return verified
     message = InboundMessage.from_params(request.params)
     uuid = log_id(message.message_uuid)
+    if "Status" in request.params and "Text" not in request.params:
+        # A send's callback_url pointing here by mistake: its From is one of the account's own
+        # numbers and its To a customer, who must not be taken for one of ours.
+        logger.warning(
+            "inbound message %s: %s (use the /sms/status URL)", uuid, OUTCOME_NOT_A_MESSAGE
+        )
+        return accepted()
     if not UUID_PATTERN.fullmatch(message.message_uuid) or not message.from_number:
         logger.warning("inbound message %s: not a complete Plivo message; ignored", uuid)
         return accepted()
@@ -181,6 +190,8 @@ class _Handling:
         help_text = self.settings.help_text
         if not help_text:
             return OUTCOME_HELP_WITHOUT_TEXT
+        if not self.settings.reply:  # "Send the answer back" off: nothing at all is sent
+            return OUTCOME_HELP_REPLIES_OFF
         if not can_receive(self.message.from_number):
             return OUTCOME_HELP_UNREACHABLE
         try:
