@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -187,3 +188,32 @@ def test_incomplete_messages_and_missing_settings() -> None:
     answer = handle_inbound(request(), no_auth_id, services(store, apps, messenger, Clock()))
     assert answer.status == 503  # fixable in the settings before Plivo's retries run out
     assert apps.queries == [] and messenger.sent == [] and store.calls == []
+
+
+def test_a_delivery_report_sent_to_the_inbound_url_changes_nothing() -> None:
+    store, apps, messenger, clock = Store(), Apps(), Messenger(), Clock()
+    form = {"From": "14155550199", "To": "14155552671", "Status": "delivered"}
+    form["MessageUUID"] = str(uuid.uuid4())
+    report = WebhookRequest(
+        method="POST",
+        path="/sms/inbound",
+        params={key: [value] for key, value in form.items()},
+        headers={
+            "Dify-Hook-Url": URL,
+            "Dify-Hook-Id": "hook",
+            **signature_headers("POST", URL, form, TOKEN),
+        },
+    )
+    answer = handle_inbound(report, SETTINGS, services(store, apps, messenger, clock))
+    assert answer.status == 200
+    assert store.values == {} and apps.queries == [] and messenger.sent == []
+    answer = handle_inbound(request(), SETTINGS, services(store, apps, messenger, clock))
+    assert apps.queries == ["hello"]  # the customer is not taken for one of our numbers
+
+
+def test_with_replies_off_help_sends_nothing() -> None:
+    store, apps, messenger, clock = Store(), Apps(), Messenger(), Clock()
+    quiet = replace(SETTINGS, reply=False, help_text="Acme. Reply STOP to opt out.")
+    answer = handle_inbound(request("HELP"), quiet, services(store, apps, messenger, clock))
+    assert answer.status == 200
+    assert messenger.sent == [] and apps.queries == []
