@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+from urllib.parse import quote, quote_plus
 
 VISIBLE_PREFIX = 2
 VISIBLE_SUFFIX = 4
@@ -60,6 +61,8 @@ class Redactor:
                 json.dumps(secret)[1:-1],  # "\"" and "\u00e4" as a JSON body quotes them
                 json.dumps(secret, ensure_ascii=False)[1:-1],
                 html.escape(secret),
+                quote(secret, safe=""),  # as a form body or a URL echoes it
+                quote_plus(secret, safe=""),
                 secret,
             )
         )

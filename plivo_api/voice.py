@@ -23,9 +23,9 @@ from .numbers import InvalidRecipient, Recipients, parse_recipients
 from .text import shorten
 
 CALL_OUTCOME_CHECK: Final = (
-    "The call may or may not have been placed: before calling again, check the account's call "
-    "log (plivo_request with GET Call/, or the Plivo console's voice logs) or the hangup_url "
-    "callbacks."
+    "The call may or may not have been placed: before calling again, check the calls still "
+    'ringing or live (plivo_request with GET Call/ and query {"status": "live"}), the '
+    "ended ones (GET Call/), the Plivo console's voice logs or the hangup_url callbacks."
 )
 """What to do when a call request may have reached Plivo; Plivo has no idempotency key."""
 
@@ -39,10 +39,13 @@ REASON_SIP_COUNTRY: Final = (
 )
 
 # A SIP URI as one token of a destination list; the separators of a list end it.
-_SIP_TOKEN = re.compile(r"(?<![\w.+-])sip:[^\s,;<>\"'`]*", re.IGNORECASE)
+# URI parameters (";transport=tcp") belong to the URI; a ";" not followed by a parameter name
+# separates recipients, as it does for numbers.
+_SIP_PARAMETERS = r"(?:;[A-Za-z][\w.!~*'()%-]*(?:=[\w.!~*'()%:-]*)?)*"
+_SIP_TOKEN = re.compile(r"(?<![\w.+-])sip:[^\s,;<>\"'`]*" + _SIP_PARAMETERS, re.IGNORECASE)
 _SIP_URI = re.compile(
     r"sip:(?P<user>[A-Za-z0-9._~+!$&'()*=%-]+)@(?P<host>[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)"
-    r"(?P<port>:\d{1,5})?",
+    r"(?P<port>:\d{1,5})?(?P<parameters>" + _SIP_PARAMETERS + ")",
     re.IGNORECASE,
 )
 
@@ -61,7 +64,8 @@ def parse_sip_uri(text: str) -> str | None:
     match = _SIP_URI.fullmatch(text.strip())
     if match is None:
         return None
-    return f"{SIP_PREFIX}{match['user']}@{match['host'].lower()}{match['port'] or ''}"
+    host = match["host"].lower()
+    return f"{SIP_PREFIX}{match['user']}@{host}{match['port'] or ''}{match['parameters']}"
 
 
 def parse_call_destinations(raw: str, default_country: str | None = None) -> CallDestinations:

@@ -369,7 +369,7 @@ TARGETS: tuple[Target, ...] = (
         lambda lane: _account_path(lane) + "Call/$",
         lambda lane: {"to": CALL_TO, "answer_url": ANSWER_URL},
         creates=True,
-        check="check the account's call log",
+        check="check the calls still ringing or live",
     ),
     Target(
         "get_call",

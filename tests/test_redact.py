@@ -17,3 +17,14 @@ def test_a_request_secret_is_replaced_too_even_when_short() -> None:
         f"bad password [password] for {mask_auth_id(AUTH_ID)}"
     )
     assert "pw123" in Redactor(AUTH_ID, TOKEN)("pw123")  # the original is unchanged
+
+
+def test_a_request_secret_is_replaced_in_its_escaped_forms_too() -> None:
+    redact = Redactor(AUTH_ID, TOKEN).with_secret('Pä"ss wörd<1>', "[password]")
+    for echoed in (
+        'P\\u00e4\\"ss w\\u00f6rd<1>',  # a JSON body, ASCII-escaped
+        "P%C3%A4%22ss%20w%C3%B6rd%3C1%3E",  # percent-encoded
+        "P%C3%A4%22ss+w%C3%B6rd%3C1%3E",  # a form body
+        "Pä&quot;ss wörd&lt;1&gt;",  # an HTML page
+    ):
+        assert redact(f"bad password {echoed}") == "bad password [password]", echoed

@@ -71,7 +71,7 @@ def test_call_request_takes_one_uuid_or_a_list() -> None:
 
 @pytest.mark.parametrize("body", [{"api_id": "a"}, {"request_uuid": []}, {"request_uuid": 7}])
 def test_a_call_request_without_uuid_is_outcome_unknown(body: dict[str, object]) -> None:
-    with pytest.raises(OutcomeUnknownError, match="check the account's call log") as caught:
+    with pytest.raises(OutcomeUnknownError, match="calls still ringing or live") as caught:
         CallRequest.from_json(body)
     assert caught.value.api_id == body.get("api_id")
 
@@ -158,3 +158,10 @@ def test_conference_numbers_arrive_as_strings() -> None:
 def test_conference_names_keep_only_names() -> None:
     assert conference_names({"conferences": ["A", "", 5, None]}) == ("A", "5")
     assert conference_names({"conferences": "A"}) == ()
+
+
+def test_sip_uri_parameters_belong_to_the_uri() -> None:
+    parsed = parse_call_destinations("sip:alice@phone.plivo.com;transport=tcp;+14155552671")
+    assert parsed.sip_uris == ("sip:alice@phone.plivo.com;transport=tcp",)
+    assert parsed.numbers == ("+14155552671",)
+    assert parsed.invalid == ()
