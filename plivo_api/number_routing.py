@@ -163,6 +163,11 @@ class NumberRouting:
         found = self._all("Application", Application.from_json, "application", app_name=app_name)
         return [app for app in found if app.app_name == app_name]
 
+    def default_number_application(self) -> Application | None:
+        """The account's default application for numbers linked to none, if one is marked."""
+        found = self._all("Application", Application.from_json, "application")
+        return next((app for app in found if app.default_number_app), None)
+
     def delete_application(self, app_id: str) -> bool:
         """Delete it; False when Plivo no longer has it (already deleted counts as done)."""
         try:

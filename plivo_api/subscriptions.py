@@ -219,7 +219,18 @@ def subscribe(routing: NumberRouting, request: SubscriptionRequest) -> Subscript
             code=CODE_NUMBER,
         )
     receive_calls = request.receive_calls and number.voice_enabled
-    previous = _previous_application(routing, number, keep_calls=not receive_calls)
+    current = _current_application(routing, number)
+    if current is not None and (current.app_name or "").startswith(APP_NAME_PREFIX):
+        raise SubscriptionFailedError(
+            f"{number.number} already starts workflows through another subscription (Plivo "
+            f"application {current.app_name}). Delete that subscription first, or add this "
+            "workflow to it. Nothing was changed.",
+            code=CODE_NUMBER,
+        )
+    previous = current if not receive_calls else None
+    if previous is None and not receive_calls and number.voice_enabled:
+        # A number linked to no application takes its calls from the account's default one.
+        previous = _default_application(routing, number)
     name = application_name(number.number, endpoint)
     urls = plan_urls(
         endpoint, voice_enabled=number.voice_enabled, receive_calls=receive_calls, previous=previous
@@ -392,18 +403,27 @@ def _read_number(routing: NumberRouting, phone_number: str) -> _Number:
     return _Number.of(routing.get_number(phone_number), phone_number)
 
 
-def _previous_application(
-    routing: NumberRouting, number: _Number, *, keep_calls: bool
-) -> Application | None:
-    """The number's current Application, read only when its call URLs must be kept."""
-    if not keep_calls or number.app_id is None:
+def _current_application(routing: NumberRouting, number: _Number) -> Application | None:
+    """The number's Application now: to keep its call URLs, and to see whose it is."""
+    if number.app_id is None:
         return None
     try:
         return routing.get_application(number.app_id)
     except PlivoError as error:
         raise SubscriptionFailedError(
-            f"Could not read the application {number.number} uses now ({error}), so its call "
-            "handling could not be kept. Nothing was changed.",
+            f"Could not read the application {number.number} uses now ({error}). Nothing was "
+            "changed.",
+            code=CODE_PLIVO,
+        ) from None
+
+
+def _default_application(routing: NumberRouting, number: _Number) -> Application | None:
+    try:
+        return routing.default_number_application()
+    except PlivoError as error:
+        raise SubscriptionFailedError(
+            f"Could not read the account's default application, which answers {number.number}'s "
+            f"calls now ({error}). Nothing was changed.",
             code=CODE_PLIVO,
         ) from None
 

@@ -134,13 +134,30 @@ def test_calls_off_keep_the_previous_call_handling(
     assert record.receive_calls is False
 
 
-def test_calls_off_on_a_number_without_application_route_no_calls(
+def test_calls_off_on_a_number_without_application_keep_the_default_applications_calls(
     sandbox: PlivoSandbox, routing: NumberRouting
 ) -> None:
+    default = next(a for a in sandbox.applications.values() if a.default_app)
     record = subscribe(routing, request_of(DEMO_TOLLFREE_NUMBER, receive_calls=False))
     app = sandbox.applications[record.app_id]
-    assert (app.message_url, app.answer_url, app.hangup_url) == (ENDPOINT, "", "")
+    assert (app.message_url, app.answer_url, app.hangup_url) == (
+        ENDPOINT,
+        default.answer_url,
+        default.hangup_url,
+    )
     assert record.previous_app_id is None
+
+
+def test_a_number_already_subscribed_is_refused_so_its_first_application_is_kept(
+    sandbox: PlivoSandbox, routing: NumberRouting
+) -> None:
+    first = subscribe(routing, request_of(DEMO_NUMBER))
+    before = account(sandbox)
+    with pytest.raises(SubscriptionFailedError, match="already starts workflows"):
+        subscribe(routing, request_of(DEMO_NUMBER))
+    assert account(sandbox) == before
+    unsubscribe(routing, first)
+    assert sandbox.numbers[DEMO_NUMBER.lstrip("+")].app_id == first.previous_app_id
 
 
 def test_a_number_without_voice_gets_no_call_urls(
@@ -201,6 +218,7 @@ def test_linking_fails_and_the_application_is_deleted_again(
     # A server error may have applied the link: it was put back before the delete.
     assert steps(sandbox) == [
         ("GET", "Number"),
+        ("GET", "Application"),
         ("POST", "Application"),
         ("POST", "Number"),
         ("POST", "Number"),
