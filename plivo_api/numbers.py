@@ -238,6 +238,16 @@ def region_code(e164: str) -> str | None:
     return region if region in phonenumbers.SUPPORTED_REGIONS else None
 
 
+def is_premium_rate(e164: str) -> bool:
+    """Whether a number is premium-rate (``+1 900``, ``+44 909``): reaching it costs far more,
+    and is how SMS pumping and toll fraud make money."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except NumberParseException:
+        return False
+    return phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.PREMIUM_RATE
+
+
 def is_mms_capable(e164: str) -> bool:
     """Plivo sends MMS only to US and Canadian destinations."""
     return region_code(e164) in MMS_REGIONS
@@ -410,6 +420,7 @@ __all__ = [
     "InvalidRecipient",
     "Recipients",
     "is_mms_capable",
+    "is_premium_rate",
     "normalize_number",
     "parse_recipients",
     "parse_region",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from .errors import InputError
-from .numbers import MAX_RECIPIENTS, InvalidRecipient, parse_region, region_code
+from .numbers import MAX_RECIPIENTS, InvalidRecipient, is_premium_rate, parse_region, region_code
 from .present import invalid_summary
 
 ALLOWED_COUNTRIES: Final = "allowed_countries"
@@ -44,10 +44,21 @@ def parse_allowed_countries(raw: str | None) -> frozenset[str]:
     )
 
 
+REASON_PREMIUM_RATE: Final = (
+    "a premium-rate number: refused, since reaching it costs far more than a normal number"
+)
+
+
 def outside_allowed(
     countries: frozenset[str], number: str, *, verb: str = "send to"
 ) -> InvalidRecipient | None:
-    """Why ``number`` (E.164) may not be reached under ``countries``, or None when it may."""
+    """Why ``number`` (E.164) may not be reached under ``countries``, or None when it may.
+
+    Premium-rate numbers are never reached, whatever the countries: an agent talked into one is
+    the classic SMS-pumping and toll-fraud loss.
+    """
+    if is_premium_rate(number):
+        return InvalidRecipient(number, REASON_PREMIUM_RATE)
     if not countries or region_code(number) in countries:
         return None
     allowed = ", ".join(sorted(countries))
@@ -90,6 +101,7 @@ def enforce_cap(count: int, policy: RecipientPolicy, *, per: str, nothing: str) 
 
 __all__ = [
     "ALLOWED_COUNTRIES",
+    "REASON_PREMIUM_RATE",
     "RecipientPolicy",
     "enforce_cap",
     "no_destination",

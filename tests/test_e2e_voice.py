@@ -490,3 +490,15 @@ def test_a_conference_that_is_not_live_is_not_found(plugin, sandbox) -> None:
     assert missing.error is not None
     assert missing.error["message"].startswith("conference_name is required")
     assert len(sandbox.requests) == 1
+
+
+def test_a_premium_rate_number_is_not_called(plugin, sandbox, demo_credentials):
+    params = {
+        "to": "+1 900 555 0100",
+        "answer_url": "https://example.com/answer.xml",
+        "from_number": "+14155550100",
+        "allowed_countries": "US",
+    }
+    result = plugin.invoke_tool("make_call", params, demo_credentials)
+    assert result.error is not None and "premium-rate" in result.error["message"]
+    assert [r for r in sandbox.requests if r.method == "POST"] == []

@@ -46,3 +46,10 @@ def test_the_cap_is_the_builders_setting_within_plivos_limit() -> None:
         "to: 6 recipients exceed this tool's limit of 5 per request; no call was placed."
     )
     assert "'Max recipients'" in str(caught.value)
+
+
+def test_a_premium_rate_number_is_never_reached_whatever_the_countries() -> None:
+    for countries in (frozenset(), frozenset({"US"})):
+        refused = outside_allowed(countries, "+19005550100")
+        assert refused is not None and "premium-rate" in refused.reason
+    assert outside_allowed(frozenset({"US"}), "+14155552671") is None
