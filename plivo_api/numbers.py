@@ -27,6 +27,7 @@ Reading rules (``normalize_number``):
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -49,6 +50,9 @@ PLIVO_MAX_DIGITS = 14
 
 MAX_NUMBER_CHARS = 64
 """Longer text is not a phone number; the bound keeps pathological input cheap."""
+
+PARSED_CACHE_SIZE = 2 * 1000
+"""Numbers whose parse is kept: every recipient of the largest send, checked by several rules."""
 
 MIN_DIGITS = 3
 """Fewer digits is "too short" before phonenumbers would call it "not a number"."""
@@ -227,12 +231,8 @@ def region_code(e164: str) -> str | None:
     Accepts Plivo's digits-only form too (``14155552671``, as in ``to_number``). ``None`` when
     the number is invalid or belongs to no country (e.g. +800 international freephone).
     """
-    text = e164.strip()
-    if not text.startswith("+"):
-        text = "+" + text
-    try:
-        number = phonenumbers.parse(text, None)
-    except NumberParseException:
+    number = _parsed_international(e164)
+    if number is None:
         return None
     region = phonenumbers.region_code_for_number(number)
     return region if region in phonenumbers.SUPPORTED_REGIONS else None
@@ -241,11 +241,21 @@ def region_code(e164: str) -> str | None:
 def is_premium_rate(e164: str) -> bool:
     """Whether a number is premium-rate (``+1 900``, ``+44 909``): reaching it costs far more,
     and is how SMS pumping and toll fraud make money."""
+    number = _parsed_international(e164)
+    return (
+        number is not None
+        and phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.PREMIUM_RATE
+    )
+
+
+@functools.lru_cache(maxsize=PARSED_CACHE_SIZE)
+def _parsed_international(e164: str) -> PhoneNumber | None:
+    """A number in international form (``+`` optional), parsed once however many rules ask."""
+    text = e164.strip()
     try:
-        number = phonenumbers.parse(e164, None)
+        return phonenumbers.parse(text if text.startswith("+") else "+" + text, None)
     except NumberParseException:
-        return False
-    return phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.PREMIUM_RATE
+        return None
 
 
 def is_mms_capable(e164: str) -> bool:

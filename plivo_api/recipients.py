@@ -59,10 +59,12 @@ def outside_allowed(
     """
     if is_premium_rate(number):
         return InvalidRecipient(number, REASON_PREMIUM_RATE)
-    if not countries or region_code(number) in countries:
+    if not countries:
+        return None
+    region = region_code(number)
+    if region in countries:
         return None
     allowed = ", ".join(sorted(countries))
-    region = region_code(number)
     where = f"in {region}" if region else "not in any country (a global service number)"
     return InvalidRecipient(
         number,
