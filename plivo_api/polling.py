@@ -159,10 +159,6 @@ class DeliveryReport:
     budget: float
 
     @property
-    def all_final(self) -> bool:
-        return all(o.final for o in self.observations)
-
-    @property
     def all_delivered(self) -> bool:
         """True only when every message's delivery is confirmed; ``sent`` does not count."""
         return bool(self.observations) and all(

@@ -183,16 +183,6 @@ def _measure(text: str) -> _Measure:
     return _Measure("UCS-2", ucs2_units(text), single, multipart, limit)
 
 
-def _find_all(text: str, char: str) -> list[int]:
-    """0-based indexes of ``char``; str.find skips the characters in between at C speed."""
-    found: list[int] = []
-    index = text.find(char)
-    while index >= 0:
-        found.append(index)
-        index = text.find(char, index + 1)
-    return found
-
-
 def _range_counter(text: str, encoding: Encoding) -> Callable[[int, int], int]:
     """Units of ``text[start:end]`` without a Python-level loop over its characters."""
     if encoding == "UCS-2":

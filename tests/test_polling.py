@@ -145,7 +145,7 @@ def test_waits_the_whole_budget_exactly_when_nothing_becomes_final() -> None:
     assert [at for _, at in fetch.calls] == [0.5, 1.5, 3.5, 6.5, 10.0]
     [only] = report.observations
     assert (only.state, only.final, only.poll_error) == ("sent", False, None)
-    assert not report.all_final
+    assert not all(o.final for o in report.observations)
     assert not report.all_delivered  # "sent" is not a confirmed delivery
 
 
@@ -163,7 +163,7 @@ def test_stops_as_soon_as_every_message_is_final() -> None:
     # U1 is final at 1.5 s and is not polled again; U2 becomes final at 3.5 s.
     assert fetch.calls == [(U1, 0.5), (U2, 0.5), (U1, 1.5), (U2, 1.5), (U2, 3.5)]
     assert report.waited_seconds == 3.5
-    assert report.all_final
+    assert all(o.final for o in report.observations)
     assert not report.all_delivered
     delivered, undelivered = report.observations
     assert delivered.state == "delivered" and delivered.to == "+14155550123"
@@ -410,7 +410,7 @@ def test_a_received_inbound_message_is_final_and_ends_the_wait() -> None:
     fake = FakeClock()
     fetch = Script(fake, {U1: [(0.0, "received", "000")]})
     report = wait_for_final(fetch, [U1], 30, clock=fake.clock)
-    assert report.all_final
+    assert all(o.final for o in report.observations)
     assert fake.sleeps == [0.5]
     assert not report.all_delivered  # an inbound message is not a delivery
 

@@ -735,25 +735,27 @@ def test_wait_for_requests_and_clear(sandbox: PlivoSandbox, session: requests.Se
 
 
 def test_control_api(sandbox: PlivoSandbox, session: requests.Session) -> None:
+    """What the benchmarks read from a sandbox in another process: counters, the log, a reset."""
     remote = RemoteSandbox(sandbox.url)
     try:
-        remote.inject(Fault.plivo_error(500, path=r"/Message/$"))
+        sandbox.inject(Fault.plivo_error(500, path=r"/Message/$"))
         assert send(session, sandbox).status_code == 500
         assert send(session, sandbox).status_code == 202
         logged = remote.requests()
         assert [r["method"] for r in logged] == ["POST", "POST"]
         assert logged[0]["account"] == DEMO_AUTH_ID
         assert logged[0]["json"]["dst"] == DST
-        uuid = remote.add_message(from_number="14155550999", to_number=SRC, text="inbound")
-        texts = {m["message_uuid"]: m["text"] for m in remote.messages()}
-        assert texts[uuid] == "inbound"
-        assert remote.health()["messages"] == 2
+        health = remote.health()
+        assert health["requests"] == 2 and health["messages"] == 1
+        assert health["connections_opened"] >= 1
+        remote.clear_requests()
+        assert remote.requests() == [] and len(sandbox.messages) == 1
         remote.reset()
-        assert remote.requests() == [] and remote.messages() == []
-        bad = requests.post(
-            f"{sandbox.url}/__sandbox__/faults", json={"action": "nope"}, timeout=TIMEOUT
-        )
-        assert bad.status_code == 400
+        assert remote.health()["messages"] == 0
+        unknown = requests.post(f"{sandbox.url}/__sandbox__/faults", json={}, timeout=TIMEOUT)
+        assert unknown.status_code == 404
+        wrong_method = requests.get(f"{sandbox.url}/__sandbox__/reset", timeout=TIMEOUT)
+        assert wrong_method.status_code == 405
     finally:
         remote.close()
     assert sandbox.requests == []  # control calls are not logged

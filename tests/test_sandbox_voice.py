@@ -21,7 +21,6 @@ from devtools.sandbox import (
     DEMO_TRIAL_VERIFIED_NUMBER,
     CallTimeline,
     PlivoSandbox,
-    RemoteSandbox,
 )
 
 TIMEOUT = 5
@@ -435,26 +434,3 @@ def test_conferences_list_get_and_hang_up(sandbox: PlivoSandbox, session: reques
     assert session.delete(f"{conferences}Standup/", timeout=TIMEOUT).status_code == 404
     assert session.delete(conferences, timeout=TIMEOUT).status_code == 204
     assert session.get(conferences, timeout=TIMEOUT).json()["conferences"] == []
-
-
-def test_control_api_seeds_conferences_and_lists_calls(
-    sandbox: PlivoSandbox, session: requests.Session
-) -> None:
-    remote = RemoteSandbox(sandbox.url)
-    try:
-        remote.add_conference("Ops", members=[{"from_number": "14155550123", "to_number": FROM}])
-        names = session.get(f"{base(sandbox)}/Conference/", timeout=TIMEOUT).json()["conferences"]
-        assert names == ["Ops"]
-        with pytest.raises(requests.HTTPError):
-            remote.add_conference("Bad", members=[{"phone": "1"}])
-        request_uuid = fire(session, sandbox).json()["request_uuid"]
-        listed = remote.calls()
-        assert [c["request_uuid"] for c in listed] == [request_uuid]
-        assert listed[0]["state"] in ("queued", "ringing", "in-progress", "completed")
-        remote.reset()
-        assert (
-            session.get(f"{base(sandbox)}/Conference/", timeout=TIMEOUT).json()["conferences"] == []
-        )
-        assert remote.calls() == []
-    finally:
-        remote.close()

@@ -42,8 +42,8 @@ Magic message destinations (last four digits):
 Magic call destinations (last four digits):
   {magic_calls}
 
-Control API: GET /__sandbox__/requests, POST /__sandbox__/faults, POST /__sandbox__/inbound-sms,
-GET /__sandbox__/webhooks, POST /__sandbox__/reset, ... (see devtools/sandbox/control.py)
+Control API (what the benchmarks read): GET /__sandbox__/, GET|DELETE /__sandbox__/requests,
+POST /__sandbox__/reset (see devtools/sandbox/control.py)
 """
 
 

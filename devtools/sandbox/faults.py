@@ -127,32 +127,6 @@ class Fault:
         headers = {} if retry_after is None else {"Retry-After": f"{retry_after:g}"}
         return cls.plivo_error(429, method=method, path=path, times=times, headers=headers)
 
-    def to_dict(self) -> dict[str, object]:
-        """JSON-able form for the control API (bytes bodies are sent as UTF-8 text)."""
-        body: object = self.body
-        if isinstance(body, bytes):
-            body = body.decode("utf-8", errors="replace")
-        return {
-            "method": self.method,
-            "path": self.path,
-            "status": self.status,
-            "body": body,
-            "content_type": self.content_type,
-            "headers": dict(self.headers),
-            "delay": self.delay,
-            "times": self.times,
-            "action": self.action,
-            "side_effects": self.side_effects,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, object]) -> Fault:
-        known = set(cls.__dataclass_fields__)
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"unknown fault fields: {sorted(unknown)}")
-        return cls(**data)  # type: ignore[arg-type]  # validated by __post_init__
-
 
 def fault_body(fault: Fault, api_id: str) -> tuple[bytes, str]:
     """(body, content type) for a ``respond`` fault; dicts get a fresh ``api_id``."""

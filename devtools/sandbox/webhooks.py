@@ -6,7 +6,7 @@ three times, after 60, 120 and 240 seconds
 so tests can shrink the delays to fractions of a second.
 
 Every attempt is signed afresh (new nonces, see ``signing``) and recorded with its answer or its
-transport error; ``WebhookRecord`` is the immutable snapshot tests and the control API read.
+transport error; ``WebhookRecord`` is the immutable snapshot the tests read.
 Records never hold an Auth Token: the token used for signing stays inside the sender.
 
 ``Scheduler`` runs timed work (retries, and the timeline callbacks of messages and calls) on one
@@ -78,18 +78,6 @@ class WebhookAttempt:
     def succeeded(self) -> bool:
         return self.status is not None and 200 <= self.status < 300
 
-    def to_json(self) -> dict[str, object]:
-        return {
-            "number": self.number,
-            "time": self.time,
-            "url": self.url,
-            "headers": dict(self.headers),
-            "status": self.status,
-            "answer": self.answer,
-            "error": self.error,
-            "elapsed": self.elapsed,
-        }
-
 
 @dataclass(frozen=True)
 class WebhookRecord:
@@ -108,20 +96,6 @@ class WebhookRecord:
     @property
     def delivered(self) -> bool:
         return bool(self.attempts) and self.attempts[-1].succeeded
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "delivery_id": self.delivery_id,
-            "kind": self.kind,
-            "method": self.method,
-            "url": self.url,
-            "params": dict(self.params),
-            "account": self.account,
-            "created": self.created,
-            "finished": self.finished,
-            "delivered": self.delivered,
-            "attempts": [attempt.to_json() for attempt in self.attempts],
-        }
 
 
 @dataclass(order=True)
