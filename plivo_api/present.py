@@ -9,8 +9,8 @@ from collections.abc import Iterable, Sequence
 
 from .error_codes import describe_error_code
 from .jsonvalues import as_number
-from .models import MessageRecord
 from .numbers import InvalidRecipient
+from .resources.messages import MessageRecord
 from .states import describe_state
 
 SHOWN_ITEMS = 5

@@ -7,16 +7,17 @@ the shape is checked locally and the error says what is wrong with it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Final
 
 from .. import params as read
-from ..connect import client_for
-from ..credentials import Credentials
+from ..connect import client_from
 from ..identifiers import parse_uuid
 from ..params import Limits, NumberRange, Params
 from ..polling import MAX_WAIT_SECONDS, MessageStatus, bounded_fetch, read_message
 from ..present import error_fields, message_fields, sentence
+from ..resources.messages import get_message
 from ..states import STATE_UNKNOWN, describe_state
 from . import Invocation, ToolOutput
 
@@ -43,8 +44,12 @@ def query_from_params(params: Params) -> MessageQuery:
 
 def run(call: Invocation) -> ToolOutput:
     query = query_from_params(call.parameters)
-    client = client_for(Credentials.from_mapping(call.credentials))
-    fetch = bounded_fetch(client, query.wait_seconds) if query.wait_seconds else client.get_message
+    client = client_from(call.credentials)
+    fetch = (
+        bounded_fetch(client, query.wait_seconds)
+        if query.wait_seconds
+        else functools.partial(get_message, client)
+    )
     return present(read_message(fetch, query.message_uuid, query.wait_seconds), query)
 
 

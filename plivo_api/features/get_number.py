@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from .. import params as read
 from ..client import reworded_not_found
-from ..connect import client_for
-from ..credentials import Credentials
+from ..connect import client_from
 from ..errors import InputError, NotFoundError
-from ..numbers import InvalidNumberError, normalize_number, to_plivo
+from ..numbers import InvalidNumberError, normalize_number
 from ..params import Limits, Params
-from ..resource_fields import number_fields
-from ..resources import RentedNumber
+from ..resources.numbers import RentedNumber, get_number, number_fields
 from . import Invocation, ToolOutput
 
 LIMITS: Limits = {}
@@ -35,16 +33,16 @@ def number_from(params: Params) -> str:
 
 def run(call: Invocation) -> ToolOutput:
     number = number_from(call.parameters)
-    client = client_for(Credentials.from_mapping(call.credentials))
+    client = client_from(call.credentials)
     try:
-        data = client.request("GET", client.resource_url("Number", to_plivo(number)))
+        record = get_number(client, number)
     except NotFoundError as error:
         raise reworded_not_found(
             error,
             f"{number} is not a number this Plivo account rents. list_numbers shows the "
             "account's numbers.",
         ) from None
-    return present(RentedNumber.from_json(data), number)
+    return present(record, number)
 
 
 def present(record: RentedNumber, number: str) -> ToolOutput:

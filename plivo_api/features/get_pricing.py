@@ -7,14 +7,14 @@ from decimal import Decimal
 from typing import Final
 
 from .. import params as read
-from ..connect import client_for
-from ..credentials import Credentials
+from ..connect import client_from
 from ..errors import InputError
 from ..jsonvalues import as_number
-from ..models import PLIVO_CURRENCY, Pricing, Rate
 from ..numbers import parse_region
 from ..params import Limits
 from ..present import listed
+from ..resources.account import PLIVO_CURRENCY
+from ..resources.pricing import Pricing, Rate, get_pricing
 from . import Invocation, ToolOutput
 
 LIMITS: Limits = {}
@@ -35,8 +35,8 @@ def parse_country(value: str | None, parameter: str = "country_iso") -> str:
 
 def run(call: Invocation) -> ToolOutput:
     country = parse_country(read.text(call.parameters, "country_iso"))
-    client = client_for(Credentials.from_mapping(call.credentials))
-    return present(client.get_pricing(country))
+    client = client_from(call.credentials)
+    return present(get_pricing(client, country))
 
 
 def _rate_text(rate: Decimal | None) -> str:

@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from typing import Final
 
 from .. import params as read
-from ..connect import client_for
-from ..credentials import Credentials
+from ..connect import client_from
 from ..errors import InputError
-from ..paging import LIMIT_RANGE, OFFSET_RANGE, Page, page_summary, parse_page
+from ..paging import LIMIT_RANGE, OFFSET_RANGE, Page, page_summary
 from ..params import Choice, Limits, Params
-from ..resource_fields import number_fields
-from ..resources import RentedNumber
+from ..resources.numbers import RentedNumber, list_numbers, number_fields
 from ..text import shorten
 from . import Invocation, ToolOutput
 
@@ -99,9 +97,8 @@ def query_from_params(params: Params) -> NumberQuery:
 
 def run(call: Invocation) -> ToolOutput:
     query = query_from_params(call.parameters)
-    client = client_for(Credentials.from_mapping(call.credentials))
-    data = client.request("GET", client.resource_url("Number"), params=query.query())
-    page = parse_page(data, RentedNumber.from_json, requested_offset=query.offset, what="number")
+    client = client_from(call.credentials)
+    page = list_numbers(client, query.query())
     return present(query, page)
 
 
