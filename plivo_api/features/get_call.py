@@ -43,11 +43,12 @@ def summary(record: CallRecord, call_uuid: str) -> str:
     )
     direction = f"{record.direction} " if record.direction else ""
     head = f"Call {record.call_uuid or call_uuid} ({direction}{route})".replace(" ()", "")
+    started = f", started {record.initiation_time}" if record.initiation_time else ""
     if record.live:
-        return sentence(f"{head} is live: {record.state or 'state unknown'}") + (
+        return sentence(f"{head} is live{started}: {record.state or 'state unknown'}") + (
             " hangup_call ends it."
         )
-    parts = [f"{head} has ended"]
+    parts = [f"{head} has ended{started}"]
     if record.hangup_cause:
         by = f" (by {record.hangup_source})" if record.hangup_source else ""
         parts.append(f"hangup cause {record.hangup_cause}{by}")
@@ -71,6 +72,7 @@ def present(record: CallRecord, call_uuid: str) -> ToolOutput:
         "duration": record.duration,
         "billed_duration": record.billed_duration,
         "total_amount": as_number(record.total_amount),
+        "initiation_time": record.initiation_time,
         "answer_time": record.answer_time,
         "end_time": record.end_time,
         "hangup_cause": record.hangup_cause,

@@ -14,6 +14,7 @@ from typing import Final
 from .. import params as read
 from ..connect import client_from
 from ..identifiers import parse_uuid
+from ..jsonvalues import as_number
 from ..params import Limits, NumberRange, Params
 from ..polling import MAX_WAIT_SECONDS, MessageStatus, bounded_fetch, read_message
 from ..present import error_fields, message_fields, sentence
@@ -66,6 +67,8 @@ def summary(status: MessageStatus, query: MessageQuery) -> str:
     if errors["error"]:
         explained = f"Error {errors['error_code']}: {errors['error']} {errors['advice']}"
         sentences.append(sentence(explained))
+    if r.carrier_fees:
+        sentences.append(f"Carrier fees: USD {r.carrier_fees}.")
     if query.wait_seconds > 0:  # a slow answer is not a wait: report one only when asked
         sentences.append(f"Waited {status.waited_seconds:.1f} s.")
     if status.poll_error:
@@ -77,6 +80,8 @@ def present(status: MessageStatus, query: MessageQuery) -> ToolOutput:
     fields = message_fields(status.record)
     data: dict[str, object] = {
         **fields,
+        "carrier_fees": as_number(status.record.carrier_fees),
+        "carrier_fees_rate": as_number(status.record.carrier_fees_rate),
         "api_id": status.record.api_id,
         "waited_seconds": round(status.waited_seconds, 1) if query.wait_seconds > 0 else None,
         "poll_error": status.poll_error,

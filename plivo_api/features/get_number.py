@@ -48,14 +48,27 @@ def run(call: Invocation) -> ToolOutput:
 def present(record: RentedNumber, number: str) -> ToolOutput:
     fields = number_fields(record)
     fields["number"] = fields["number"] or number
-    services = [name for name in ("sms", "voice", "mms") if fields[f"{name}_enabled"]]
+    blocked = record.sms_blocked_reason
+    services = [
+        name
+        for name in ("sms", "voice", "mms")
+        if fields[f"{name}_enabled"] and not (blocked and name == "sms")
+    ]
+    enabled = ", ".join(services).upper()
+    warning = f"SMS enabled but {blocked}, so US carriers block or filter its texts; "
+    warning = warning if blocked else ""
     app = fields["application"]
     text = (
         f"{fields['number']}"
         + (f" ({fields['alias']})" if fields["alias"] else "")
         + (f", {fields['type']}" if fields["type"] else "")
         + (f", {fields['country']}" if fields["country"] else "")
-        + f": {', '.join(services).upper() or 'no services'} enabled; "
+        + (f": {enabled or 'no services'} enabled; " if enabled or not blocked else ": ")
+        + (
+            f"SMS enabled but {blocked}, so US carriers block or filter its texts; "
+            if blocked
+            else ""
+        )
         + (f"linked to application {app}." if app else "not linked to an application.")
     )
     data: dict[str, object] = {**fields, "api_id": record.api_id}

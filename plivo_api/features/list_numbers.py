@@ -18,6 +18,7 @@ from ..connect import client_from
 from ..errors import InputError
 from ..paging import LIMIT_RANGE, OFFSET_RANGE, Page, page_summary
 from ..params import Choice, Limits, Params
+from ..present import listed
 from ..resources.numbers import RentedNumber, list_numbers, number_fields
 from ..text import shorten
 from . import Invocation, ToolOutput
@@ -105,6 +106,12 @@ def run(call: Invocation) -> ToolOutput:
 def present(query: NumberQuery, page: Page[RentedNumber]) -> ToolOutput:
     rows = [number_fields(number) for number in page.records]
     text = page_summary("numbers", page, query.offset, [str(row["number"]) for row in rows])
+    blocked = [str(n.number) for n in page.records if n.sms_blocked_reason]
+    if blocked:
+        text += (
+            f" US carriers block or filter texts from {listed(blocked)}: not registered for 10DLC "
+            "or not verified for toll-free SMS (get_number says which)."
+        )
     data: dict[str, object] = {
         "numbers": rows,
         "total_count": page.total_count,
