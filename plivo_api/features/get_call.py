@@ -43,12 +43,13 @@ def summary(record: CallRecord, call_uuid: str) -> str:
     )
     direction = f"{record.direction} " if record.direction else ""
     head = f"Call {record.call_uuid or call_uuid} ({direction}{route})".replace(" ()", "")
-    started = f", started {record.initiation_time}" if record.initiation_time else ""
+    started = f"started {record.initiation_time}" if record.initiation_time else ""
     if record.live:
-        return sentence(f"{head} is live{started}: {record.state or 'state unknown'}") + (
+        state = record.state or "state unknown"
+        return sentence(f"{head} is live: {state}" + (f", {started}" if started else "")) + (
             " hangup_call ends it."
         )
-    parts = [f"{head} has ended{started}"]
+    parts = [f"{head} has ended"]
     if record.hangup_cause:
         by = f" (by {record.hangup_source})" if record.hangup_source else ""
         parts.append(f"hangup cause {record.hangup_cause}{by}")
@@ -58,6 +59,8 @@ def summary(record: CallRecord, call_uuid: str) -> str:
         parts.append(f"{record.duration} s long")
     if record.total_amount is not None:
         parts.append(f"cost USD {record.total_amount}")
+    if started:
+        parts.append(started)
     return sentence(", ".join(parts))
 
 
