@@ -94,11 +94,14 @@ def test_list_numbers_sends_only_the_filters_given(plugin, sandbox) -> None:
             "toll_free_sms_verification": None,
         }
     ]
-    assert "US carriers block or filter texts from +14155550100" in result.texts[0]
     assert (result.json["total_count"], result.json["next_offset"]) == (1, None)
     assert result.json["api_id"]
     assert set(result.variables) == {"numbers", "total_count", "next_offset"}
-    assert result.texts == [f"Numbers 1-1 of 1: +{DEMO_NUMBER}."]
+    assert result.texts == [
+        f"Numbers 1-1 of 1: +{DEMO_NUMBER}. US carriers block or filter texts from "
+        f"+{DEMO_NUMBER}: not registered for 10DLC or not verified for toll-free SMS (get_number "
+        "says which)."
+    ]
 
 
 def test_list_numbers_pages(plugin, sandbox) -> None:

@@ -128,6 +128,8 @@ def test_present_shows_the_message_fields_and_api_id() -> None:
         "message_time": "2026-01-05 10:00:01+00:00",
         "sent_time": None,
         "delivered_time": None,
+        "carrier_fees": None,
+        "carrier_fees_rate": None,
         "api_id": "api-6",
         "waited_seconds": None,
         "poll_error": None,

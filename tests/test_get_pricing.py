@@ -64,13 +64,15 @@ def test_present_shows_rates_as_numbers_in_usd() -> None:
             {"name": "local", "rate": 0.0085},
             {"name": "tollfree", "rate": 0.021},
         ],
+        "voice_outbound_prefix_rates": [{"prefixes": ["44"], "rate": 0.01}],
+        "number_rental_rates": [],
         "api_id": "api-11",
     }
     assert output.variables == {"sms_outbound_rate": 0.04}
     assert output.text == (
         "Plivo prices for United Kingdom (GB) in USD: SMS outbound 0.04000 per segment, inbound "
         "0.00000; by network: Example Wireless 0.04000, Example Mobile 0.04100; voice outbound "
-        "(local) 0.01000 per minute."
+        "(local) 0.01000 per minute; voice outbound by number prefix: 44 0.01."
     )
 
 
