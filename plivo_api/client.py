@@ -1,4 +1,5 @@
-"""The HTTP client every tool and the provider go through.
+"""The HTTP transport every call to Plivo goes through; what each resource's requests and
+answers look like is :mod:`plivo_api.resources`'.
 
 It owns what must be right once: Basic auth, JSON, the User-Agent, explicit connect and read
 timeouts on every call, the retry policy (:mod:`plivo_api.retry`), translating answers into
@@ -32,8 +33,6 @@ from .errors import (
     RequestTimeoutError,
 )
 from .http_errors import error_for_status, parse_error_body
-from .models import Account, MessageRecord, NumberLookup, Pricing, SendResult
-from .paging import Page, parse_page
 from .redact import Redactor, mask_auth_id
 from .retry import DEFAULT_RETRY_POLICY, Outcome, RetryPolicy, classify_status, parse_retry_after
 from .sessions import DEFAULT_POOL, SessionPool
@@ -46,10 +45,6 @@ DEFAULT_API_BASE_URL = "https://api.plivo.com"
 DEFAULT_LOOKUP_BASE_URL = "https://lookup.plivo.com"
 DEFAULT_PHLO_BASE_URL = "https://phlorunner.plivo.com"
 CONNECT_TIMEOUT_SECONDS = 5.0
-MESSAGE_OUTCOME_CHECK = (
-    "The message may or may not have been queued: check list_messages before sending again."
-)
-"""What to do when a send may have reached Plivo; each creating request names its own check."""
 READ_TIMEOUT_SECONDS = 20.0
 NO_CONTENT = 204
 NOT_FOUND = 404
@@ -106,7 +101,7 @@ def _not_sent(exc: requests.exceptions.ConnectionError) -> bool:
 
 
 class PlivoClient:
-    """Plivo REST and Lookup calls for one credential set."""
+    """Plivo REST, Lookup and PHLO requests for one credential set."""
 
     def __init__(
         self,
@@ -149,7 +144,7 @@ class PlivoClient:
     def __repr__(self) -> str:
         return f"PlivoClient(auth_id={self.masked_auth_id!r}, base_url={self.base_url!r})"
 
-    # -- Plivo resources -------------------------------------------------------------------
+    # -- where Plivo's resources live -----------------------------------------------------
 
     @property
     def account_url(self) -> str:
@@ -170,65 +165,6 @@ class PlivoClient:
     def redact(self, text: str) -> str:
         """``text`` without this client's Auth Token, with its Auth ID masked."""
         return self._redact(text)
-
-    def get_account(self) -> Account:
-        return Account.from_json(self.request("GET", self._account_url))
-
-    def send_message(self, payload: Mapping[str, Any]) -> SendResult:
-        """``POST Message/``: never repeated once it may have reached Plivo."""
-        data = self.request(
-            "POST",
-            self._account_url + "Message/",
-            json_body=payload,
-            creates=MESSAGE_OUTCOME_CHECK,
-            reaches_destinations=True,
-        )
-        return SendResult.from_json(data)
-
-    def get_message(self, message_uuid: str) -> MessageRecord:
-        url = f"{self._account_url}Message/{quote(message_uuid, safe='')}/"
-        try:
-            data = self.request("GET", url)
-        except NotFoundError as error:
-            raise reworded_not_found(
-                error,
-                f"No such message: Plivo has no message {message_uuid} on this account. Check the "
-                "UUID (send_sms returns it in message_uuids); Plivo keeps message records for "
-                "about 90 days, and a subaccount only sees its own messages.",
-            ) from None
-        return MessageRecord.from_json(data)
-
-    def list_messages(self, params: Mapping[str, str | int]) -> Page[MessageRecord]:
-        offset = params.get("offset", 0)
-        data = self.request("GET", self._account_url + "Message/", params=params)
-        requested = int(offset) if offset else 0
-        return parse_page(data, MessageRecord.from_json, requested_offset=requested, what="message")
-
-    def get_pricing(self, country_iso: str) -> Pricing:
-        url = self._account_url + "Pricing/"
-        try:
-            data = self.request("GET", url, params={"country_iso": country_iso})
-        except NotFoundError as error:
-            raise reworded_not_found(
-                error,
-                f"Plivo has no price list for country {country_iso}: check the two-letter ISO "
-                "3166 code (e.g. US, GB, IN).",
-            ) from None
-        return Pricing.from_json(data)
-
-    def lookup_number(self, e164: str) -> NumberLookup:
-        """Plivo Lookup: Plivo bills every request, retries included, so only what provably
-        failed is repeated."""
-        url = f"{self.lookup_base_url}/v1/Number/{quote(e164, safe='+')}"
-        try:
-            data = self.request("GET", url, params={"type": "carrier"}, billed=True)
-        except NotFoundError as error:
-            raise reworded_not_found(
-                error,
-                f"{e164} is not a valid or known phone number according to Plivo Lookup: check "
-                "the digits and the country code.",
-            ) from None
-        return NumberLookup.from_json(data)
 
     # -- transport -------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from .client import (
     Timeouts,
 )
 from .credentials import Credentials
-from .models import Account
+from .resources.account import Account, get_account
 from .retry import DEFAULT_RETRY_POLICY
 from .sender import parse_sender
 
@@ -51,6 +51,12 @@ def client_for(credentials: Credentials) -> PlivoClient:
     )
 
 
+def client_from(raw: Mapping[str, object] | None) -> PlivoClient:
+    """The pooled client for the credentials Dify passes a tool, the trigger or the provider
+    (checked and trimmed by :meth:`Credentials.from_mapping`, which raises on bad ones)."""
+    return client_for(Credentials.from_mapping(raw))
+
+
 def verify(raw: Mapping[str, object] | None) -> Account:
     """What Dify's "Authorize" dialog runs: local checks, then one cheap read of the account.
 
@@ -64,7 +70,7 @@ def verify(raw: Mapping[str, object] | None) -> Account:
         connect=client.timeout.connect,
         read=min(client.timeout.read, VALIDATION_READ_TIMEOUT_SECONDS),
     )
-    return client.limited(timeout=timeouts, retry=DEFAULT_RETRY_POLICY).get_account()
+    return get_account(client.limited(timeout=timeouts, retry=DEFAULT_RETRY_POLICY))
 
 
-__all__ = ["client_for", "verify"]
+__all__ = ["client_for", "client_from", "verify"]

@@ -75,7 +75,6 @@ _LABEL = re.compile(r"(?<!\S)[^\W\d_][^\W_]*(?:[ .'-]+[^\W_]+){0,3}\.?\s*:\s*(?=
 # "1. +1 415 ...", "2) ...", "- ...", "• ...": list markers at the start of a line.
 _LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*\u2022\u00b7\u25aa\u25e6\u2023\u2013\u2014])\s+")
 _QUOTES = "\"'`\u201c\u201d\u2018\u2019\u00ab\u00bb"
-_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 # Hyphens and dashes (U+2010..U+2015, minus U+2212), dots, brackets, slashes, tildes.
 _NUMBER_PUNCTUATION = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212.()[]/~\u2053\u223c")
 _TEL_PREFIX = "tel:"
@@ -263,17 +262,6 @@ def is_mms_capable(e164: str) -> bool:
     return region_code(e164) in MMS_REGIONS
 
 
-def to_plivo(e164: str) -> str:
-    """E.164 → the digits-only form Plivo's docs use for ``src``/``dst`` (``14155552671``).
-
-    Plivo strips ``+`` anyway; sending the documented form keeps requests and Plivo's echoes
-    (``to_number``, ``invalid_number``) comparable. A non-E.164 argument is a programming error.
-    """
-    if not _E164.fullmatch(e164):
-        raise ValueError(f"to_plivo expects an E.164 number such as +14155552671, got {e164!r}")
-    return e164[1:]
-
-
 def _normalize(raw: str, region: str | None) -> str:
     """``normalize_number`` with an already validated region (checked once per request)."""
     stripped = raw.strip()
@@ -436,5 +424,4 @@ __all__ = [
     "parse_region",
     "region_code",
     "split_destinations",
-    "to_plivo",
 ]

@@ -4,11 +4,15 @@ Reading is always allowed; the three changing operations need the builder's ``al
 setting (:mod:`plivo_api.permissions`). An update sends only the fields given: Plivo's SDK fills
 in defaults for the fields left out (``answer_method='POST'``, ``default_number_app=False``, ...),
 which silently resets what the caller never meant to touch.
+
+The requests are :mod:`plivo_api.resources.rest`'s and the records those of the resource's
+module; this module is the tools' side: the ``operation`` parameter, the permission check, the
+sentence and the shape of the output.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal, cast
 
@@ -16,9 +20,11 @@ from . import params as read
 from .client import PlivoClient, reworded_not_found
 from .errors import InputError, NotFoundError
 from .jsonvalues import str_of
-from .paging import page_summary, parse_page
+from .paging import page_summary
 from .params import Choice, Params
 from .permissions import require_enabled
+from .resources import rest
+from .resources.rest import Collection
 from .text import shorten
 
 Operation = Literal["list", "get", "create", "update", "delete"]
@@ -60,24 +66,6 @@ def optional_method(params: Params, name: str) -> str | None:
 
 
 @dataclass(frozen=True)
-class ResourceKind[T]:
-    """What an operation tool needs to know about its Plivo resource."""
-
-    collection: str  # the path segment: "Application"
-    noun: str  # "application"
-    plural: str  # the JSON key of a list: "applications"
-    id_key: str  # the ID's parameter and JSON key: "app_id"
-    parse: Callable[[Mapping[str, Any]], T]
-    fields: Callable[[T], dict[str, object]]
-    name_of: Callable[[T], str | None]
-
-    @property
-    def item_key(self) -> str:
-        """The JSON key of one record: "application"."""
-        return self.noun.replace(" ", "_")
-
-
-@dataclass(frozen=True)
 class OperationResult:
     """What an operation did: its sentence, its JSON and the declared variables."""
 
@@ -88,7 +76,7 @@ class OperationResult:
 
 def _result(
     operation: Operation,
-    kind: ResourceKind[Any],
+    kind: Collection[Any],
     text: str,
     data: Mapping[str, object],
     *,
@@ -109,7 +97,7 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-def _not_found(kind: ResourceKind[Any], error: NotFoundError, resource_id: str) -> NotFoundError:
+def _not_found(kind: Collection[Any], error: NotFoundError, resource_id: str) -> NotFoundError:
     return reworded_not_found(
         error,
         f"No {kind.noun} {resource_id} on this Plivo account: check {kind.id_key} (operation "
@@ -119,15 +107,15 @@ def _not_found(kind: ResourceKind[Any], error: NotFoundError, resource_id: str) 
 
 def list_resources[T](
     client: PlivoClient,
-    kind: ResourceKind[T],
+    kind: Collection[T],
     *,
     limit: int,
     offset: int,
     filters: Mapping[str, str] | None = None,
 ) -> OperationResult:
-    query: dict[str, str | int] = {**(filters or {}), "limit": limit, "offset": offset}
-    data = client.request("GET", client.resource_url(kind.collection), params=query)
-    page = parse_page(data, kind.parse, requested_offset=offset, what=kind.noun)
+    page = rest.read_page(
+        client, kind.path, kind.parse, what=kind.noun, limit=limit, offset=offset, filters=filters
+    )
     names = [
         f"{kind.name_of(r) or '(no name)'} ({kind.fields(r)[kind.id_key]})" for r in page.records
     ]
@@ -141,11 +129,9 @@ def list_resources[T](
     return _result("list", kind, text, payload, total_count=page.total_count)
 
 
-def get_resource[T](
-    client: PlivoClient, kind: ResourceKind[T], resource_id: str
-) -> OperationResult:
+def get_resource[T](client: PlivoClient, kind: Collection[T], resource_id: str) -> OperationResult:
     try:
-        data = client.request("GET", client.resource_url(kind.collection, resource_id))
+        data = rest.read_one(client, kind.path, resource_id)
     except NotFoundError as error:
         raise _not_found(kind, error, resource_id) from None
     record = kind.parse(data)
@@ -161,13 +147,11 @@ def get_resource[T](
 
 
 def create_resource[T](
-    client: PlivoClient, kind: ResourceKind[T], body: Mapping[str, object], *, check: str
+    client: PlivoClient, kind: Collection[T], body: Mapping[str, object], *, check: str
 ) -> tuple[OperationResult, Mapping[str, Any]]:
-    """``POST {collection}/``, never repeated once it may have reached Plivo (``check`` says
-    what to look at before creating again); also returns Plivo's answer for extra fields."""
-    data = client.request(
-        "POST", client.resource_url(kind.collection), json_body=body, creates=check
-    )
+    """``POST {path}/``, never repeated once it may have reached Plivo (``check`` says what
+    to look at before creating again); also returns Plivo's answer for extra fields."""
+    data = rest.create(client, kind.path, body, check=check)
     resource_id = str_of(data, kind.id_key)
     text = f"Created {kind.noun} {resource_id or '(Plivo returned no ID)'}."
     payload = {kind.id_key: resource_id, "created": True, "api_id": str_of(data, "api_id")}
@@ -175,18 +159,17 @@ def create_resource[T](
 
 
 def update_resource[T](
-    client: PlivoClient, kind: ResourceKind[T], resource_id: str, body: Mapping[str, object]
+    client: PlivoClient, kind: Collection[T], resource_id: str, body: Mapping[str, object]
 ) -> OperationResult:
-    """``POST {collection}/{id}/`` with only the fields given."""
+    """``POST {path}/{id}/`` with only the fields given."""
     if not body:
         raise InputError(
             "operation",
             f"update: no field to change was given; pass at least one of the {kind.noun}'s "
             "fields. Nothing was sent.",
         )
-    url = client.resource_url(kind.collection, resource_id)
     try:
-        data = client.request("POST", url, json_body=body)
+        data = rest.update(client, kind.path, resource_id, body)
     except NotFoundError as error:
         raise _not_found(kind, error, resource_id) from None
     text = f"Updated {kind.noun} {resource_id}: {', '.join(sorted(body))}."
@@ -195,10 +178,10 @@ def update_resource[T](
 
 
 def delete_resource[T](
-    client: PlivoClient, kind: ResourceKind[T], resource_id: str
+    client: PlivoClient, kind: Collection[T], resource_id: str
 ) -> OperationResult:
     try:
-        data = client.request("DELETE", client.resource_url(kind.collection, resource_id))
+        data = rest.delete(client, kind.path, resource_id)
     except NotFoundError as error:
         raise _not_found(kind, error, resource_id) from None
     text = f"Deleted {kind.noun} {resource_id}."
@@ -215,7 +198,6 @@ __all__ = [
     "OPERATION_CHOICE",
     "Operation",
     "OperationResult",
-    "ResourceKind",
     "create_resource",
     "delete_resource",
     "get_resource",

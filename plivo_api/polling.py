@@ -64,7 +64,7 @@ from .errors import (
     PermissionDeniedError,
     PlivoError,
 )
-from .models import MessageRecord
+from .resources.messages import MessageRecord, get_message
 from .retry import NO_RETRY
 from .states import DELIVERED_STATES, STATE_QUEUED, STATE_UNKNOWN, is_final
 
@@ -297,7 +297,8 @@ def read_message(
 
 
 def bounded_fetch(client: PlivoClient, budget: float, *, clock: Clock = SYSTEM_CLOCK) -> Fetch:
-    """``client.get_message`` for polling: no retries, timeouts cut to the time left.
+    """:func:`~plivo_api.resources.messages.get_message` for polling: no retries, timeouts cut
+    to the time left.
 
     A poll must not outlive the wait: the client's read policy (3 attempts, 20 s read timeout)
     could otherwise stretch a 60 s wait past Dify's request limit.
@@ -309,7 +310,7 @@ def bounded_fetch(client: PlivoClient, budget: float, *, clock: Clock = SYSTEM_C
         timeouts = Timeouts(
             connect=min(left, client.timeout.connect), read=min(left, READ_TIMEOUT_SECONDS)
         )
-        return client.limited(timeout=timeouts, retry=NO_RETRY).get_message(message_uuid)
+        return get_message(client.limited(timeout=timeouts, retry=NO_RETRY), message_uuid)
 
     return fetch
 

@@ -6,12 +6,15 @@ Every key written here is in the README's Outputs glossary; a test fails on any 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from .error_codes import describe_error_code
 from .jsonvalues import as_number
-from .models import MessageRecord
 from .numbers import InvalidRecipient
 from .states import describe_state
+
+if TYPE_CHECKING:  # paging imports this module, and the resources import paging
+    from .resources.messages import MessageRecord
 
 SHOWN_ITEMS = 5
 """How many recipients, problems or networks a one-line summary names before "and N more"."""

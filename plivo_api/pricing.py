@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .errors import NotFoundError, PlivoError
-from .models import PLIVO_CURRENCY
 from .numbers import region_code
+from .resources.account import PLIVO_CURRENCY
 
 RateLookup = Callable[[str], Decimal | None]
 """Outbound SMS rate of an ISO country; raises PlivoError (NotFoundError: no price list)."""

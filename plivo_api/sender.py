@@ -24,8 +24,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from .digits import to_plivo
 from .errors import InputError
-from .numbers import InvalidNumberError, normalize_number, to_plivo
+from .numbers import InvalidNumberError, normalize_number
 from .text import shorten
 
 SenderKind = Literal["number", "short_code", "alphanumeric", "powerpack"]

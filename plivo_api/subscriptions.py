@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from . import params as read
-from .connect import client_for
-from .credentials import Credentials
+from .client import PlivoClient
+from .digits import display_number, to_plivo
 from .errors import (
     AuthenticationError,
     InputError,
@@ -37,10 +37,10 @@ from .errors import (
     PlivoError,
     RateLimitedError,
 )
-from .models import display_number
-from .number_routing import ApplicationUrls, NumberRouting, plivo_digits
 from .params import http_url
-from .resources import Application, RentedNumber
+from .resources import applications, numbers
+from .resources.applications import Application, ApplicationUrls
+from .resources.numbers import RentedNumber
 from .trigger_dispatch import CALL_GREETING_PROPERTY, DEFAULT_CALL_GREETING, MAX_CALL_GREETING_CHARS
 
 logger = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ class _Number:
     @classmethod
     def of(cls, rented: RentedNumber, asked: str) -> _Number:
         return cls(
-            number=rented.number or display_number(plivo_digits(asked)) or asked.strip(),
+            number=rented.number or display_number(to_plivo(asked)) or asked.strip(),
             app_id=rented.application,
             sms_enabled=rented.sms_enabled is True,
             voice_enabled=rented.voice_enabled is True,
@@ -96,7 +96,7 @@ class _Number:
 
     @property
     def digits(self) -> str:
-        return plivo_digits(self.number)
+        return to_plivo(self.number)
 
 
 @dataclass(frozen=True)
@@ -179,7 +179,7 @@ def application_name(number: str, endpoint: str) -> str:
     """``dify-trigger-14155550100-1a2b3c4d5e``: recognisable in the console, unique per endpoint,
     and the same on a second try (so an Application whose creation timed out can be found)."""
     tag = hashlib.sha256(endpoint.encode("utf-8")).hexdigest()[:ENDPOINT_TAG_CHARS]
-    return f"{APP_NAME_PREFIX}-{plivo_digits(number)}-{tag}"
+    return f"{APP_NAME_PREFIX}-{to_plivo(number)}-{tag}"
 
 
 def plan_urls(
@@ -193,7 +193,7 @@ def plan_urls(
     return kept.with_message_url(endpoint)
 
 
-def subscribe(routing: NumberRouting, request: SubscriptionRequest) -> SubscriptionRecord:
+def subscribe(client: PlivoClient, request: SubscriptionRequest) -> SubscriptionRecord:
     """Create the Application and link the number; on failure leave the account as it was.
 
     Raises :class:`InputError` for a bad number or endpoint (nothing sent) and
@@ -205,7 +205,7 @@ def subscribe(routing: NumberRouting, request: SubscriptionRequest) -> Subscript
             "phone_number", "phone_number is required: pick one of your Plivo numbers."
         )
     try:
-        number = _read_number(routing, request.phone_number)
+        number = _read_number(client, request.phone_number)
     except PlivoError as error:
         raise SubscriptionFailedError(
             f"Could not read {request.phone_number.strip()} from Plivo: {error} "
@@ -219,7 +219,7 @@ def subscribe(routing: NumberRouting, request: SubscriptionRequest) -> Subscript
             code=CODE_NUMBER,
         )
     receive_calls = request.receive_calls and number.voice_enabled
-    current = _current_application(routing, number)
+    current = _current_application(client, number)
     if current is not None and (current.app_name or "").startswith(APP_NAME_PREFIX):
         raise SubscriptionFailedError(
             f"{number.number} already starts workflows through another subscription (Plivo "
@@ -230,15 +230,15 @@ def subscribe(routing: NumberRouting, request: SubscriptionRequest) -> Subscript
     previous = current if not receive_calls else None
     if previous is None and not receive_calls and number.voice_enabled:
         # A number linked to no application takes its calls from the account's default one.
-        previous = _default_application(routing, number)
+        previous = _default_application(client, number)
     name = application_name(number.number, endpoint)
     urls = plan_urls(
         endpoint, voice_enabled=number.voice_enabled, receive_calls=receive_calls, previous=previous
     )
     try:
-        app_id = routing.create_application(name, urls)
+        app_id = applications.create_application(client, name, urls)
     except OutcomeUnknownError as error:
-        cleanup = _remove_by_name(routing, name)
+        cleanup = _remove_by_name(client, name)
         raise SubscriptionFailedError(
             f"Creating the Plivo application for {number.number} did not complete: {error} "
             f"{cleanup.sentence}",
@@ -251,9 +251,9 @@ def subscribe(routing: NumberRouting, request: SubscriptionRequest) -> Subscript
             code=CODE_PLIVO,
         ) from None
     try:
-        routing.link_number(number.number, app_id)
+        numbers.link_number(client, number.number, app_id)
     except PlivoError as error:
-        cleanup = _roll_back_link(routing, number, app_id, maybe_linked=not _definite(error))
+        cleanup = _roll_back_link(client, number, app_id, maybe_linked=not _definite(error))
         raise SubscriptionFailedError(
             f"Linking {number.number} to its new Plivo application failed: {error} "
             f"{cleanup.sentence}",
@@ -269,7 +269,7 @@ def subscribe(routing: NumberRouting, request: SubscriptionRequest) -> Subscript
     )
 
 
-def unsubscribe(routing: NumberRouting, record: SubscriptionRecord) -> UnsubscribeOutcome:
+def unsubscribe(client: PlivoClient, record: SubscriptionRecord) -> UnsubscribeOutcome:
     """Link the number back to its previous Application and delete the created one.
 
     Never raises for Plivo's answers. A number that was moved to another Application since is
@@ -279,7 +279,7 @@ def unsubscribe(routing: NumberRouting, record: SubscriptionRecord) -> Unsubscri
     """
     notes: list[str] = []
     try:
-        number = _read_number(routing, record.phone_number)
+        number = _read_number(client, record.phone_number)
     except NotFoundError:
         notes.append(f"{record.phone_number} is no longer on the account, so nothing to restore.")
     except PlivoError as error:
@@ -292,7 +292,7 @@ def unsubscribe(routing: NumberRouting, record: SubscriptionRecord) -> Unsubscri
         )
     else:
         if number.app_id == record.app_id:
-            restored = _restore_link(routing, number, record)
+            restored = _restore_link(client, number, record)
             if restored is None:
                 return UnsubscribeOutcome(
                     False,
@@ -308,7 +308,7 @@ def unsubscribe(routing: NumberRouting, record: SubscriptionRecord) -> Unsubscri
                 "it is."
             )
     try:
-        deleted = routing.delete_application(record.app_id)
+        deleted = applications.delete_application(client, record.app_id)
     except PlivoError as error:
         notes.append(
             f"Deleting application {record.app_id} failed ({error}): delete it in the Plivo "
@@ -331,16 +331,11 @@ class NumberOption:
     label: str
 
 
-def routing_for(credentials: Mapping[str, Any] | None) -> NumberRouting:
-    """The account's Number and Application calls, from the credentials Dify stored."""
-    return NumberRouting(client_for(Credentials.from_mapping(credentials)))
-
-
-def number_options(routing: NumberRouting) -> list[NumberOption]:
+def number_options(client: PlivoClient) -> list[NumberOption]:
     """The numbers a subscription can use (those that take messages or calls), with their alias
     and what they can do: ``+14155550100 · Main line (SMS, MMS, voice)``."""
     options: list[NumberOption] = []
-    for rented in routing.list_numbers():
+    for rented in numbers.all_numbers(client):
         abilities = [
             name
             for name, enabled in (
@@ -360,7 +355,7 @@ def number_options(routing: NumberRouting) -> list[NumberOption]:
 
 
 def create_subscription(
-    routing: NumberRouting, endpoint: str, parameters: Mapping[str, object]
+    client: PlivoClient, endpoint: str, parameters: Mapping[str, object]
 ) -> dict[str, Any]:
     """The constructor's work: read its parameters, subscribe, and return the subscription's
     properties (what unsubscribing needs, and the sentence callers hear; never a credential).
@@ -381,7 +376,7 @@ def create_subscription(
             f"{MAX_CALL_GREETING_CHARS}. Shorten the sentence.",
         )
     record = subscribe(
-        routing,
+        client,
         SubscriptionRequest(
             phone_number=phone_number, endpoint=endpoint, receive_calls=receive_calls
         ),
@@ -389,26 +384,35 @@ def create_subscription(
     return {**record.to_properties(), CALL_GREETING_PROPERTY: greeting}
 
 
-def delete_subscription(
-    routing: NumberRouting, properties: Mapping[str, Any]
-) -> UnsubscribeOutcome:
+def delete_subscription(client: PlivoClient, properties: Mapping[str, Any]) -> UnsubscribeOutcome:
     """Undo what :func:`create_subscription` did; a subscription it did not make needs nothing."""
     record = SubscriptionRecord.from_properties(properties)
     if record is None:
         return UnsubscribeOutcome(True, "Nothing to undo at Plivo for this subscription.")
-    return unsubscribe(routing, record)
+    return unsubscribe(client, record)
 
 
-def _read_number(routing: NumberRouting, phone_number: str) -> _Number:
-    return _Number.of(routing.get_number(phone_number), phone_number)
+def _read_number(client: PlivoClient, phone_number: str) -> _Number:
+    try:
+        rented = numbers.get_number(client, phone_number)
+    except NotFoundError as error:
+        digits = to_plivo(phone_number)
+        raise NotFoundError(
+            f"{display_number(digits) or digits} is not a number of this Plivo account: pick "
+            "one of the account's numbers (Phone Numbers page of the Plivo console).",
+            status=error.status,
+            api_id=error.api_id,
+            plivo_error=error.plivo_error,
+        ) from None
+    return _Number.of(rented, phone_number)
 
 
-def _current_application(routing: NumberRouting, number: _Number) -> Application | None:
+def _current_application(client: PlivoClient, number: _Number) -> Application | None:
     """The number's Application now: to keep its call URLs, and to see whose it is."""
     if number.app_id is None:
         return None
     try:
-        return routing.get_application(number.app_id)
+        return applications.get_application(client, number.app_id)
     except PlivoError as error:
         raise SubscriptionFailedError(
             f"Could not read the application {number.number} uses now ({error}). Nothing was "
@@ -417,9 +421,9 @@ def _current_application(routing: NumberRouting, number: _Number) -> Application
         ) from None
 
 
-def _default_application(routing: NumberRouting, number: _Number) -> Application | None:
+def _default_application(client: PlivoClient, number: _Number) -> Application | None:
     try:
-        return routing.default_number_application()
+        return applications.default_number_application(client)
     except PlivoError as error:
         raise SubscriptionFailedError(
             f"Could not read the account's default application, which answers {number.number}'s "
@@ -433,13 +437,13 @@ def _definite(error: PlivoError) -> bool:
 
 
 def _roll_back_link(
-    routing: NumberRouting, number: _Number, app_id: str, *, maybe_linked: bool
+    client: PlivoClient, number: _Number, app_id: str, *, maybe_linked: bool
 ) -> _Cleanup:
     """Undo a half-done link: the number back to its old Application (when Plivo may have moved
     it), then the new Application deleted."""
     if maybe_linked:
         try:
-            routing.link_number(number.number, number.app_id)
+            numbers.link_number(client, number.number, number.app_id)
         except PlivoError as error:
             return _Cleanup(
                 f"Putting the number back failed too ({error}): it may still point at the new "
@@ -448,7 +452,7 @@ def _roll_back_link(
                 complete=False,
             )
     try:
-        routing.delete_application(app_id)
+        applications.delete_application(client, app_id)
     except PlivoError as error:
         return _Cleanup(
             f"{number.number} is linked as before, but application {app_id} is still there "
@@ -460,12 +464,12 @@ def _roll_back_link(
     )
 
 
-def _remove_by_name(routing: NumberRouting, name: str) -> _Cleanup:
+def _remove_by_name(client: PlivoClient, name: str) -> _Cleanup:
     """After a create whose outcome is unknown: delete whatever Plivo did create."""
     try:
-        for app in routing.find_applications(name):
+        for app in applications.find_applications(client, name):
             if app.app_id:
-                routing.delete_application(app.app_id)
+                applications.delete_application(client, app.app_id)
     except PlivoError as error:
         return _Cleanup(
             f"Checking for it failed ({error}): an application named {name} may exist; delete "
@@ -475,19 +479,17 @@ def _remove_by_name(routing: NumberRouting, name: str) -> _Cleanup:
     return _Cleanup("Nothing was changed.", complete=True)
 
 
-def _restore_link(
-    routing: NumberRouting, number: _Number, record: SubscriptionRecord
-) -> str | None:
+def _restore_link(client: PlivoClient, number: _Number, record: SubscriptionRecord) -> str | None:
     """The sentence saying where the number points now, or ``None`` when Plivo refused."""
     previous = record.previous_app_id
     try:
-        routing.link_number(number.number, previous)
+        numbers.link_number(client, number.number, previous)
     except (InvalidRequestError, NotFoundError):
         if previous is None:
             return None
         # The previous application was deleted meanwhile: the number is left with none.
         try:
-            routing.link_number(number.number, None)
+            numbers.link_number(client, number.number, None)
         except PlivoError:
             return None
         return (
@@ -525,7 +527,6 @@ __all__ = [
     "delete_subscription",
     "number_options",
     "plan_urls",
-    "routing_for",
     "subscribe",
     "unsubscribe",
 ]

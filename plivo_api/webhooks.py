@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import ClassVar, Final, Literal
 
+from .digits import display_number
 from .error_codes import describe_error_code, normalize_error_code
-from .models import display_number
 from .signature import FormParams, form_lists
 
 Intent = Literal["optout", "optin", "help", ""]
@@ -116,7 +116,7 @@ def resolve_intent(plivo_intent: str | None, text: str | None) -> tuple[Intent, 
 
 
 def _shown_number(value: str) -> str:
-    """:func:`models.display_number` for a form field: a missing number is ``""``, not ``None``,
+    """:func:`digits.display_number` for a form field: a missing number is ``""``, not ``None``,
     so every webhook field is a string a workflow variable can hold."""
     return display_number(value) or ""
 

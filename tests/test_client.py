@@ -20,6 +20,10 @@ from werkzeug import Request, Response
 from plivo_api import errors
 from plivo_api.client import PlivoClient, Timeouts
 from plivo_api.credentials import Credentials
+from plivo_api.resources.account import get_account
+from plivo_api.resources.lookup import lookup_number
+from plivo_api.resources.messages import get_message, list_messages, send_message
+from plivo_api.resources.pricing import get_pricing
 from plivo_api.retry import NO_RETRY, RetryPolicy
 from plivo_api.sessions import SessionPool
 from plivo_api.version import USER_AGENT
@@ -60,7 +64,7 @@ def test_get_account_sends_basic_auth_user_agent_and_parses_fields(
         method="GET",
         headers={"Authorization": expected_auth, "User-Agent": USER_AGENT},
     ).respond_with_json(ACCOUNT_BODY)
-    account = make_client().get_account()
+    account = get_account(make_client())
     assert account.name == "Example Co"
     assert str(account.balance) == "12.50000"
     assert account.is_trial is False
@@ -71,7 +75,7 @@ def test_trial_account_is_recognised(server: HTTPServer, make_client: MakeClient
     server.expect_request(ACCOUNT_PATH).respond_with_json(
         {**ACCOUNT_BODY, "account_type": "developer"}
     )
-    assert make_client().get_account().is_trial is True
+    assert get_account(make_client()).is_trial is True
 
 
 def test_pasted_credentials_are_trimmed_before_use(
@@ -85,7 +89,7 @@ def test_pasted_credentials_are_trimmed_before_use(
         {"auth_id": f"  {AUTH_ID}\n", "auth_token": f"{AUTH_TOKEN} "}
     )
     client = PlivoClient(credentials, base_url=server.url_for(""), pool=pool, sleep=sleeps)
-    assert client.get_account().name == "Example Co"
+    assert get_account(client).name == "Example Co"
 
 
 def test_send_posts_json_body_once_and_returns_every_uuid(
@@ -95,7 +99,7 @@ def test_send_posts_json_body_once_and_returns_every_uuid(
     server.expect_oneshot_request(MESSAGE_PATH, method="POST", json=payload).respond_with_json(
         {**SENT_BODY, "invalid_number": ["12345"]}, status=202
     )
-    result = make_client().send_message(payload)
+    result = send_message(make_client(), payload)
     assert result.message_uuids == ("u-1", "u-2")
     assert result.invalid_numbers == ("12345",)
     assert result.api_id == "api-2"
@@ -127,7 +131,7 @@ def test_status_maps_to_error_class_with_plivo_text_and_api_id(
         {"api_id": "api-err", "error": "something specific"}, status=status
     )
     with pytest.raises(error_class) as caught:
-        make_client(retry=NO_RETRY).get_account()
+        get_account(make_client(retry=NO_RETRY))
     text = str(caught.value)
     assert phrase in text
     assert "something specific" in text
@@ -144,7 +148,7 @@ def test_403_on_a_send_is_a_geo_permission_error_with_console_advice(
         status=403,
     )
     with pytest.raises(errors.GeoPermissionError, match="Geo Permissions"):
-        make_client().send_message({"src": "1", "dst": "2", "text": "x"})
+        send_message(make_client(), {"src": "1", "dst": "2", "text": "x"})
     assert len(server.log) == 1
 
 
@@ -156,7 +160,7 @@ def test_html_error_page_becomes_readable_text(server: HTTPServer, make_client: 
         html, status=502, content_type="text/html"
     )
     with pytest.raises(errors.ServerError) as caught:
-        make_client(retry=NO_RETRY).get_account()
+        get_account(make_client(retry=NO_RETRY))
     assert "Bad Gateway" in str(caught.value)
     assert "<" not in caught.value.message
 
@@ -166,7 +170,7 @@ def test_empty_error_body_still_names_the_status(
 ) -> None:
     server.expect_request(ACCOUNT_PATH).respond_with_data("", status=500)
     with pytest.raises(errors.ServerError, match="HTTP 500"):
-        make_client(retry=NO_RETRY).get_account()
+        get_account(make_client(retry=NO_RETRY))
 
 
 def test_error_text_echoing_credentials_is_scrubbed(
@@ -176,7 +180,7 @@ def test_error_text_echoing_credentials_is_scrubbed(
         {"error": f"bad auth {AUTH_ID}:{AUTH_TOKEN}"}, status=401
     )
     with pytest.raises(errors.AuthenticationError) as caught:
-        make_client().get_account()
+        get_account(make_client())
     assert_no_secret(str(caught.value))
     assert_no_secret(repr(caught.value.args))
     assert "MA…XXXX" in str(caught.value)
@@ -189,7 +193,7 @@ def test_malformed_json_on_a_read_is_a_malformed_response_error(
         "{not json", content_type="application/json"
     )
     with pytest.raises(errors.MalformedResponseError):
-        make_client().get_account()
+        get_account(make_client())
     assert len(server.log) == 1
 
 
@@ -198,7 +202,7 @@ def test_malformed_json_on_a_send_is_outcome_unknown_and_not_retried(
 ) -> None:
     server.expect_request(MESSAGE_PATH, method="POST").respond_with_data("{trunc", status=202)
     with pytest.raises(errors.OutcomeUnknownError, match="check list_messages"):
-        make_client().send_message({"src": "1", "dst": "2", "text": "x"})
+        send_message(make_client(), {"src": "1", "dst": "2", "text": "x"})
     assert len(server.log) == 1
 
 
@@ -225,7 +229,7 @@ def test_read_timeout_really_fires(server: HTTPServer, make_client: MakeClient) 
     server.expect_request(ACCOUNT_PATH).respond_with_handler(_slow(1.5, ACCOUNT_BODY))
     started = time.monotonic()
     with pytest.raises(errors.RequestTimeoutError, match=r"did not answer within 0\.5 s"):
-        make_client(retry=NO_RETRY).get_account()
+        get_account(make_client(retry=NO_RETRY))
     assert time.monotonic() - started < 1.4
     assert settled_log(server, 1) == 1
 
@@ -237,7 +241,7 @@ def test_post_read_timeout_is_outcome_unknown_with_exactly_one_request(
         _slow(1.0, SENT_BODY, 202)
     )
     with pytest.raises(errors.OutcomeUnknownError, match="may have reached Plivo"):
-        make_client().send_message({"src": "1", "dst": "2", "text": "x"})
+        send_message(make_client(), {"src": "1", "dst": "2", "text": "x"})
     assert settled_log(server, 1) == 1
     assert sleeps.calls == []
 
@@ -247,7 +251,7 @@ def test_get_read_timeout_is_retried_up_to_the_policy(
 ) -> None:
     server.expect_request(ACCOUNT_PATH).respond_with_handler(_slow(0.8, ACCOUNT_BODY))
     with pytest.raises(errors.RequestTimeoutError):
-        make_client(retry=RetryPolicy(max_attempts=2)).get_account()
+        get_account(make_client(retry=RetryPolicy(max_attempts=2)))
     assert settled_log(server, 2) == 2
     assert len(sleeps.calls) == 1
 
@@ -258,7 +262,7 @@ def test_get_gateway_errors_are_retried_then_succeed(
 ) -> None:
     server.expect_ordered_request(ACCOUNT_PATH).respond_with_data("gateway", status=status)
     server.expect_ordered_request(ACCOUNT_PATH).respond_with_json(ACCOUNT_BODY)
-    assert make_client().get_account().name == "Example Co"
+    assert get_account(make_client()).name == "Example Co"
     assert len(server.log) == 2
     assert len(sleeps.calls) == 1 and 0 < sleeps.calls[0] <= 0.5
 
@@ -269,7 +273,7 @@ def test_send_server_errors_are_never_retried(
 ) -> None:
     server.expect_request(MESSAGE_PATH, method="POST").respond_with_data("oops", status=status)
     with pytest.raises(errors.OutcomeUnknownError, match="may or may not have been queued"):
-        make_client().send_message({"src": "1", "dst": "2", "text": "x"})
+        send_message(make_client(), {"src": "1", "dst": "2", "text": "x"})
     assert len(server.log) == 1
     assert sleeps.calls == []
 
@@ -279,7 +283,7 @@ def test_500_on_a_read_is_not_retried(
 ) -> None:
     server.expect_request(ACCOUNT_PATH).respond_with_data("boom", status=500)
     with pytest.raises(errors.ServerError):
-        make_client().get_account()
+        get_account(make_client())
     assert len(server.log) == 1
 
 
@@ -292,7 +296,7 @@ def test_429_with_short_retry_after_is_honoured_for_a_send(
     server.expect_ordered_request(MESSAGE_PATH, method="POST").respond_with_json(
         SENT_BODY, status=202
     )
-    result = make_client().send_message({"src": "1", "dst": "2", "text": "x"})
+    result = send_message(make_client(), {"src": "1", "dst": "2", "text": "x"})
     assert result.message_uuids == ("u-1", "u-2")
     assert len(server.log) == 2
     assert sleeps.calls == [2.0]
@@ -305,7 +309,7 @@ def test_429_with_long_retry_after_fails_fast_naming_the_wait(
         {"error": "rate_limit_exceeded"}, status=429, headers={"Retry-After": "60"}
     )
     with pytest.raises(errors.RateLimitedError, match="retry in 60 s") as caught:
-        make_client().send_message({"src": "1", "dst": "2", "text": "x"})
+        send_message(make_client(), {"src": "1", "dst": "2", "text": "x"})
     assert caught.value.retry_after == 60
     assert len(server.log) == 1
     assert sleeps.calls == []
@@ -316,7 +320,7 @@ def test_429_without_retry_after_backs_off_then_gives_up(
 ) -> None:
     server.expect_request(ACCOUNT_PATH).respond_with_json({"error": "too many"}, status=429)
     with pytest.raises(errors.RateLimitedError):
-        make_client().get_account()
+        get_account(make_client())
     assert len(server.log) == 3
     assert len(sleeps.calls) == 2
     assert all(0 < s <= 4.0 for s in sleeps.calls)
@@ -333,7 +337,7 @@ def test_connection_refused_is_nothing_sent_and_retried_for_a_send(
         timeout=Timeouts(connect=0.5, read=0.5),
     )
     with pytest.raises(errors.ConnectionFailedError, match="nothing was sent") as caught:
-        client.send_message({"src": "1", "dst": "2", "text": "x"})
+        send_message(client, {"src": "1", "dst": "2", "text": "x"})
     assert len(sleeps.calls) == 2  # three attempts: the request never left this machine
     assert_no_secret(str(caught.value))
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
@@ -359,7 +363,7 @@ def test_lookup_is_billed_so_gateway_errors_are_not_retried(
 ) -> None:
     server.expect_request("/v1/Number/+14155552671").respond_with_data("busy", status=503)
     with pytest.raises(errors.ServerError):
-        make_client().lookup_number("+14155552671")
+        lookup_number(make_client(), "+14155552671")
     assert len(server.log) == 1
     assert sleeps.calls == []
 
@@ -373,7 +377,7 @@ def test_lookup_rate_limit_is_retried_because_plivo_did_nothing(
     server.expect_ordered_request("/v1/Number/+14155552671").respond_with_json(
         {"phone_number": "+14155552671"}
     )
-    assert make_client().lookup_number("+14155552671").number == "+14155552671"
+    assert lookup_number(make_client(), "+14155552671").number == "+14155552671"
     assert sleeps.calls == [1.0]
 
 
@@ -389,13 +393,15 @@ def test_n_calls_share_one_connection_and_a_new_credential_set_gets_its_own(
 
     before = sandbox.connections_opened
     for _ in range(10):
-        PlivoClient(
-            Credentials(DEMO_AUTH_ID, DEMO_AUTH_TOKEN), base_url=sandbox.url, pool=pool
-        ).get_account()
+        get_account(
+            PlivoClient(Credentials(DEMO_AUTH_ID, DEMO_AUTH_TOKEN), base_url=sandbox.url, pool=pool)
+        )
     assert sandbox.connections_opened - before == 1
-    PlivoClient(
-        Credentials(DEMO_TRIAL_AUTH_ID, DEMO_TRIAL_AUTH_TOKEN), base_url=sandbox.url, pool=pool
-    ).get_account()
+    get_account(
+        PlivoClient(
+            Credentials(DEMO_TRIAL_AUTH_ID, DEMO_TRIAL_AUTH_TOKEN), base_url=sandbox.url, pool=pool
+        )
+    )
     assert sandbox.connections_opened - before == 2
     assert len(sandbox.requests) == 11
 
@@ -407,7 +413,7 @@ def test_429_with_a_retry_after_date_far_ahead_says_retry_later(
         {"error": "too many"}, status=429, headers={"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"}
     )
     with pytest.raises(errors.RateLimitedError) as caught:
-        make_client().get_account()
+        get_account(make_client())
     text = str(caught.value)
     assert "retry later" in text
     assert "retry in" not in text
@@ -449,7 +455,7 @@ def test_a_refused_send_carries_advice_from_plivos_words(
 ) -> None:
     server.expect_request(MESSAGE_PATH, method="POST").respond_with_json(body, status=400)
     with pytest.raises(error_class, match=phrase):
-        make_client().send_message({"src": "1", "dst": "2", "text": "x"})
+        send_message(make_client(), {"src": "1", "dst": "2", "text": "x"})
     assert len(server.log) == 1
 
 
@@ -464,7 +470,7 @@ def test_get_message_reads_the_uuid_path(server: HTTPServer, make_client: MakeCl
     server.expect_request(f"{MESSAGE_PATH}{UUID}/", method="GET").respond_with_json(
         {"message_uuid": UUID, "message_state": "delivered", "api_id": "m-1"}
     )
-    record = make_client().get_message(UUID)
+    record = get_message(make_client(), UUID)
     assert (record.state, record.api_id) == ("delivered", "m-1")
 
 
@@ -475,7 +481,7 @@ def test_unknown_message_is_a_no_such_message_error(
         {"api_id": "api-404", "error": "not found"}, status=404
     )
     with pytest.raises(errors.NotFoundError) as caught:
-        make_client().get_message(UUID)
+        get_message(make_client(), UUID)
     text = str(caught.value)
     assert text.startswith(f"No such message: Plivo has no message {UUID}")
     assert "Plivo said" not in text  # "not found" adds nothing
@@ -491,7 +497,7 @@ def test_a_404_that_says_more_keeps_plivos_words(
         {"error": "message belongs to another subaccount"}, status=404
     )
     with pytest.raises(errors.NotFoundError, match="Plivo said: message belongs to another"):
-        make_client().get_message(UUID)
+        get_message(make_client(), UUID)
 
 
 def test_list_messages_sends_the_query_and_pages(
@@ -505,7 +511,7 @@ def test_list_messages_sends_the_query_and_pages(
             "objects": [{"message_uuid": UUID}, {"message_uuid": UUID}],
         }
     )
-    page = make_client().list_messages({"limit": 2, "offset": 2, "message_direction": "outbound"})
+    page = list_messages(make_client(), {"limit": 2, "offset": 2, "message_direction": "outbound"})
     assert (page.offset, page.next_offset, page.total_count, page.api_id) == (2, 4, 5, "l-2")
 
 
@@ -513,7 +519,7 @@ def test_list_messages_without_meta_keeps_the_requested_offset(
     server: HTTPServer, make_client: MakeClient
 ) -> None:
     server.expect_request(MESSAGE_PATH).respond_with_json({"objects": []})
-    assert make_client().list_messages({"limit": 20, "offset": 40}).offset == 40
+    assert list_messages(make_client(), {"limit": 20, "offset": 40}).offset == 40
 
 
 def test_list_messages_rate_limit_is_reported(server: HTTPServer, make_client: MakeClient) -> None:
@@ -521,7 +527,7 @@ def test_list_messages_rate_limit_is_reported(server: HTTPServer, make_client: M
         {"error": "too many requests"}, status=429, headers={"Retry-After": "30"}
     )
     with pytest.raises(errors.RateLimitedError, match="20 per minute"):
-        make_client().list_messages({"limit": 20, "offset": 0})
+        list_messages(make_client(), {"limit": 20, "offset": 0})
 
 
 def test_lookup_calls_the_lookup_host_with_type_carrier(
@@ -530,7 +536,7 @@ def test_lookup_calls_the_lookup_host_with_type_carrier(
     server.expect_request(
         "/v1/Number/+14155550123", method="GET", query_string={"type": "carrier"}
     ).respond_with_json(LOOKUP_BODY)
-    result = make_client().lookup_number("+14155550123")
+    result = lookup_number(make_client(), "+14155550123")
     assert (result.line_type, result.api_id) == ("mobile", "l-0")
 
 
@@ -546,7 +552,7 @@ def test_lookup_404_says_not_a_valid_number(
 ) -> None:
     server.expect_request("/v1/Number/+19999999999").respond_with_json(body, status=404)
     with pytest.raises(errors.NotFoundError, match="not a valid or known phone number") as caught:
-        make_client().lookup_number("+19999999999")
+        lookup_number(make_client(), "+19999999999")
     assert caught.value.api_id == "l-1"
 
 
@@ -560,10 +566,10 @@ def test_pricing_sends_country_iso_and_explains_404(
         f"/v1/Account/{AUTH_ID}/Pricing/", query_string={"country_iso": "VA"}
     ).respond_with_json({"error": "not found"}, status=404)
     client = make_client()
-    pricing = client.get_pricing("GB")
+    pricing = get_pricing(client, "GB")
     assert (str(pricing.sms_outbound_rate), pricing.api_id) == ("0.04", "p-0")
     with pytest.raises(errors.NotFoundError, match="no price list for country VA"):
-        client.get_pricing("VA")
+        get_pricing(client, "VA")
 
 
 def test_debug_logs_name_no_phone_number(
@@ -571,7 +577,7 @@ def test_debug_logs_name_no_phone_number(
 ) -> None:
     server.expect_request("/v1/Number/+14155552671").respond_with_json({"phone_number": "x"})
     with caplog.at_level(logging.DEBUG, logger="plivo_api"):
-        make_client().lookup_number("+14155552671")
+        lookup_number(make_client(), "+14155552671")
     ours = [r for r in caplog.records if r.name.startswith("plivo_api")]
     assert ours, "the attempt is logged at DEBUG"
     logged = " ".join(r.getMessage() for r in ours)
@@ -588,7 +594,7 @@ def test_lookup_transport_errors_name_the_lookup_host(pool: SessionPool) -> None
         sleep=lambda _: None,
     )
     with pytest.raises(errors.ConnectionFailedError, match=r"http://127\.0\.0\.1:10"):
-        client.lookup_number("+14155552671")
+        lookup_number(client, "+14155552671")
 
 
 CAN_MAKE_CERTIFICATES = shutil.which("openssl") is not None or find_spec("cryptography") is not None
@@ -607,7 +613,7 @@ def test_an_untrusted_certificate_on_a_send_is_nothing_sent_and_not_retried(
             Credentials(DEMO_AUTH_ID, DEMO_AUTH_TOKEN), base_url=tls.url, pool=pool
         )
         with pytest.raises(errors.ConnectionFailedError, match="nothing was sent") as caught:
-            client.send_message({"src": "14155550199", "dst": "14155552671", "text": "x"})
+            send_message(client, {"src": "14155550199", "dst": "14155552671", "text": "x"})
         assert tls.url in str(caught.value)
         assert tls.requests == []
         assert tls.messages == {}

@@ -90,12 +90,18 @@ def test_list_numbers_sends_only_the_filters_given(plugin, sandbox) -> None:
             "mms_enabled": True,
             "application": DEMO_APP_ID,
             "monthly_rental_rate": 0.5,
+            "tendlc_registration_status": "UNREGISTERED",
+            "toll_free_sms_verification": None,
         }
     ]
     assert (result.json["total_count"], result.json["next_offset"]) == (1, None)
     assert result.json["api_id"]
     assert set(result.variables) == {"numbers", "total_count", "next_offset"}
-    assert result.texts == [f"Numbers 1-1 of 1: +{DEMO_NUMBER}."]
+    assert result.texts == [
+        f"Numbers 1-1 of 1: +{DEMO_NUMBER}. US carriers block or filter texts from "
+        f"+{DEMO_NUMBER}: not registered for 10DLC or not verified for toll-free SMS (get_number "
+        "says which)."
+    ]
 
 
 def test_list_numbers_pages(plugin, sandbox) -> None:
@@ -135,6 +141,8 @@ def test_get_number_reads_any_way_the_number_is_written(plugin, sandbox) -> None
         "mms_enabled": False,
         "application": None,
         "monthly_rental_rate": 1.0,
+        "tendlc_registration_status": None,
+        "toll_free_sms_verification": "verified",
         "api_id": result.json["api_id"],
     }
     assert result.variables == {
@@ -144,6 +152,16 @@ def test_get_number_reads_any_way_the_number_is_written(plugin, sandbox) -> None
         "voice_enabled": True,
     }
     assert "not linked to an application" in result.texts[0]
+    assert "SMS, VOICE enabled" in result.texts[0]  # verified toll-free: no warning
+
+
+def test_an_unregistered_us_number_is_not_called_simply_sms_enabled(plugin, sandbox) -> None:
+    result = ok(invoke(plugin, "get_number", number=f"+{DEMO_NUMBER}"))
+    assert result.json["tendlc_registration_status"] == "UNREGISTERED"
+    text = result.texts[0]
+    assert "VOICE, MMS enabled; SMS enabled but not registered for 10DLC (UNREGISTERED)" in text
+    assert "US carriers block or filter its texts" in text
+    assert "SMS, VOICE" not in text
 
 
 def test_a_number_the_account_does_not_rent_is_a_readable_error(plugin, sandbox) -> None:
@@ -313,7 +331,12 @@ def test_endpoints_list_and_get(plugin, sandbox) -> None:
         "application",
         "sip_uri",
         "sip_registered",
+        "sip_contact",
+        "sip_expires",
     }
+    device = listed.json["endpoints"][0]
+    assert (device["sip_registered"], device["sip_expires"]) == (True, "2031-01-15 09:00:00")
+    assert device["sip_contact"].startswith("sip:demoagent250115090000@")
     got = ok(invoke(plugin, "sip_endpoints", operation="get", endpoint_id=DEMO_ENDPOINT_ID))
     assert got.json["endpoint"]["alias"] == "Agent"
     assert got.variables == {

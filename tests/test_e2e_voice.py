@@ -317,6 +317,7 @@ def test_an_ended_call_is_read_from_its_record_in_one_request(plugin, calls) -> 
         "duration",
         "billed_duration",
         "total_amount",
+        "initiation_time",
         "answer_time",
         "end_time",
         "hangup_cause",
@@ -335,6 +336,8 @@ def test_an_ended_call_is_read_from_its_record_in_one_request(plugin, calls) -> 
     assert data["billed_duration"] == 60
     assert data["total_amount"] == 0.01
     assert data["answer_time"] and data["end_time"] and data["api_id"]
+    assert data["initiation_time"] and data["initiation_time"] <= data["answer_time"]
+    assert f"started {data['initiation_time']}" in result.texts[0]
     assert result.variables == {
         "call_uuid": call_uuid,
         "live": False,
@@ -365,7 +368,8 @@ def test_a_live_call_is_found_with_status_live(plugin, calls) -> None:
     for absent in ("duration", "billed_duration", "total_amount", "end_time", "hangup_cause"):
         assert data[absent] is None
     assert result.variables["duration"] is None
-    assert "is live: in-progress" in result.texts[0]
+    assert data["initiation_time"]  # the live details' session_start
+    assert f"is live: in-progress, started {data['initiation_time']}" in result.texts[0]
 
 
 def test_an_unknown_call_is_a_readable_error(plugin, calls) -> None:

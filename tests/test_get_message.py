@@ -14,8 +14,8 @@ from plivo_api.features.get_message import (
     query_from_params,
     run,
 )
-from plivo_api.models import MessageRecord
 from plivo_api.polling import MessageStatus
+from plivo_api.resources.messages import MessageRecord
 from tests.conftest import AUTH_ID, AUTH_TOKEN
 
 UUID = "5f0e4a8c-0000-4000-8000-00000000000a"
@@ -128,6 +128,8 @@ def test_present_shows_the_message_fields_and_api_id() -> None:
         "message_time": "2026-01-05 10:00:01+00:00",
         "sent_time": None,
         "delivered_time": None,
+        "carrier_fees": None,
+        "carrier_fees_rate": None,
         "api_id": "api-6",
         "waited_seconds": None,
         "poll_error": None,

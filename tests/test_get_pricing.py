@@ -8,7 +8,7 @@ from pytest_httpserver import HTTPServer
 from plivo_api.errors import InputError, NotFoundError
 from plivo_api.features import Invocation
 from plivo_api.features.get_pricing import parse_country, present, run
-from plivo_api.models import Pricing
+from plivo_api.resources.pricing import Pricing
 from tests.conftest import AUTH_ID, AUTH_TOKEN
 
 CREDENTIALS = {"auth_id": AUTH_ID, "auth_token": AUTH_TOKEN}
@@ -64,13 +64,15 @@ def test_present_shows_rates_as_numbers_in_usd() -> None:
             {"name": "local", "rate": 0.0085},
             {"name": "tollfree", "rate": 0.021},
         ],
+        "voice_outbound_prefix_rates": [{"prefixes": ["44"], "rate": 0.01}],
+        "number_rental_rates": [],
         "api_id": "api-11",
     }
     assert output.variables == {"sms_outbound_rate": 0.04}
     assert output.text == (
         "Plivo prices for United Kingdom (GB) in USD: SMS outbound 0.04000 per segment, inbound "
         "0.00000; by network: Example Wireless 0.04000, Example Mobile 0.04100; voice outbound "
-        "(local) 0.01000 per minute."
+        "(local) 0.01000 per minute; voice outbound by number prefix: 44 0.01."
     )
 
 

@@ -25,7 +25,7 @@ from plivo_api.inbound.messages import handle_inbound
 from plivo_api.inbound.services import Services
 from plivo_api.inbound.settings import EndpointSettings
 from plivo_api.inbound.webhook import WebhookRequest
-from plivo_api.models import SendResult
+from plivo_api.resources.messages import SendResult
 
 TOKEN = "inbound-test-token"
 URL = "https://dify.example.com/e/hook/sms/inbound"

@@ -8,7 +8,7 @@ from pytest_httpserver import HTTPServer
 from plivo_api.errors import InputError, NotFoundError
 from plivo_api.features import Invocation
 from plivo_api.features.lookup_number import number_from_params, present, run
-from plivo_api.models import NumberLookup
+from plivo_api.resources.lookup import NumberLookup
 from tests.conftest import AUTH_ID, AUTH_TOKEN
 
 CREDENTIALS = {"auth_id": AUTH_ID, "auth_token": AUTH_TOKEN}

@@ -6,16 +6,12 @@ from decimal import Decimal
 
 import pytest
 
+from plivo_api.digits import display_number
 from plivo_api.errors import OutcomeUnknownError
-from plivo_api.models import (
-    Account,
-    MessageRecord,
-    NumberLookup,
-    Pricing,
-    Rate,
-    SendResult,
-    display_number,
-)
+from plivo_api.resources.account import Account
+from plivo_api.resources.lookup import NumberLookup
+from plivo_api.resources.messages import MessageRecord, SendResult
+from plivo_api.resources.pricing import PrefixRate, Pricing, Rate
 
 UUID = "5f0e4a8c-0000-4000-8000-00000000000a"
 MDR = {
@@ -295,6 +291,7 @@ def test_pricing_rates_stay_exact_decimals() -> None:
         voice_outbound=(Rate("local", Decimal("0.01000")),),
         voice_inbound=(Rate("local", Decimal("0.00850")), Rate("tollfree", Decimal("0.02100"))),
         api_id="api-11",
+        voice_outbound_prefixes=(PrefixRate(("44",), Decimal("0.01")),),
     )
 
 

@@ -21,7 +21,6 @@ from plivo_api.numbers import (
     parse_region,
     region_code,
     split_destinations,
-    to_plivo,
 )
 
 US = "+14155552671"
@@ -421,19 +420,6 @@ def test_region_code_of_a_number(number: str, region: str | None) -> None:
 )
 def test_only_us_and_canadian_numbers_take_mms(number: str, capable: bool) -> None:
     assert is_mms_capable(number) is capable
-
-
-def test_to_plivo_drops_the_plus() -> None:
-    assert to_plivo(US) == "14155552671"
-    assert to_plivo(normalize_number("020 7946 0018", "GB")) == "442079460018"
-
-
-@pytest.mark.parametrize(
-    "bad", ["14155552671", "+", "+0123", "+1 415 555 2671", "", "+1234567890123456"]
-)
-def test_to_plivo_rejects_non_e164(bad: str) -> None:
-    with pytest.raises(ValueError, match=r"E\.164"):
-        to_plivo(bad)
 
 
 # -- how people and agents join several numbers ------------------------------------------------

@@ -22,7 +22,6 @@ from plivo_api.errors import (
     RequestTimeoutError,
     ServerError,
 )
-from plivo_api.models import MessageRecord
 from plivo_api.polling import (
     MAX_POLLS_PER_ROUND,
     MAX_WAIT_SECONDS,
@@ -37,6 +36,7 @@ from plivo_api.polling import (
     sleep_plan,
     wait_for_final,
 )
+from plivo_api.resources.messages import MessageRecord
 from plivo_api.sessions import SessionPool
 
 if TYPE_CHECKING:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from plivo_api.models import MessageRecord
 from plivo_api.numbers import InvalidRecipient
 from plivo_api.present import (
     NO_ERROR,
@@ -16,6 +15,7 @@ from plivo_api.present import (
     plural,
     sentence,
 )
+from plivo_api.resources.messages import MessageRecord
 
 
 @pytest.mark.parametrize("code", [None, "", "000", 0])

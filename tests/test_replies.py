@@ -11,14 +11,15 @@ from werkzeug import Request, Response
 
 from devtools.sandbox.messages import text_length_error
 from plivo_api.client import PlivoClient
+from plivo_api.digits import to_plivo
 from plivo_api.errors import InvalidRequestError, OutcomeUnknownError
 from plivo_api.inbound.replies import (
     MAX_REPLY_MESSAGES,
     clean_answer,
     plan_reply,
-    plivo_address,
     send_reply,
 )
+from plivo_api.resources.messages import Messenger
 from plivo_api.segments import analyze, split_parts
 from tests.conftest import AUTH_ID
 
@@ -84,7 +85,7 @@ def test_control_characters_are_removed_but_line_breaks_kept() -> None:
     ("raw", "sent"), [("+14155552671", "14155552671"), ("ACME", "ACME"), ("12345", "12345")]
 )
 def test_addresses_are_sent_as_plivo_documents_them(raw: str, sent: str) -> None:
-    assert plivo_address(raw) == sent
+    assert to_plivo(raw) == sent
 
 
 def test_every_message_is_sent_from_the_number_that_received_the_text(
@@ -97,7 +98,7 @@ def test_every_message_is_sent_from_the_number_that_received_the_text(
             method="POST",
             json={"src": "14155550199", "dst": "14155552671", "text": text},
         ).respond_with_json(ACCEPTED, status=202)
-    result = send_reply(make_client(), src="+14155550199", dst="+14155552671", plan=plan)
+    result = send_reply(Messenger(make_client()), src="+14155550199", dst="+14155552671", plan=plan)
     assert result.sent == 2
     assert result.error is None
 
@@ -110,7 +111,7 @@ def test_a_refused_part_stops_the_rest(server: HTTPServer, make_client: MakeClie
     server.expect_ordered_request(MESSAGE_PATH, method="POST").respond_with_json(
         {"api_id": "a-2", "error": "insufficient credit"}, status=400
     )
-    result = send_reply(make_client(), src="+14155550199", dst="+14155552671", plan=plan)
+    result = send_reply(Messenger(make_client()), src="+14155550199", dst="+14155552671", plan=plan)
     assert result.sent == 1
     assert isinstance(result.error, InvalidRequestError)
     assert not result.outcome_unknown
@@ -126,7 +127,7 @@ def test_a_reply_that_may_have_reached_plivo_is_never_repeated(
 
     server.expect_request(MESSAGE_PATH, method="POST").respond_with_handler(slow)
     result = send_reply(
-        make_client(), src="+14155550199", dst="+14155552671", plan=plan_reply("hello")
+        Messenger(make_client()), src="+14155550199", dst="+14155552671", plan=plan_reply("hello")
     )
     assert isinstance(result.error, OutcomeUnknownError)
     assert result.outcome_unknown

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from plivo_api.resource_fields import application_fields, endpoint_fields, number_fields
-from plivo_api.resources import (
-    Application,
-    Endpoint,
-    RentedNumber,
-    application_id,
-    country_of,
-)
+from plivo_api.resources.applications import Application, application_fields, application_id
+from plivo_api.resources.endpoints import Endpoint, endpoint_fields
+from plivo_api.resources.numbers import RentedNumber, country_of, number_fields
 
 ACCOUNT = "/v1/Account/MANWVLYTK4ZWU1YTY4ZT"
 
@@ -55,6 +50,8 @@ def test_rented_number() -> None:
         "mms_enabled": None,
         "application": "29986316244302815",
         "monthly_rental_rate": 0.8,
+        "tendlc_registration_status": None,
+        "toll_free_sms_verification": None,
     }
     assert number.monthly_rental_rate == Decimal("0.80000")
     assert number.api_id == "a"
@@ -114,5 +111,7 @@ def test_endpoint_never_carries_a_password() -> None:
         "application": "33406267401237901",
         "sip_uri": "sip:callme140703093944@phone.plivo.com",
         "sip_registered": True,
+        "sip_contact": None,
+        "sip_expires": None,
     }
     assert "must-not-appear" not in repr(endpoint)

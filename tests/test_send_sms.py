@@ -35,9 +35,9 @@ from plivo_api.features.send_sms import (
     run,
     send,
 )
-from plivo_api.models import MessageRecord
 from plivo_api.numbers import REASON_UNRESOLVED, parse_recipients
 from plivo_api.polling import DeliveryReport, Observation
+from plivo_api.resources.messages import MessageRecord
 from plivo_api.sender import Sender
 from tests.conftest import AUTH_ID, AUTH_TOKEN
 

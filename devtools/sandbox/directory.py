@@ -117,6 +117,10 @@ class RentedNumber:
     added_on: str = "2025-01-15"
     renewal_date: str = "2026-02-15"
     cnam_lookup: str = "disabled"
+    # A new US local number is not registered for 10DLC; toll-free numbers carry a toll-free
+    # verification status instead, and numbers elsewhere neither.
+    tendlc_registration_status: str | None = "UNREGISTERED"
+    toll_free_sms_verification: str | None = None
 
     def offers(self, service: str) -> bool:
         return {"voice": self.voice_enabled, "sms": self.sms_enabled, "mms": self.mms_enabled}[
@@ -149,8 +153,8 @@ class RentedNumber:
             "sms_rate": self.sms_rate,
             "sub_account": None,
             "tendlc_campaign_id": None,
-            "tendlc_registration_status": "UNREGISTERED",
-            "toll_free_sms_verification": None,
+            "tendlc_registration_status": self.tendlc_registration_status,
+            "toll_free_sms_verification": self.toll_free_sms_verification,
             "voice_enabled": self.voice_enabled,
             "voice_rate": self.voice_rate,
         }
@@ -169,6 +173,9 @@ class Endpoint:
     password: str
     alias: str
     app_id: str | None = None
+    # Where a registered device is (its own SIP address) and until when (UTC); "" = none.
+    sip_contact: str = ""
+    sip_expires: str = ""
 
     def to_json(self, api_id: str | None) -> dict[str, object]:
         record: dict[str, object] = {
@@ -177,9 +184,9 @@ class Endpoint:
             "application": application_uri(self.account, self.app_id),
             "endpoint_id": self.endpoint_id,
             "resource_uri": f"/v1/Account/{self.account}/Endpoint/{self.endpoint_id}/",
-            "sip_contact": "",
-            "sip_expires": "",
-            "sip_registered": "false",
+            "sip_contact": self.sip_contact,
+            "sip_expires": self.sip_expires,
+            "sip_registered": "true" if self.sip_contact else "false",
             "sip_uri": f"sip:{self.username}@{SIP_DOMAIN}",
             "sip_user_agent": "",
             "sub_account": None,
@@ -264,6 +271,8 @@ def _demo_seed(account: str) -> tuple[list[Application], list[RentedNumber], lis
             alias="Support",
             monthly_rental_rate="1.00000",
             voice_rate="0.02100",
+            tendlc_registration_status=None,
+            toll_free_sms_verification="verified",
         ),
         RentedNumber(
             DEMO_UK_NUMBER,
@@ -277,10 +286,19 @@ def _demo_seed(account: str) -> tuple[list[Application], list[RentedNumber], lis
             mms_enabled=False,
             monthly_rental_rate="1.20000",
             voice_rate="0.00000",
+            tendlc_registration_status=None,
         ),
     ]
     endpoints = [
-        Endpoint(DEMO_ENDPOINT_ID, account, "demoagent250115090000", "not-a-secret", "Agent")
+        Endpoint(
+            DEMO_ENDPOINT_ID,
+            account,
+            "demoagent250115090000",
+            "not-a-secret",
+            "Agent",
+            sip_contact="sip:demoagent250115090000@203.0.113.10:5060;ob",
+            sip_expires="2031-01-15 09:00:00",
+        )
     ]
     return apps, numbers, endpoints
 

@@ -40,6 +40,9 @@ GSM_EXTENSION = frozenset("\f^{}\\[~]|€")
 GSM_SINGLE_UNIT, GSM_MULTI_UNIT, GSM_MAX_CHARS = 160, 153, 1600
 UCS2_SINGLE_UNIT, UCS2_MULTI_UNIT, UCS2_MAX_CHARS = 70, 67, 737
 
+US_CARRIER_FEE = Decimal("0.00300")
+"""What US carriers add per segment sent to them (on top of Plivo's rate)."""
+
 
 @dataclass(frozen=True)
 class Timeline:
@@ -206,6 +209,7 @@ class StoredMessage:
         state, sent_time, updated = self.state_at(now, timeline)
         charged = state in ("sent", "delivered", "undelivered", "received")
         amount = Decimal(self.rate) * self.units if charged else Decimal(0)
+        fee_rate = US_CARRIER_FEE if self.country_iso2 == "US" and charged else Decimal(0)
         error_code = (
             self.outcome.error_code if state in ("failed", "undelivered", "rejected") else NO_ERROR
         )
@@ -215,8 +219,8 @@ class StoredMessage:
             to_number = to_number[:-3] + "***"  # Plivo's partial redaction of log=false numbers
         record: dict[str, object] = {
             "api_id": api_id,
-            "carrier_fees": "0.00000",
-            "carrier_fees_rate": "0.00000",
+            "carrier_fees": f"{fee_rate * self.units:.5f}",
+            "carrier_fees_rate": f"{fee_rate:.5f}",
             "conversation_expiration_timestamp": "",
             "conversation_id": "",
             "conversation_origin": "",

@@ -11,15 +11,13 @@ from __future__ import annotations
 from typing import Any, Final
 
 from .. import params as read
-from ..connect import client_for
-from ..credentials import Credentials
+from ..connect import client_from
 from ..errors import InputError
 from ..identifiers import parse_numeric_id
 from ..operations import (
     CHANGING,
     OPERATION_CHOICE,
     OperationResult,
-    ResourceKind,
     create_resource,
     delete_resource,
     get_resource,
@@ -32,8 +30,7 @@ from ..operations import (
 )
 from ..paging import LIMIT_RANGE, OFFSET_RANGE
 from ..params import Limits, Params, http_url
-from ..resource_fields import application_fields
-from ..resources import Application
+from ..resources.applications import APPLICATIONS
 from . import Invocation, ToolOutput
 
 LIMITS: Limits = {"operation": OPERATION_CHOICE, "limit": LIMIT_RANGE, "offset": OFFSET_RANGE}
@@ -52,15 +49,7 @@ CREATE_CHECK: Final = (
     "it again."
 )
 
-KIND: Final = ResourceKind(
-    collection="Application",
-    noun="application",
-    plural="applications",
-    id_key="app_id",
-    parse=Application.from_json,
-    fields=application_fields,
-    name_of=lambda app: app.app_name,
-)
+KIND: Final = APPLICATIONS
 
 
 def app_id_from(params: Params) -> str:
@@ -99,7 +88,7 @@ def perform(call: Invocation) -> OperationResult:
     operation = read_operation(params)
     if operation in CHANGING:
         require_changes_allowed(params, f"{operation} an application")
-    client = client_for(Credentials.from_mapping(call.credentials))
+    client = client_from(call.credentials)
     if operation == "list":
         name = read.text(params, "app_name")
         return list_resources(

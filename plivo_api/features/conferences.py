@@ -11,13 +11,11 @@ from typing import Final
 
 from .. import params as read
 from ..client import reworded_not_found
-from ..connect import client_for
-from ..credentials import Credentials
+from ..connect import client_from
 from ..errors import InputError, NotFoundError
-from ..jsonvalues import str_of
 from ..params import Choice, Limits, Params
 from ..present import listed, plural
-from ..voice import Conference, ConferenceMember, conference_names
+from ..resources.conferences import ConferenceMember, get_conference, list_conferences
 from . import Invocation, ToolOutput
 
 OPERATION_CHOICE: Final = Choice(("list", "get"), "list", case_insensitive=True)
@@ -60,10 +58,10 @@ def run(call: Invocation) -> ToolOutput:
     params = call.parameters
     operation = OPERATION_CHOICE.read(params, "operation")
     name = name_from(params) if operation == "get" else None
-    client = client_for(Credentials.from_mapping(call.credentials))
+    client = client_from(call.credentials)
     if name is None:
-        data = client.request("GET", client.resource_url("Conference"))
-        names = list(conference_names(data))
+        live = list_conferences(client)
+        names = list(live.names)
         text = (
             f"{plural(len(names), 'live conference')}: {listed(names)}."
             if names
@@ -72,20 +70,19 @@ def run(call: Invocation) -> ToolOutput:
         payload: dict[str, object] = {
             "operation": "list",
             "conferences": names,
-            "api_id": str_of(data, "api_id"),
+            "api_id": live.api_id,
         }
         return ToolOutput(
             text, payload, {"operation": "list", "conferences": names, "member_count": None}
         )
     try:
-        data = client.request("GET", client.resource_url("Conference", name))
+        conference = get_conference(client, name)
     except NotFoundError as error:
         raise reworded_not_found(
             error,
             f"No live conference named {name!r} on this account; Plivo only knows conferences "
             "while they run. Operation list shows the live ones.",
         ) from None
-    conference = Conference.from_json(data)
     members = [member_fields(member) for member in conference.members]
     count = conference.member_count if conference.member_count is not None else len(members)
     running = f", running {conference.run_time} s" if conference.run_time is not None else ""

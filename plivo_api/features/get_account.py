@@ -3,18 +3,17 @@ before a campaign. One ``GET Account/``, the same read that checks the credentia
 
 from __future__ import annotations
 
-from ..connect import client_for
-from ..credentials import Credentials
+from ..connect import client_from
 from ..jsonvalues import as_number
-from ..models import PLIVO_CURRENCY, Account
 from ..params import Limits
+from ..resources.account import PLIVO_CURRENCY, Account, get_account
 from . import Invocation, ToolOutput
 
 LIMITS: Limits = {}
 
 
 def run(call: Invocation) -> ToolOutput:
-    return present(client_for(Credentials.from_mapping(call.credentials)).get_account())
+    return present(get_account(client_from(call.credentials)))
 
 
 def summary(account: Account) -> str:

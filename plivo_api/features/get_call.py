@@ -1,57 +1,32 @@
 """get_call: one call by its call UUID, ended or still running.
 
-``GET Call/{uuid}/`` returns the call detail record, which Plivo writes once the call has ended; a
-call still ringing or in progress is only found with ``GET Call/{uuid}/?status=live``
-(https://www.plivo.com/docs/voice/api/call/the-call-object). The record is asked for first, so an
-ended call costs one request; a 404 there leads to the live lookup.
+The call detail record exists once the call has ended, a call still ringing or in progress has
+live details instead; :func:`plivo_api.resources.calls.get_call` reads whichever Plivo has.
 """
 
 from __future__ import annotations
 
 from .. import params as read
-from ..client import PlivoClient, reworded_not_found
-from ..connect import client_for
-from ..credentials import Credentials
-from ..errors import NotFoundError
+from ..connect import client_from
 from ..identifiers import parse_uuid
 from ..jsonvalues import as_number
 from ..params import Limits, Params
 from ..present import sentence
-from ..voice import CallRecord
+from ..resources.calls import CallRecord, get_call
 from . import Invocation, ToolOutput
 
 LIMITS: Limits = {}
 UUID_SOURCE = "the answer and hangup callbacks of a call carry it as CallUUID"
-LIVE = {"status": "live"}
 
 
 def call_uuid_from(params: Params) -> str:
     return parse_uuid(read.text(params, "call_uuid"), "call_uuid", what="call", source=UUID_SOURCE)
 
 
-def fetch_call(client: PlivoClient, call_uuid: str) -> CallRecord:
-    """The call's record, or its live details; a readable :class:`NotFoundError` otherwise."""
-    url = client.resource_url("Call", call_uuid)
-    try:
-        return CallRecord.from_cdr(client.request("GET", url))
-    except NotFoundError:
-        pass  # not ended yet, or no such call: a live call has no record
-    try:
-        return CallRecord.from_live(client.request("GET", url, params=LIVE))
-    except NotFoundError as error:
-        raise reworded_not_found(
-            error,
-            f"No such call: Plivo has neither a record nor a live call {call_uuid} on this "
-            "account. Check the UUID: it is the call UUID (CallUUID in the answer and hangup "
-            "callbacks), not make_call's request UUID. A call that has not been answered or "
-            "started ringing yet has neither; try again in a few seconds.",
-        ) from None
-
-
 def run(call: Invocation) -> ToolOutput:
     call_uuid = call_uuid_from(call.parameters)
-    client = client_for(Credentials.from_mapping(call.credentials))
-    return present(fetch_call(client, call_uuid), call_uuid)
+    client = client_from(call.credentials)
+    return present(get_call(client, call_uuid), call_uuid)
 
 
 # -- presentation ----------------------------------------------------------------------------
@@ -68,8 +43,10 @@ def summary(record: CallRecord, call_uuid: str) -> str:
     )
     direction = f"{record.direction} " if record.direction else ""
     head = f"Call {record.call_uuid or call_uuid} ({direction}{route})".replace(" ()", "")
+    started = f"started {record.initiation_time}" if record.initiation_time else ""
     if record.live:
-        return sentence(f"{head} is live: {record.state or 'state unknown'}") + (
+        state = record.state or "state unknown"
+        return sentence(f"{head} is live: {state}" + (f", {started}" if started else "")) + (
             " hangup_call ends it."
         )
     parts = [f"{head} has ended"]
@@ -82,6 +59,8 @@ def summary(record: CallRecord, call_uuid: str) -> str:
         parts.append(f"{record.duration} s long")
     if record.total_amount is not None:
         parts.append(f"cost USD {record.total_amount}")
+    if started:
+        parts.append(started)
     return sentence(", ".join(parts))
 
 
@@ -96,6 +75,7 @@ def present(record: CallRecord, call_uuid: str) -> ToolOutput:
         "duration": record.duration,
         "billed_duration": record.billed_duration,
         "total_amount": as_number(record.total_amount),
+        "initiation_time": record.initiation_time,
         "answer_time": record.answer_time,
         "end_time": record.end_time,
         "hangup_cause": record.hangup_cause,
@@ -112,4 +92,4 @@ def present(record: CallRecord, call_uuid: str) -> ToolOutput:
     return ToolOutput(summary(record, call_uuid), data, variables)
 
 
-__all__ = ["LIMITS", "call_uuid_from", "fetch_call", "present", "run"]
+__all__ = ["LIMITS", "call_uuid_from", "present", "run"]

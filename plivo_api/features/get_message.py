@@ -7,16 +7,18 @@ the shape is checked locally and the error says what is wrong with it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Final
 
 from .. import params as read
-from ..connect import client_for
-from ..credentials import Credentials
+from ..connect import client_from
 from ..identifiers import parse_uuid
+from ..jsonvalues import as_number
 from ..params import Limits, NumberRange, Params
 from ..polling import MAX_WAIT_SECONDS, MessageStatus, bounded_fetch, read_message
 from ..present import error_fields, message_fields, sentence
+from ..resources.messages import get_message
 from ..states import STATE_UNKNOWN, describe_state
 from . import Invocation, ToolOutput
 
@@ -43,8 +45,12 @@ def query_from_params(params: Params) -> MessageQuery:
 
 def run(call: Invocation) -> ToolOutput:
     query = query_from_params(call.parameters)
-    client = client_for(Credentials.from_mapping(call.credentials))
-    fetch = bounded_fetch(client, query.wait_seconds) if query.wait_seconds else client.get_message
+    client = client_from(call.credentials)
+    fetch = (
+        bounded_fetch(client, query.wait_seconds)
+        if query.wait_seconds
+        else functools.partial(get_message, client)
+    )
     return present(read_message(fetch, query.message_uuid, query.wait_seconds), query)
 
 
@@ -61,6 +67,8 @@ def summary(status: MessageStatus, query: MessageQuery) -> str:
     if errors["error"]:
         explained = f"Error {errors['error_code']}: {errors['error']} {errors['advice']}"
         sentences.append(sentence(explained))
+    if r.carrier_fees:
+        sentences.append(f"Carrier fees: USD {r.carrier_fees}.")
     if query.wait_seconds > 0:  # a slow answer is not a wait: report one only when asked
         sentences.append(f"Waited {status.waited_seconds:.1f} s.")
     if status.poll_error:
@@ -72,6 +80,8 @@ def present(status: MessageStatus, query: MessageQuery) -> ToolOutput:
     fields = message_fields(status.record)
     data: dict[str, object] = {
         **fields,
+        "carrier_fees": as_number(status.record.carrier_fees),
+        "carrier_fees_rate": as_number(status.record.carrier_fees_rate),
         "api_id": status.record.api_id,
         "waited_seconds": round(status.waited_seconds, 1) if query.wait_seconds > 0 else None,
         "poll_error": status.poll_error,

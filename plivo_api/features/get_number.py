@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from .. import params as read
 from ..client import reworded_not_found
-from ..connect import client_for
-from ..credentials import Credentials
+from ..connect import client_from
 from ..errors import InputError, NotFoundError
-from ..numbers import InvalidNumberError, normalize_number, to_plivo
+from ..numbers import InvalidNumberError, normalize_number
 from ..params import Limits, Params
-from ..resource_fields import number_fields
-from ..resources import RentedNumber
+from ..resources.numbers import RentedNumber, get_number, number_fields
 from . import Invocation, ToolOutput
 
 LIMITS: Limits = {}
@@ -35,29 +33,42 @@ def number_from(params: Params) -> str:
 
 def run(call: Invocation) -> ToolOutput:
     number = number_from(call.parameters)
-    client = client_for(Credentials.from_mapping(call.credentials))
+    client = client_from(call.credentials)
     try:
-        data = client.request("GET", client.resource_url("Number", to_plivo(number)))
+        record = get_number(client, number)
     except NotFoundError as error:
         raise reworded_not_found(
             error,
             f"{number} is not a number this Plivo account rents. list_numbers shows the "
             "account's numbers.",
         ) from None
-    return present(RentedNumber.from_json(data), number)
+    return present(record, number)
 
 
 def present(record: RentedNumber, number: str) -> ToolOutput:
     fields = number_fields(record)
     fields["number"] = fields["number"] or number
-    services = [name for name in ("sms", "voice", "mms") if fields[f"{name}_enabled"]]
+    blocked = record.sms_blocked_reason
+    services = [
+        name
+        for name in ("sms", "voice", "mms")
+        if fields[f"{name}_enabled"] and not (blocked and name == "sms")
+    ]
+    enabled = ", ".join(services).upper()
+    warning = f"SMS enabled but {blocked}, so US carriers block or filter its texts; "
+    warning = warning if blocked else ""
     app = fields["application"]
     text = (
         f"{fields['number']}"
         + (f" ({fields['alias']})" if fields["alias"] else "")
         + (f", {fields['type']}" if fields["type"] else "")
         + (f", {fields['country']}" if fields["country"] else "")
-        + f": {', '.join(services).upper() or 'no services'} enabled; "
+        + (f": {enabled or 'no services'} enabled; " if enabled or not blocked else ": ")
+        + (
+            f"SMS enabled but {blocked}, so US carriers block or filter its texts; "
+            if blocked
+            else ""
+        )
         + (f"linked to application {app}." if app else "not linked to an application.")
     )
     data: dict[str, object] = {**fields, "api_id": record.api_id}

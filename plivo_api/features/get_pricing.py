@@ -7,14 +7,14 @@ from decimal import Decimal
 from typing import Final
 
 from .. import params as read
-from ..connect import client_for
-from ..credentials import Credentials
+from ..connect import client_from
 from ..errors import InputError
 from ..jsonvalues import as_number
-from ..models import PLIVO_CURRENCY, Pricing, Rate
 from ..numbers import parse_region
 from ..params import Limits
 from ..present import listed
+from ..resources.account import PLIVO_CURRENCY
+from ..resources.pricing import Pricing, Rate, get_pricing
 from . import Invocation, ToolOutput
 
 LIMITS: Limits = {}
@@ -35,8 +35,8 @@ def parse_country(value: str | None, parameter: str = "country_iso") -> str:
 
 def run(call: Invocation) -> ToolOutput:
     country = parse_country(read.text(call.parameters, "country_iso"))
-    client = client_for(Credentials.from_mapping(call.credentials))
-    return present(client.get_pricing(country))
+    client = client_from(call.credentials)
+    return present(get_pricing(client, country))
 
 
 def _rate_text(rate: Decimal | None) -> str:
@@ -55,6 +55,14 @@ def summary(pricing: Pricing) -> str:
     local = next((r.rate for r in pricing.voice_outbound if r.name == "local"), None)
     if local is not None:
         line += f"; voice outbound (local) {local} per minute"
+    if pricing.voice_outbound_prefixes:
+        prefixes = [
+            f"{'/'.join(p.prefixes)} {_rate_text(p.rate)}" for p in pricing.voice_outbound_prefixes
+        ]
+        line += "; voice outbound by number prefix: " + listed(prefixes, SHOWN_NETWORKS)
+    if pricing.number_rental:
+        rentals = [f"{r.name} {_rate_text(r.rate)}" for r in pricing.number_rental]
+        line += "; number rental per month: " + listed(rentals, SHOWN_NETWORKS)
     return line + "."
 
 
@@ -73,6 +81,11 @@ def present(pricing: Pricing) -> ToolOutput:
         "sms_networks": _rates(pricing.sms_networks),
         "voice_outbound_rates": _rates(pricing.voice_outbound),
         "voice_inbound_rates": _rates(pricing.voice_inbound),
+        "voice_outbound_prefix_rates": [
+            {"prefixes": list(p.prefixes), "rate": as_number(p.rate)}
+            for p in pricing.voice_outbound_prefixes
+        ],
+        "number_rental_rates": _rates(pricing.number_rental),
         "api_id": pricing.api_id,
     }
     variables = {"sms_outbound_rate": data["sms_outbound_rate"]}

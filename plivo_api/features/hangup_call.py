@@ -9,16 +9,11 @@ call needs no extra setting: it only ever stops spending.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .. import params as read
-from ..client import PlivoClient, reworded_not_found
-from ..connect import client_for
-from ..credentials import Credentials
-from ..errors import NotFoundError
+from ..connect import client_from
 from ..identifiers import parse_uuid
-from ..jsonvalues import str_of
 from ..params import Limits, Params
+from ..resources.calls import Hangup, hang_up
 from . import Invocation, ToolOutput
 
 LIMITS: Limits = {}
@@ -28,37 +23,13 @@ UUID_SOURCE = (
 )
 
 
-@dataclass(frozen=True)
-class Hangup:
-    call_uuid: str
-    request_cancelled: bool  # True: a queued request was cancelled before it became a call
-    api_id: str | None = None
-
-
 def call_uuid_from(params: Params) -> str:
     return parse_uuid(read.text(params, "call_uuid"), "call_uuid", what="call", source=UUID_SOURCE)
 
 
-def hang_up(client: PlivoClient, uuid: str) -> Hangup:
-    try:
-        data = client.request("DELETE", client.resource_url("Call", uuid))
-        return Hangup(uuid, request_cancelled=False, api_id=str_of(data, "api_id"))
-    except NotFoundError:
-        pass  # no live call by that UUID: it may be a request that has not started yet
-    try:
-        data = client.request("DELETE", client.resource_url("Request", uuid))
-    except NotFoundError as error:
-        raise reworded_not_found(
-            error,
-            f"Nothing to hang up: Plivo has no live call and no waiting call request {uuid} on "
-            "this account. The call has already ended (get_call shows how) or the UUID is wrong.",
-        ) from None
-    return Hangup(uuid, request_cancelled=True, api_id=str_of(data, "api_id"))
-
-
 def run(call: Invocation) -> ToolOutput:
     uuid = call_uuid_from(call.parameters)
-    return present(hang_up(client_for(Credentials.from_mapping(call.credentials)), uuid))
+    return present(hang_up(client_from(call.credentials), uuid))
 
 
 def present(hangup: Hangup) -> ToolOutput:

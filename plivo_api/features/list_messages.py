@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from typing import Final
 
 from .. import params as read
-from ..connect import client_for
-from ..credentials import Credentials
+from ..connect import client_from
+from ..digits import to_plivo
 from ..errors import InputError
-from ..models import MessageRecord
-from ..numbers import InvalidNumberError, normalize_number, to_plivo
+from ..numbers import InvalidNumberError, normalize_number
 from ..paging import LIMIT_RANGE, OFFSET_RANGE, PAGE_SIZE_MAX, Page
 from ..params import Choice, Limits, Params
 from ..present import message_fields
+from ..resources.messages import MessageRecord, list_messages
 from ..sender import ALPHANUMERIC_MAX_LENGTH, SHORT_CODE_DIGITS
 from ..states import MESSAGE_STATES
 from ..text import shorten
@@ -181,7 +181,7 @@ def query_from_params(params: Params) -> ListQuery:
 
 def run(call: Invocation) -> ToolOutput:
     query = query_from_params(call.parameters)
-    page = client_for(Credentials.from_mapping(call.credentials)).list_messages(query.query())
+    page = list_messages(client_from(call.credentials), query.query())
     return present(query, page)
 
 

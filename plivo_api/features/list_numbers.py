@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from typing import Final
 
 from .. import params as read
-from ..connect import client_for
-from ..credentials import Credentials
+from ..connect import client_from
 from ..errors import InputError
-from ..paging import LIMIT_RANGE, OFFSET_RANGE, Page, page_summary, parse_page
+from ..paging import LIMIT_RANGE, OFFSET_RANGE, Page, page_summary
 from ..params import Choice, Limits, Params
-from ..resource_fields import number_fields
-from ..resources import RentedNumber
+from ..present import listed
+from ..resources.numbers import RentedNumber, list_numbers, number_fields
 from ..text import shorten
 from . import Invocation, ToolOutput
 
@@ -99,15 +98,20 @@ def query_from_params(params: Params) -> NumberQuery:
 
 def run(call: Invocation) -> ToolOutput:
     query = query_from_params(call.parameters)
-    client = client_for(Credentials.from_mapping(call.credentials))
-    data = client.request("GET", client.resource_url("Number"), params=query.query())
-    page = parse_page(data, RentedNumber.from_json, requested_offset=query.offset, what="number")
+    client = client_from(call.credentials)
+    page = list_numbers(client, query.query())
     return present(query, page)
 
 
 def present(query: NumberQuery, page: Page[RentedNumber]) -> ToolOutput:
     rows = [number_fields(number) for number in page.records]
     text = page_summary("numbers", page, query.offset, [str(row["number"]) for row in rows])
+    blocked = [str(n.number) for n in page.records if n.sms_blocked_reason]
+    if blocked:
+        text += (
+            f" US carriers block or filter texts from {listed(blocked)}: not registered for 10DLC "
+            "or not verified for toll-free SMS (get_number says which)."
+        )
     data: dict[str, object] = {
         "numbers": rows,
         "total_count": page.total_count,

@@ -8,12 +8,11 @@ is normalised exactly as send_sms would send it.
 from __future__ import annotations
 
 from .. import params as read
-from ..connect import client_for
-from ..credentials import Credentials
+from ..connect import client_from
 from ..errors import InputError
-from ..models import NumberLookup
 from ..numbers import InvalidNumberError, normalize_number, parse_region
 from ..params import Limits, Params
+from ..resources.lookup import NumberLookup, lookup_number
 from . import Invocation, ToolOutput
 
 LIMITS: Limits = {}
@@ -33,8 +32,8 @@ def number_from_params(params: Params) -> str:
 
 def run(call: Invocation) -> ToolOutput:
     number = number_from_params(call.parameters)
-    client = client_for(Credentials.from_mapping(call.credentials))
-    return present(client.lookup_number(number))
+    client = client_from(call.credentials)
+    return present(lookup_number(client, number))
 
 
 def summary(result: NumberLookup) -> str:

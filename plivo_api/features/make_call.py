@@ -18,8 +18,9 @@ from .. import params as read
 from ..client import PlivoClient
 from ..connect import client_for
 from ..credentials import Credentials
+from ..digits import to_plivo
 from ..errors import InputError
-from ..numbers import MAX_RECIPIENTS, InvalidRecipient, parse_region, to_plivo
+from ..numbers import MAX_RECIPIENTS, InvalidRecipient, parse_region
 from ..params import Choice, Limits, NumberRange, Params, http_url
 from ..present import invalid_recipient_fields, invalid_summary, listed, plural
 from ..recipients import (
@@ -29,15 +30,10 @@ from ..recipients import (
     outside_allowed,
     parse_allowed_countries,
 )
+from ..resources.calls import CallRequest, make_call
 from ..sender import resolve_sender
 from ..text import shorten
-from ..voice import (
-    CALL_OUTCOME_CHECK,
-    REASON_SIP_COUNTRY,
-    SIP_PREFIX,
-    CallRequest,
-    parse_call_destinations,
-)
+from ..voice import REASON_SIP_COUNTRY, SIP_PREFIX, parse_call_destinations
 from . import Invocation, ToolOutput
 
 DEFAULT_MAX_RECIPIENTS: Final = 1  # one call unless the builder allows more
@@ -248,14 +244,7 @@ class CallReport:
 
 def place(client: PlivoClient, call_plan: CallPlan) -> CallReport:
     """The one request; a lost or failed answer is "outcome unknown", never a second call."""
-    data = client.request(
-        "POST",
-        client.resource_url("Call"),
-        json_body=call_plan.request_body(),
-        creates=CALL_OUTCOME_CHECK,
-        reaches_destinations=True,
-    )
-    return CallReport(call_plan, CallRequest.from_json(data))
+    return CallReport(call_plan, make_call(client, call_plan.request_body()))
 
 
 def run(call: Invocation) -> ToolOutput:

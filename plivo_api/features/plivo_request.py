@@ -19,8 +19,7 @@ from urllib.parse import quote, unquote
 
 from .. import params as read
 from ..client import Answer
-from ..connect import client_for
-from ..credentials import Credentials
+from ..connect import client_from
 from ..errors import InputError
 from ..jsonobject import read_json_object
 from ..params import Choice, Limits, Params
@@ -142,7 +141,7 @@ def request_from(params: Params) -> RawRequest:
 
 def run(call: Invocation) -> ToolOutput:
     request = request_from(call.parameters)
-    client = client_for(Credentials.from_mapping(call.credentials))
+    client = client_from(call.credentials)
     answer = client.exchange(
         request.method,
         client.account_url + request.path,

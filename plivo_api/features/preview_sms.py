@@ -11,14 +11,14 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from .. import params as read
-from ..connect import client_for
-from ..credentials import Credentials
+from ..connect import client_from
 from ..errors import InputError, PlivoError
 from ..jsonvalues import as_number
 from ..numbers import Recipients, parse_recipients, parse_region
 from ..params import Limits, Params, message_text
 from ..present import invalid_recipient_fields, invalid_summary, plural
 from ..pricing import CostEstimate, EstimateUnavailableError, estimate_cost
+from ..resources.pricing import get_pricing
 from ..segments import SegmentAnalysis, analyze, describe_limit, describe_segments
 from . import Invocation, ToolOutput
 
@@ -49,7 +49,7 @@ def preview_from_params(params: Params) -> Preview:
 def with_cost_estimate(preview: Preview, credentials: Mapping[str, object] | None) -> Preview:
     """Add the cost estimate (one Pricing GET per country); failures become ``cost_note``."""
     try:
-        client = client_for(Credentials.from_mapping(credentials))
+        client = client_from(credentials)
     except PlivoError as error:
         return replace(
             preview,
@@ -59,7 +59,7 @@ def with_cost_estimate(preview: Preview, credentials: Mapping[str, object] | Non
     api_ids: dict[str, str | None] = {}
 
     def rate_for(country: str) -> Decimal | None:
-        pricing = client.get_pricing(country)
+        pricing = get_pricing(client, country)
         api_ids[country] = pricing.api_id
         return pricing.sms_outbound_rate
 

@@ -1,27 +1,24 @@
 """run_phlo: start a PHLO (a flow built in Plivo's visual editor) with an optional payload.
 
-One ``POST {PHLO base}/v1/account/{auth_id}/phlo/{phlo_id}`` with HTTP Basic auth and, when given,
-a JSON object holding the keys the PHLO's Start node defines; Plivo answers 201 with the run's ID
-(https://www.plivo.com/docs/phlo/api/phlo/run-a-phlo/). A PHLO can send messages and place
-calls, so a run is never repeated once it may have reached Plivo. Which PHLO runs is the
-builder's choice (a form setting); the agent only fills in the payload.
+One run (:func:`plivo_api.resources.phlo.run_phlo`), never repeated once it may have reached
+Plivo: a PHLO can send messages and place calls. Which PHLO runs is the builder's choice (a form
+setting); the agent only fills in the payload, a JSON object holding the keys the PHLO's Start
+node defines.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Final
 
 from .. import params as read
 from ..client import PlivoClient, reworded_not_found
-from ..connect import client_for
-from ..credentials import Credentials
+from ..connect import client_from
 from ..errors import NotFoundError
 from ..identifiers import parse_uuid
 from ..jsonobject import read_json_object
-from ..jsonvalues import str_of
 from ..params import Limits, Params
 from ..present import sentence
+from ..resources.phlo import PhloRun, run_phlo
 from . import Invocation, ToolOutput
 
 LIMITS: Limits = {}
@@ -30,30 +27,6 @@ PHLO_ID_SOURCE: Final = (
     "it is shown on the PHLO's page in the Plivo console; it is a setting of this tool, so if "
     "you are an assistant, tell the user"
 )
-RUN_CHECK: Final = (
-    "The PHLO may or may not have run: check its runs in the Plivo console (PHLO > Logs) before "
-    "running it again."
-)
-
-
-@dataclass(frozen=True)
-class PhloRun:
-    """Plivo's 201: ``api_id`` doubles as the run's ID (some answers also name it phlo_run_id)."""
-
-    phlo_id: str
-    phlo_run_id: str | None
-    message: str | None
-    api_id: str | None
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any], phlo_id: str) -> PhloRun:
-        api_id = str_of(data, "api_id")
-        return cls(
-            phlo_id=str_of(data, "phlo_id") or phlo_id,
-            phlo_run_id=str_of(data, "phlo_run_id") or api_id,
-            message=str_of(data, "message"),
-            api_id=api_id,
-        )
 
 
 def phlo_id_from(params: Params) -> str:
@@ -62,9 +35,7 @@ def phlo_id_from(params: Params) -> str:
 
 def start(client: PlivoClient, phlo_id: str, payload: dict[str, Any] | None) -> PhloRun:
     try:
-        data = client.request(
-            "POST", client.phlo_run_url(phlo_id), json_body=payload, creates=RUN_CHECK
-        )
+        return run_phlo(client, phlo_id, payload)
     except NotFoundError as error:
         raise reworded_not_found(
             error,
@@ -72,14 +43,13 @@ def start(client: PlivoClient, phlo_id: str, payload: dict[str, Any] | None) -> 
             "(the PHLO's page in the Plivo console shows it). If you are an assistant, tell the "
             "user.",
         ) from None
-    return PhloRun.from_json(data, phlo_id)
 
 
 def run(call: Invocation) -> ToolOutput:
     params = call.parameters
     phlo_id = phlo_id_from(params)
     payload = read_json_object(params, "payload", example=PAYLOAD_EXAMPLE)
-    client = client_for(Credentials.from_mapping(call.credentials))
+    client = client_from(call.credentials)
     return present(start(client, phlo_id, payload))
 
 

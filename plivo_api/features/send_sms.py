@@ -19,6 +19,7 @@ from .. import params as read
 from ..client import PlivoClient
 from ..connect import client_for
 from ..credentials import Credentials
+from ..digits import to_plivo
 from ..errors import InputError, InvalidRequestError, OutcomeUnknownError, PlivoError
 from ..kvstore import StorageScope
 from ..numbers import (
@@ -28,7 +29,6 @@ from ..numbers import (
     is_mms_capable,
     parse_recipients,
     parse_region,
-    to_plivo,
 )
 from ..optouts import OPTED_OUT_REASON, OptOutList, OptOutReadError
 from ..params import (
@@ -55,6 +55,7 @@ from ..recipients import (
     outside_allowed,
     parse_allowed_countries,
 )
+from ..resources.messages import send_message
 from ..segments import SegmentAnalysis, analyze, describe_limit, describe_segments
 from ..sender import Sender, resolve_sender
 from ..states import STATE_QUEUED, describe_state
@@ -323,7 +324,7 @@ class SendReport:
 
 def send(client: PlivoClient, plan: MessagePlan) -> SendReport:
     """One request; Plivo's ``invalid_number`` entries are merged into ours, in Plivo's digits."""
-    result = client.send_message(plan.request_body())
+    result = send_message(client, plan.request_body())
     by_digits = {to_plivo(number): number for number in plan.recipients}
     refused = {by_digits.get(n.lstrip("+"), n) for n in result.invalid_numbers}
     if not result.message_uuids:

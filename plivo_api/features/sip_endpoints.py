@@ -16,8 +16,7 @@ import re
 from typing import Any, Final
 
 from .. import params as read
-from ..connect import client_for
-from ..credentials import Credentials
+from ..connect import client_from
 from ..errors import InputError
 from ..identifiers import parse_numeric_id
 from ..jsonvalues import str_of
@@ -25,7 +24,6 @@ from ..operations import (
     CHANGING,
     OPERATION_CHOICE,
     OperationResult,
-    ResourceKind,
     create_resource,
     delete_resource,
     get_resource,
@@ -36,8 +34,7 @@ from ..operations import (
 )
 from ..paging import LIMIT_RANGE, OFFSET_RANGE
 from ..params import UNRESOLVED_VARIABLE, Limits, Params
-from ..resource_fields import endpoint_fields
-from ..resources import Endpoint
+from ..resources.endpoints import ENDPOINTS
 from ..text import shorten
 from . import Invocation, ToolOutput
 
@@ -53,15 +50,7 @@ CREATE_CHECK: Final = (
     "The endpoint may or may not have been created: list the endpoints before creating it again."
 )
 
-KIND: Final = ResourceKind(
-    collection="Endpoint",
-    noun="endpoint",
-    plural="endpoints",
-    id_key="endpoint_id",
-    parse=Endpoint.from_json,
-    fields=endpoint_fields,
-    name_of=lambda endpoint: endpoint.username,
-)
+KIND: Final = ENDPOINTS
 
 
 def endpoint_id_from(params: Params) -> str:
@@ -143,7 +132,7 @@ def perform(call: Invocation) -> OperationResult:
     operation = read_operation(params)
     if operation in CHANGING:
         require_changes_allowed(params, f"{operation} a SIP endpoint")
-    client = client_for(Credentials.from_mapping(call.credentials))
+    client = client_from(call.credentials)
     if operation == "list":
         return list_resources(
             client,

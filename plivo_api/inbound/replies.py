@@ -18,8 +18,9 @@ from typing import Any, Final, Protocol
 from ..client import Timeouts
 from ..connect import client_for
 from ..credentials import Credentials
+from ..digits import to_plivo
 from ..errors import OutcomeUnknownError, PlivoError
-from ..models import SendResult
+from ..resources.messages import Messenger, SendResult
 from ..segments import analyze, split_parts
 
 MAX_REPLY_MESSAGES: Final = 3
@@ -33,7 +34,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 class MessageSender(Protocol):
-    """What sends one message (:class:`plivo_api.client.PlivoClient` is one)."""
+    """What sends one message (:class:`plivo_api.resources.messages.Messenger` is one)."""
 
     def send_message(self, payload: Mapping[str, Any]) -> SendResult: ...
 
@@ -96,12 +97,6 @@ def plan_reply(answer: str) -> ReplyPlan:
     return ReplyPlan(tuple(messages), len(text) - used)
 
 
-def plivo_address(number: str) -> str:
-    """``+14155550100`` as Plivo's documented ``14155550100``; other senders unchanged."""
-    digits = number[1:] if number.startswith("+") else number
-    return digits if digits.isascii() and digits.isdigit() else number
-
-
 def plivo_messenger(credentials: Credentials) -> MessageSender:
     """The pooled Plivo client of ``credentials`` with timeouts that fit the webhook budget."""
     client = client_for(credentials)
@@ -109,14 +104,14 @@ def plivo_messenger(credentials: Credentials) -> MessageSender:
         connect=min(client.timeout.connect, REPLY_CONNECT_TIMEOUT_SECONDS),
         read=min(client.timeout.read, REPLY_READ_TIMEOUT_SECONDS),
     )
-    return client.limited(timeout=timeouts, retry=client.retry)
+    return Messenger(client.limited(timeout=timeouts, retry=client.retry))
 
 
 def send_reply(sender: MessageSender, *, src: str, dst: str, plan: ReplyPlan) -> ReplyResult:
     """Send the planned messages in order; stop at the first failure, never repeat one."""
     uuids: list[str] = []
     for text in plan.messages:
-        payload = {"src": plivo_address(src), "dst": plivo_address(dst), "text": text}
+        payload = {"src": to_plivo(src), "dst": to_plivo(dst), "text": text}
         try:
             result = sender.send_message(payload)
         except PlivoError as error:
@@ -132,7 +127,6 @@ __all__ = [
     "ReplyResult",
     "clean_answer",
     "plan_reply",
-    "plivo_address",
     "plivo_messenger",
     "send_reply",
 ]

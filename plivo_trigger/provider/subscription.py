@@ -34,11 +34,12 @@ class PlivoSubscriptionConstructor(TriggerSubscriptionConstructor):
         credentials: Mapping[str, Any],
         credential_type: CredentialType,
     ) -> Subscription:
+        from plivo_api.connect import client_from
         from plivo_api.errors import PlivoError
-        from plivo_api.subscriptions import create_subscription, routing_for
+        from plivo_api.subscriptions import create_subscription
 
         try:
-            properties = create_subscription(routing_for(credentials), endpoint, parameters)
+            properties = create_subscription(client_from(credentials), endpoint, parameters)
         except PlivoError as error:
             code = getattr(error, "code", None) or "INVALID_PARAMETERS"
             raise SubscriptionError(str(error), error_code=code) from None
@@ -55,11 +56,12 @@ class PlivoSubscriptionConstructor(TriggerSubscriptionConstructor):
         credentials: Mapping[str, Any],
         credential_type: CredentialType,
     ) -> UnsubscribeResult:
+        from plivo_api.connect import client_from
         from plivo_api.errors import PlivoError
-        from plivo_api.subscriptions import delete_subscription, routing_for
+        from plivo_api.subscriptions import delete_subscription
 
         try:
-            outcome = delete_subscription(routing_for(credentials), subscription.properties or {})
+            outcome = delete_subscription(client_from(credentials), subscription.properties or {})
         except PlivoError as error:
             return UnsubscribeResult(success=False, message=str(error))
         return UnsubscribeResult(success=outcome.success, message=outcome.message)
@@ -83,11 +85,12 @@ class PlivoSubscriptionConstructor(TriggerSubscriptionConstructor):
         credentials: Mapping[str, Any],
         credential_type: CredentialType,
     ) -> list[ParameterOption]:
-        from plivo_api.subscriptions import PARAM_PHONE_NUMBER, number_options, routing_for
+        from plivo_api.connect import client_from
+        from plivo_api.subscriptions import PARAM_PHONE_NUMBER, number_options
 
         if parameter != PARAM_PHONE_NUMBER:
             return []
-        options = number_options(routing_for(credentials))
+        options = number_options(client_from(credentials))
         return [
             ParameterOption(
                 value=option.value,
