@@ -296,9 +296,9 @@ def summary(report: CallReport) -> str:
         line += f"; {invalid_summary(report.plan.invalid)}"
     return (
         line + f". The callee hears what {report.plan.answer_url} returns (the answer URL set "
-        "in the tool's settings). The call UUID arrives in the answer and hangup callbacks (CallUUID); get_call "
-        "and hangup_call take it. The request UUID cancels a call that has not started yet "
-        "(hangup_call)."
+        "in the tool's settings). The call UUID arrives in the answer and hangup callbacks "
+        "(CallUUID); get_call and hangup_call take it. The request UUID cancels a call that "
+        "has not started yet (hangup_call)."
     )
 
 
