@@ -60,7 +60,7 @@ def test_services_written_with_or_say_that_every_service_is_required() -> None:
 
 @pytest.mark.parametrize("raw", ["fax", '["sms", "fax"]', "whatsapp, sms"])
 def test_an_unknown_service_is_named(raw: str) -> None:
-    with pytest.raises(InputError, match="'fax'|'whatsapp'") as caught:
+    with pytest.raises(InputError, match=r"'fax'|'whatsapp'") as caught:
         query_from_params({"services": raw})
     assert caught.value.parameter == "services"
     assert "use sms, voice and/or mms" in str(caught.value)
