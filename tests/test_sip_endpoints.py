@@ -255,3 +255,14 @@ def test_an_endpoint_id_is_checked_before_any_request(
         invoke(operation="get", endpoint_id=endpoint_id)
     assert caught.value.parameter == "endpoint_id"
     assert plivo.log == []
+
+
+def test_the_password_setting_is_kept_out_of_errors_even_when_not_sent(plivo: HTTPServer) -> None:
+    plivo.expect_oneshot_request(
+        ENDPOINT_PATH, method="POST", json={"alias": "Desk"}
+    ).respond_with_json({"api_id": "u-4", "error": f"alias clashes with {PASSWORD}"}, status=400)
+    with pytest.raises(InvalidRequestError) as caught:
+        invoke(
+            operation="update", endpoint_id=ENDPOINT_ID, alias="Desk", password=PASSWORD, **ALLOW
+        )
+    assert "alias clashes with [password]" in str(caught.value)

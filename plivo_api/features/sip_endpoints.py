@@ -188,8 +188,9 @@ def perform(call: Invocation) -> OperationResult:
     if operation == "delete":
         return delete_resource(client, KIND, endpoint_id_from(params))
     body = fields_from(params, creating=operation == "create")
-    password = body.get(PASSWORD)
-    if isinstance(password, str):
+    # Kept out of errors even when an update does not send it: the setting is still a secret.
+    password = body.get(PASSWORD) or params.get(PASSWORD)
+    if isinstance(password, str) and len(password.strip()) >= PASSWORD_MIN_CHARS:
         client = client.keeping_secret(password, PASSWORD_SHOWN)
     if operation == "update":
         return update_resource(client, KIND, endpoint_id_from(params), body)
