@@ -407,6 +407,7 @@ def test_a_plivo_error_echoing_the_password_does_not_show_it(plugin, sandbox) ->
         operation="update",
         endpoint_id=DEMO_ENDPOINT_ID,
         password=PASSWORD,
+        change_password=True,
         **ALLOW,
     )
     assert result.error is not None

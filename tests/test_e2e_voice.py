@@ -100,6 +100,7 @@ def test_a_call_is_one_post_with_exactly_the_documented_fields(plugin, calls) ->
         "recipients": [ANSWERED_TO],
         "invalid_recipients": [],
         "from": SENDER,
+        "answer_url": ANSWER,
         "api_id": result.json["api_id"],
     }
     assert result.json["api_id"]
@@ -108,6 +109,7 @@ def test_a_call_is_one_post_with_exactly_the_documented_fields(plugin, calls) ->
         "request_uuids": [stored.request_uuid],
         "recipients": [ANSWERED_TO],
         "invalid_recipients": [],
+        "answer_url": ANSWER,
     }
     [text] = result.texts
     assert "not started yet" in text

@@ -118,6 +118,12 @@ BY_OPERATION: dict[tuple[str, str], dict[str, Any]] = {
     ("applications", "limit"): {"operation": "list"},
     ("applications", "offset"): {"operation": "list"},
     ("sip_endpoints", "endpoint_id"): {"operation": "get", "endpoint_id": "52093718460261"},
+    ("sip_endpoints", "change_password"): {
+        "operation": "update",
+        "endpoint_id": "52093718460261",
+        "password": "front-desk-pw",
+        "allow_changes": True,
+    },
     ("sip_endpoints", "limit"): {"operation": "list"},
     ("sip_endpoints", "offset"): {"operation": "list"},
 }

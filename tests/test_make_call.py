@@ -1,14 +1,18 @@
-"""make_call's plan: the exact request body, and every refusal before a request exists."""
+"""make_call's plan: the exact request body, every refusal before a request exists, and the
+one request with what it shows."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from pytest_httpserver import HTTPServer
 
-from plivo_api.errors import InputError
-from plivo_api.features.make_call import plan
+from plivo_api.errors import InputError, OutcomeUnknownError
+from plivo_api.features import Invocation
+from plivo_api.features.make_call import REASON_EXTENSION_CALL, plan, run
 from plivo_api.voice import REASON_SIP_COUNTRY
+from tests.conftest import AUTH_ID, AUTH_TOKEN
 
 ANSWER = "https://example.com/answer"
 SENDER = "+14155550100"
@@ -178,3 +182,106 @@ def test_bad_settings_are_refused_naming_the_parameter(
     with pytest.raises(InputError) as caught:
         plan({"answer_url": ANSWER, **params}, SENDER)
     assert caught.value.parameter == parameter
+
+
+def test_an_extension_is_refused_in_voice_words() -> None:
+    with pytest.raises(InputError) as caught:
+        planned(to="+1 415 555 2671 ext. 123")
+    message = str(caught.value)
+    assert "a call cannot dial an extension directly" in message
+    assert "send_digits" in message
+    assert "SMS" not in message
+
+
+def test_an_extension_beside_a_callable_number_is_listed_in_voice_words() -> None:
+    call_plan = planned(to="+14155552671, +1 415 555 2672 x 9", max_recipients=2)
+    assert call_plan.destinations == ("+14155552671",)
+    [entry] = call_plan.invalid
+    assert entry.reason == REASON_EXTENSION_CALL
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost:8080/answer",
+        "https://127.0.0.1/answer.xml",
+        "http://10.0.0.5/ivr",
+        "http://192.168.1.20/answer",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/answer",
+        "https://ivr.internal/answer",
+        "http://printer.local/answer",
+    ],
+)
+def test_an_answer_url_plivo_cannot_reach_is_refused(url: str) -> None:
+    with pytest.raises(InputError) as caught:
+        plan({"answer_url": url, "to": "+14155552671"}, SENDER)
+    assert caught.value.parameter == "answer_url"
+    assert "Plivo's servers cannot reach" in str(caught.value)
+    assert "public http(s) URL" in str(caught.value)
+
+
+# -- run against a local Plivo ----------------------------------------------------------------
+
+CALL_PATH = f"/v1/Account/{AUTH_ID}/Call/"
+CREDENTIALS = {"auth_id": AUTH_ID, "auth_token": AUTH_TOKEN, "default_sender": SENDER}
+REQUEST_UUID = "9834029e-58b6-11e1-b8b7-a5bd0e4e126f"
+
+
+@pytest.fixture
+def plivo(server: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> HTTPServer:
+    monkeypatch.setenv("PLIVO_API_BASE_URL", server.url_for("").rstrip("/"))
+    return server
+
+
+def test_run_places_one_call_and_names_the_answer_url_the_callee_hears(plivo: HTTPServer) -> None:
+    plivo.expect_oneshot_request(
+        CALL_PATH,
+        method="POST",
+        json={
+            "from": "14155550100",
+            "to": "14155552671",
+            "answer_url": ANSWER,
+            "answer_method": "POST",
+        },
+    ).respond_with_json(
+        {"api_id": "api-c1", "message": "call fired", "request_uuid": REQUEST_UUID}, status=201
+    )
+    output = run(Invocation({"to": "+1 415 555 2671", "answer_url": ANSWER}, CREDENTIALS))
+    assert output.json == {
+        "request_uuids": [REQUEST_UUID],
+        "recipients": ["+14155552671"],
+        "invalid_recipients": [],
+        "from": SENDER,
+        "answer_url": ANSWER,
+        "api_id": "api-c1",
+    }
+    assert output.variables == {
+        "request_uuid": REQUEST_UUID,
+        "request_uuids": [REQUEST_UUID],
+        "recipients": ["+14155552671"],
+        "invalid_recipients": [],
+        "answer_url": ANSWER,
+    }
+    assert f"The callee hears what {ANSWER} returns" in output.text
+    assert "tool's settings" in output.text
+    assert len(plivo.log) == 1
+
+
+def test_run_refuses_a_private_answer_url_before_any_request(plivo: HTTPServer) -> None:
+    with pytest.raises(InputError, match="answer_url"):
+        run(
+            Invocation(
+                {"to": "+14155552671", "answer_url": "http://192.168.0.10/answer"}, CREDENTIALS
+            )
+        )
+    assert plivo.log == []
+
+
+def test_run_a_plivo_error_is_raised_and_the_call_is_not_repeated(plivo: HTTPServer) -> None:
+    plivo.expect_request(CALL_PATH, method="POST").respond_with_json(
+        {"api_id": "api-c2", "error": "server error"}, status=500
+    )
+    with pytest.raises(OutcomeUnknownError, match="may or may not have been placed"):
+        run(Invocation({"to": "+14155552671", "answer_url": ANSWER}, CREDENTIALS))
+    assert len(plivo.log) == 1

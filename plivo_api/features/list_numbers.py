@@ -31,7 +31,10 @@ TYPE_CHOICE: Final = Choice((ANY, *NUMBER_TYPES), ANY, case_insensitive=True)
 LIMITS: Limits = {"type": TYPE_CHOICE, "limit": LIMIT_RANGE, "offset": OFFSET_RANGE}
 
 _PREFIX_PUNCTUATION = re.compile(r"[\s().-]")
-_SERVICE_SEPARATORS = re.compile(r"[\s,;]+")
+_SERVICE_SEPARATORS = re.compile(r"[\s,;/&+]+")
+_SERVICE_QUOTES = "\"'`[]"
+_AND_WORDS = frozenset({"and", "plus"})  # "sms and voice": every listed service, as Plivo reads it
+_OR_WORDS = frozenset({"or"})
 
 
 @dataclass(frozen=True)
@@ -72,10 +75,20 @@ def parse_prefix(value: str | None) -> str | None:
 
 
 def parse_services(value: str | None) -> tuple[str, ...]:
+    """``sms, voice``, ``sms and voice``, ``["sms", "voice"]`` (via :func:`read.text_items`)
+    → ``("sms", "voice")``: the services a number must all have."""
     if value is None:
         return ()
-    given = [part.lower() for part in _SERVICE_SEPARATORS.split(value) if part]
-    unknown = [part for part in given if part not in SERVICES]
+    words = [part.strip(_SERVICE_QUOTES).lower() for part in _SERVICE_SEPARATORS.split(value)]
+    given = [word for word in words if word and word not in _AND_WORDS]
+    if any(word in _OR_WORDS for word in given):
+        raise InputError(
+            "services",
+            f"services: {shorten(value, 40)!r} asks for one service or another, but Plivo "
+            "returns only numbers with every listed service; list the numbers once per service "
+            "instead (e.g. services sms, then services voice).",
+        )
+    unknown = [word for word in given if word not in SERVICES]
     if unknown:
         raise InputError(
             "services",
@@ -90,7 +103,7 @@ def query_from_params(params: Params) -> NumberQuery:
         number_type=TYPE_CHOICE.read(params, "type"),
         number_startswith=parse_prefix(read.text(params, "number_startswith")),
         alias=read.text(params, "alias"),
-        services=parse_services(read.text(params, "services")),
+        services=parse_services(read.text_items(params, "services")),
         limit=LIMIT_RANGE.read_int(params, "limit"),
         offset=OFFSET_RANGE.read_int(params, "offset"),
     )

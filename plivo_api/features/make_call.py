@@ -20,7 +20,7 @@ from ..connect import client_for
 from ..credentials import Credentials
 from ..digits import to_plivo
 from ..errors import InputError
-from ..numbers import MAX_RECIPIENTS, InvalidRecipient, parse_region
+from ..numbers import MAX_RECIPIENTS, REASON_EXTENSION, InvalidRecipient, parse_region
 from ..params import Choice, Limits, NumberRange, Params, http_url
 from ..present import invalid_recipient_fields, invalid_summary, listed, plural
 from ..recipients import (
@@ -44,6 +44,10 @@ MACHINE_DETECTION_MS: Final = (2_000, 10_000)  # Plivo's allowed detection windo
 METHODS: Final = ("POST", "GET")
 MACHINE_DETECTION_OFF: Final = "off"
 REASON_IS_SENDER: Final = "is the caller ID itself"
+REASON_EXTENSION_CALL: Final = (
+    "has an extension (a call cannot dial an extension directly: call the main number; the "
+    "tool's send_digits setting can dial the extension once the call is answered)"
+)
 _SEND_DIGITS = re.compile(r"[0-9A-Da-d*#wW]+(?:@\d{1,5})?")
 
 MAX_RECIPIENTS_LIMIT: Final = NumberRange(1, MAX_RECIPIENTS, DEFAULT_MAX_RECIPIENTS)
@@ -194,7 +198,8 @@ def plan(params: Params, default_sender: str | None) -> CallPlan:
             "answer_url is required: the http(s) URL that returns Plivo XML for the answered "
             "call. It is part of the tool's setup: if you are an assistant, tell the user.",
         )
-    answer_url = http_url(answer_url, "answer_url")
+    # A URL Plivo cannot fetch still rings the callee, who then hears nothing on a billed call.
+    answer_url = http_url(answer_url, "answer_url", public=True)
     caller_id = _caller_id(params, default_sender, region)
     policy = RecipientPolicy(
         max_recipients=MAX_RECIPIENTS_LIMIT.read_int(params, "max_recipients"),
@@ -202,7 +207,7 @@ def plan(params: Params, default_sender: str | None) -> CallPlan:
     )
     options = _options(params)
     parsed = parse_call_destinations(to, region)
-    invalid = list(parsed.invalid)
+    invalid = [_in_voice_words(entry) for entry in parsed.invalid]
     numbers = []
     for number in parsed.numbers:
         refused = outside_allowed(policy.allowed_countries, number, verb="call")
@@ -236,6 +241,13 @@ def plan(params: Params, default_sender: str | None) -> CallPlan:
     )
 
 
+def _in_voice_words(entry: InvalidRecipient) -> InvalidRecipient:
+    """Destinations are read as send_sms reads recipients; its SMS wording becomes a call's."""
+    if entry.reason == REASON_EXTENSION:
+        return InvalidRecipient(entry.input, REASON_EXTENSION_CALL)
+    return entry
+
+
 @dataclass(frozen=True)
 class CallReport:
     plan: CallPlan
@@ -266,9 +278,10 @@ def summary(report: CallReport) -> str:
     if report.plan.invalid:
         line += f"; {invalid_summary(report.plan.invalid)}"
     return (
-        line + ". The call UUID arrives in the answer and hangup callbacks (CallUUID); get_call "
-        "and hangup_call take it. The request UUID cancels a call that has not started yet "
-        "(hangup_call)."
+        line + f". The callee hears what {report.plan.answer_url} returns (the answer URL set "
+        "in the tool's settings). The call UUID arrives in the answer and hangup callbacks "
+        "(CallUUID); get_call and hangup_call take it. The request UUID cancels a call that "
+        "has not started yet (hangup_call)."
     )
 
 
@@ -281,6 +294,7 @@ def present(report: CallReport) -> ToolOutput:
         "recipients": recipients,
         "invalid_recipients": invalid,
         "from": report.plan.caller_id,
+        "answer_url": report.plan.answer_url,
         "api_id": report.request.api_id,
     }
     variables = {
@@ -288,8 +302,19 @@ def present(report: CallReport) -> ToolOutput:
         "request_uuids": uuids,
         "recipients": recipients,
         "invalid_recipients": invalid,
+        "answer_url": report.plan.answer_url,
     }
     return ToolOutput(summary(report), data, variables)
 
 
-__all__ = ["LIMITS", "CallOptions", "CallPlan", "CallReport", "place", "plan", "present", "run"]
+__all__ = [
+    "LIMITS",
+    "REASON_EXTENSION_CALL",
+    "CallOptions",
+    "CallPlan",
+    "CallReport",
+    "place",
+    "plan",
+    "present",
+    "run",
+]

@@ -6,6 +6,11 @@ A SIP endpoint is a username and password a softphone or SIP device registers wi
 the username given at creation, so the created username is returned. Create, update and delete
 need the builder's ``allow_changes`` setting.
 
+An update sends only the fields given. The password is a form setting, so it is present in every
+call of a tool node that creates endpoints; sending it with every update would reset the
+password of whichever endpoint is renamed or relinked to that setting. It is therefore sent on
+update only when the builder switched on ``change_password``.
+
 The password is a form-only secret: it goes into the request body and nowhere else. Plivo never
 returns it; should an error text ever echo it, it is replaced before the error is raised.
 """
@@ -40,6 +45,8 @@ from . import Invocation, ToolOutput
 
 LIMITS: Limits = {"operation": OPERATION_CHOICE, "limit": LIMIT_RANGE, "offset": OFFSET_RANGE}
 PASSWORD: Final = "password"  # noqa: S105 - the parameter's name, not a password
+CHANGE_PASSWORD: Final = "change_password"  # noqa: S105 - the parameter's name
+CHANGE_PASSWORD_LABEL: Final = "Change password on update"  # noqa: S105 - a setting's label
 PASSWORD_SHOWN: Final = "[password]"  # noqa: S105 - what replaces the password in texts
 ID_SOURCE: Final = "operation list shows every endpoint with its endpoint_id"
 APP_SOURCE: Final = "the applications tool lists them with their app_id"
@@ -94,7 +101,11 @@ def password_from(params: Params) -> str | None:
 
 
 def fields_from(params: Params, *, creating: bool) -> dict[str, Any]:
-    """The endpoint fields given; a new endpoint needs username, password and alias."""
+    """The endpoint fields given; a new endpoint needs username, password and alias.
+
+    On update the password is only sent when ``change_password`` is on (see the module
+    docstring); an update with nothing to change is refused by the caller.
+    """
     body: dict[str, Any] = {}
     if creating:
         username = read.text(params, "username")
@@ -106,7 +117,7 @@ def fields_from(params: Params, *, creating: bool) -> dict[str, Any]:
                     "and digits only, starting with a letter (e.g. frontdesk1).",
                 )
             body["username"] = username
-    password = password_from(params)
+    password = password_from(params) if creating or _changes_password(params) else None
     if password is not None:
         body[PASSWORD] = password
     alias = read.text(params, "alias")
@@ -124,7 +135,28 @@ def fields_from(params: Params, *, creating: bool) -> dict[str, Any]:
                 f"To create an endpoint Plivo needs username, password and alias; missing: "
                 f"{', '.join(missing)}{where}. Nothing was sent.",
             )
+    elif not body:
+        raise InputError(
+            "operation",
+            "update: no field to change was given; pass alias and/or app_id. The password "
+            f"setting is only changed when the builder turned on '{CHANGE_PASSWORD_LABEL}' in "
+            "the tool's settings. Nothing was sent.",
+        )
     return body
+
+
+def _changes_password(params: Params) -> bool:
+    """Whether an update is meant to set the password: the builder's ``change_password``."""
+    if not read.boolean(params, CHANGE_PASSWORD, default=False):
+        return False
+    if password_from(params) is None:
+        raise InputError(
+            PASSWORD,
+            f"'{CHANGE_PASSWORD_LABEL}' is on but no password is set: set the new password in "
+            "the tool's settings, or turn the setting off to leave the password as it is. "
+            "Nothing was sent.",
+        )
+    return True
 
 
 def perform(call: Invocation) -> OperationResult:
@@ -145,8 +177,9 @@ def perform(call: Invocation) -> OperationResult:
     if operation == "delete":
         return delete_resource(client, KIND, endpoint_id_from(params))
     body = fields_from(params, creating=operation == "create")
-    password = body.get(PASSWORD)
-    if isinstance(password, str):
+    # Kept out of errors even when an update does not send it: the setting is still a secret.
+    password = body.get(PASSWORD) or params.get(PASSWORD)
+    if isinstance(password, str) and len(password.strip()) >= PASSWORD_MIN_CHARS:
         client = client.keeping_secret(password, PASSWORD_SHOWN)
     if operation == "update":
         return update_resource(client, KIND, endpoint_id_from(params), body)
@@ -167,4 +200,4 @@ def run(call: Invocation) -> ToolOutput:
     return ToolOutput(result.text, result.data, result.variables)
 
 
-__all__ = ["KIND", "LIMITS", "endpoint_id_from", "fields_from", "perform", "run"]
+__all__ = ["CHANGE_PASSWORD", "KIND", "LIMITS", "endpoint_id_from", "fields_from", "perform", "run"]
