@@ -40,6 +40,7 @@ from ..params import (
     http_url,
     message_text,
 )
+from ..placeholders import describe, find_placeholders
 from ..polling import MAX_WAIT_SECONDS, DeliveryReport, Observation, bounded_fetch, wait_for_final
 from ..present import (
     error_fields,
@@ -203,6 +204,17 @@ def check_text(text: str, analysis: SegmentAnalysis, *, has_media: bool) -> None
         )
 
 
+def check_placeholders(text: str) -> None:
+    """A template placeholder (``{{name}}``, ``[Name]``) would reach every recipient as written."""
+    found = find_placeholders(text)
+    if found:
+        raise InputError(
+            "message",
+            f"message contains {describe(found)}, which would reach the recipient as written. "
+            "Nothing was sent: replace it with the real value, or ask the user for it.",
+        )
+
+
 def plan_message(
     *,
     recipients: Recipients,
@@ -218,6 +230,7 @@ def plan_message(
     media = tuple(media_urls)
     analysis = analyze(text)
     check_text(text, analysis, has_media=bool(media))
+    check_placeholders(text)
     valid = list(recipients.valid)
     invalid = list(recipients.invalid)
     kept = frozenset(valid)  # well-formed numbers; any later refusal is a rule, not a typo
@@ -507,6 +520,7 @@ __all__ = [
     "Policy",
     "SendOptions",
     "SendReport",
+    "check_placeholders",
     "parse_media_urls",
     "plan",
     "plan_message",
