@@ -184,4 +184,11 @@ def describe(placeholders: tuple[str, ...]) -> str:
     return f"the placeholders {', '.join(placeholders[:-1])} and {placeholders[-1]}"
 
 
-__all__ = ["MAX_INSIDE_CHARS", "describe", "find_placeholders"]
+def fill_in(placeholders: tuple[str, ...]) -> str:
+    """What to do about them: the agent fills in what it knows and asks the user the rest."""
+    if len(placeholders) == 1:
+        return "replace it with the real value, or ask the user for it"
+    return "replace them with the real values, or ask the user for them"
+
+
+__all__ = ["MAX_INSIDE_CHARS", "describe", "fill_in", "find_placeholders"]

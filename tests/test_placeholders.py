@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plivo_api.placeholders import MAX_INSIDE_CHARS, describe, find_placeholders
+from plivo_api.placeholders import MAX_INSIDE_CHARS, describe, fill_in, find_placeholders
 
 
 @pytest.mark.parametrize(
@@ -87,6 +87,8 @@ def test_ordinary_texts_have_no_placeholders(text: str) -> None:
 def test_describe_names_each_placeholder() -> None:
     assert describe(("{{name}}",)) == "the placeholder {{name}}"
     assert describe(("{a}", "[Name]", "<date>")) == "the placeholders {a}, [Name] and <date>"
+    assert fill_in(("{a}",)) == "replace it with the real value, or ask the user for it"
+    assert fill_in(("{a}", "{b}")) == "replace them with the real values, or ask the user for them"
 
 
 # -- properties -------------------------------------------------------------------------------

@@ -359,7 +359,8 @@ def test_a_template_placeholder_in_message_is_refused_naming_it(message: str, na
     error = refusal(to=US, message=message)
     assert error.parameter == "message"
     assert f"message contains {named}, which would reach the recipient as written" in str(error)
-    assert "Nothing was sent: replace it with the real value, or ask the user for it." in str(error)
+    assert "Nothing was sent: replace " in str(error)
+    assert "or ask the user for " in str(error)
 
 
 def test_a_placeholder_refusal_sends_nothing(plivo: HTTPServer) -> None:

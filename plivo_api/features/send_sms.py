@@ -40,7 +40,7 @@ from ..params import (
     http_url,
     message_text,
 )
-from ..placeholders import describe, find_placeholders
+from ..placeholders import describe, fill_in, find_placeholders
 from ..polling import MAX_WAIT_SECONDS, DeliveryReport, Observation, bounded_fetch, wait_for_final
 from ..present import (
     error_fields,
@@ -211,7 +211,7 @@ def check_placeholders(text: str) -> None:
         raise InputError(
             "message",
             f"message contains {describe(found)}, which would reach the recipient as written. "
-            "Nothing was sent: replace it with the real value, or ask the user for it.",
+            f"Nothing was sent: {fill_in(found)}.",
         )
 
 
