@@ -183,6 +183,12 @@ def test_a_national_number_filter_says_to_add_the_country_code_or_ask() -> None:
     assert "ask the user" in str(caught.value)
 
 
+def test_a_national_number_filter_suggests_the_likely_reading() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_number_filter("0207 946 0030", "to_number")
+    assert "if it is a GB number, write it as +44 20 7946 0030" in str(caught.value)
+
+
 def test_a_powerpack_uuid_is_no_number_filter() -> None:
     with pytest.raises(InputError) as caught:
         parse_number_filter("1b2c3d4e-0000-4000-8000-00000000abcd", "from_number")
