@@ -89,13 +89,22 @@ REASON_LETTERS = "contains letters (write the number with digits only)"
 REASON_CONTROL = "contains control characters"
 REASON_EXTENSION = "has an extension (SMS cannot be sent to extensions)"
 REASON_NATIONAL = (
-    "national number without a country code: write it with + and the country code (e.g. "
-    "+44 20 7946 0018); if you do not know the country, ask the user"
+    "national number without a country code: write it with + and the country code; if you do "
+    "not know the country, ask the user"
 )
 REASON_NO_COUNTRY_CODE = (
-    "no valid country code: write it with + and the country code (e.g. +1 415 555 2671); if "
-    "you do not know the country, ask the user"
+    "no valid country code: write it with + and the country code; if you do not know the "
+    "country, ask the user"
 )
+_WITHOUT_COUNTRY_CODE = {
+    REASON_NATIONAL: "national number without a country code",
+    REASON_NO_COUNTRY_CODE: "no valid country code",
+}
+
+LIKELY_REGIONS = ("US", "GB", "CA", "AU")
+"""Where a number written without its country code most likely belongs, when no default country
+says: the countries Plivo opens to SMS by default (US and Canada for new accounts, also the UK and
+Australia for older ones). A number is only ever suggested, never sent, on this guess."""
 REASON_UNRESOLVED = "unresolved workflow variable: the variable it refers to was empty or never set"
 REASON_TOO_LONG_FOR_PLIVO = f"too long for Plivo (at most {PLIVO_MAX_DIGITS} digits)"
 
@@ -303,8 +312,61 @@ def _normalize(raw: str, region: str | None) -> str:
     if region is None and not prefix and not rest.startswith("0") and _digit_count(text) >= 9:
         # Read country-code-first, "4155552671" is a short Swiss number: the likely truth is a
         # national number written without its country code, and that is what to say.
-        raise InvalidNumberError(REASON_NO_COUNTRY_CODE, stripped)
-    raise InvalidNumberError(first_reason or REASON_NATIONAL, stripped)
+        raise InvalidNumberError(_explained(REASON_NO_COUNTRY_CODE, text, region), stripped)
+    reason = first_reason or REASON_NATIONAL
+    raise InvalidNumberError(reason if prefix else _explained(reason, text, region), stripped)
+
+
+def _explained(reason: str, text: str, region: str | None) -> str:
+    """``reason`` with the number as the user most likely meant it, when a reading is valid.
+
+    Only for a number written without an international prefix: under ``default_country`` the
+    international reading (``447400123456`` under US is ``+44 7400 123456``), then the national
+    reading in :data:`LIKELY_REGIONS` (``0207 946 0030`` is ``+44 20 7946 0030`` in GB). "Too
+    long" under a default country also says what to do about a number from elsewhere.
+    """
+    too_long = region is not None and reason == REASON_TOO_LONG
+    base = f"too long for a {region} number" if too_long else _WITHOUT_COUNTRY_CODE.get(reason)
+    if base is None:
+        return reason
+    meant = _likely_meant(text, region)
+    if not meant:
+        if too_long:
+            return (
+                f"{base}: check the digits; if it is from another country, write it with + and "
+                "the country code"
+            )
+        return reason
+    (country, number), *others = meant
+    readings = f"if it is a {country} number, write it as {number}"
+    readings += "".join(f"; if a {country} number, as {number}" for country, number in others)
+    return (
+        f"{base}: {readings}; if it is from elsewhere, use + and its country code, or ask the user"
+    )
+
+
+def _likely_meant(text: str, region: str | None) -> list[tuple[str, str]]:
+    """(country, number in international format) of each valid reading, most likely first."""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    candidates: list[tuple[str, str | None]] = []
+    if region is not None and not digits.startswith("0"):
+        candidates.append(("+" + digits, None))
+    candidates.extend((digits, likely) for likely in LIKELY_REGIONS if likely != region)
+    found: dict[str, str] = {}
+    for candidate, candidate_region in candidates:
+        try:
+            number = phonenumbers.parse(candidate, candidate_region)
+        except NumberParseException:
+            continue
+        if number.extension or not phonenumbers.is_valid_number(number):
+            continue
+        international = phonenumbers.format_number(
+            number, phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+        country = phonenumbers.region_code_for_number(number)
+        if country is not None:
+            found.setdefault(international, country)
+    return [(country, number) for number, country in found.items()]
 
 
 def _readings(text: str, region: str | None) -> list[tuple[str, str | None]]:
@@ -410,6 +472,7 @@ def _digit_count(text: str) -> int:
 
 
 __all__ = [
+    "LIKELY_REGIONS",
     "MAX_NUMBER_CHARS",
     "MAX_RECIPIENTS",
     "MMS_REGIONS",

@@ -5,13 +5,15 @@ Plivo prices per country (and per network, which a preview cannot know), so each
 country's price list is fetched once, however many recipients share it.
 The rate used is the country's headline outbound rate; network-specific rates may differ.
 
+Before the numbers are known, one country and a recipient count can be priced the same way.
+
 The estimate is an extra: when it cannot be made (no credentials, Plivo unreachable, a country
 without a price list) the preview still succeeds and says why in a note.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -67,6 +69,12 @@ class EstimateUnavailableError(Exception):
     """No estimate at all; ``str()`` is the note shown instead of it."""
 
 
+NO_RECIPIENTS = (
+    "no valid recipients to estimate the cost for: give the numbers in to, or the destination "
+    "country in estimate_country (with recipient_count)"
+)
+
+
 def estimate_cost(recipients: Iterable[str], segments: int, rate_for: RateLookup) -> CostEstimate:
     """Group E.164 recipients by country and price each country once.
 
@@ -83,9 +91,24 @@ def estimate_cost(recipients: Iterable[str], segments: int, rate_for: RateLookup
         else:
             by_country[region] = by_country.get(region, 0) + 1
     if not by_country and not unknown:
-        raise EstimateUnavailableError(
-            "no valid recipients to estimate the cost for: add numbers in to"
-        )
+        raise EstimateUnavailableError(NO_RECIPIENTS)
+    costs = _priced(by_country, segments, rate_for)
+    for number in unknown:
+        costs.append(CountryCost("", 1, segments, None, f"{number} belongs to no country"))
+    return CostEstimate(tuple(costs))
+
+
+def estimate_country_cost(
+    country: str, recipients: int, segments: int, rate_for: RateLookup
+) -> CostEstimate:
+    """The cost of ``recipients`` messages to one country, before the numbers are known (one
+    Pricing request); errors as in :func:`estimate_cost`."""
+    return CostEstimate(tuple(_priced({country: recipients}, segments, rate_for)))
+
+
+def _priced(
+    by_country: Mapping[str, int], segments: int, rate_for: RateLookup
+) -> list[CountryCost]:
     costs: list[CountryCost] = []
     for country, count in by_country.items():
         try:
@@ -101,9 +124,7 @@ def estimate_cost(recipients: Iterable[str], segments: int, rate_for: RateLookup
             raise EstimateUnavailableError(f"cost estimate unavailable: {error}") from None
         note = None if rate is not None else f"Plivo's price list for {country} has no SMS rate"
         costs.append(CountryCost(country, count, segments * count, rate, note))
-    for number in unknown:
-        costs.append(CountryCost("", 1, segments, None, f"{number} belongs to no country"))
-    return CostEstimate(tuple(costs))
+    return costs
 
 
 __all__ = [
@@ -112,4 +133,5 @@ __all__ = [
     "EstimateUnavailableError",
     "RateLookup",
     "estimate_cost",
+    "estimate_country_cost",
 ]

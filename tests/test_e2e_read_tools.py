@@ -351,11 +351,31 @@ def test_list_messages_default_window_is_24_hours(daemon, sandbox) -> None:
     result = ok(invoke(daemon, "list_messages", {}))
     assert result.json == {
         "messages": [],
+        "state_counts": [],
         "total_count": 0,
         "next_offset": None,
         "api_id": result.json["api_id"],
     }
     assert result.texts[0].startswith("No messages match")
+
+
+def test_list_messages_problem_finds_failed_and_undelivered_together(daemon, sandbox) -> None:
+    seed(sandbox, SPAM_TO, state="undelivered", error_code="30")
+    seed(sandbox, NO_CREDIT_TO, state="failed", error_code="900")
+    seed(sandbox, DELIVERED_TO, state="delivered")
+    result = ok(invoke(daemon, "list_messages", {"state": "problem", "since": "yesterday"}))
+    assert [r.query["message_state"] for r in sandbox.requests] == [
+        "failed",
+        "undelivered",
+        "rejected",
+    ]
+    assert sorted(m["to"] for m in result.json["messages"]) == sorted([SPAM_TO, NO_CREDIT_TO])
+    assert result.json["state_counts"] == [
+        {"state": "undelivered", "count": 1},
+        {"state": "failed", "count": 1},
+    ]
+    assert result.json["total_count"] == 2
+    assert ": 1 undelivered, 1 failed." in result.texts[0]
 
 
 def test_list_messages_offset_past_the_end_names_the_offsets_that_exist(daemon, sandbox) -> None:
@@ -499,5 +519,5 @@ def test_preview_estimate_without_credentials_is_a_note(daemon, sandbox) -> None
 def test_preview_without_estimate_makes_no_request(daemon, sandbox) -> None:
     result = ok(invoke(daemon, "preview_sms", {"message": "hi", "to": DELIVERED_TO}, {}))
     assert result.json["cost_estimate"] is None
-    assert result.json["cost_note"] is None
+    assert result.json["cost_note"].startswith("No cost estimate: this tool is set up without")
     assert sandbox.requests == []

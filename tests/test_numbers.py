@@ -200,7 +200,71 @@ def test_a_number_without_country_code_says_to_add_it_or_ask_the_user(raw: str) 
 def test_a_number_without_country_code_is_read_in_the_default_country() -> None:
     for written in ("4155552671", "(415) 555-2671", "415.555.2671"):
         assert parse_recipients(written, "US").valid == (US,)
-    assert parse_recipients("4155552671").invalid[0].reason == REASON_NO_COUNTRY_CODE
+    assert parse_recipients("4155552671").invalid[0].reason == (
+        "no valid country code: if it is a US number, write it as +1 415-555-2671; if it is from "
+        "elsewhere, use + and its country code, or ask the user"
+    )
+    assert parse_recipients("123456789").invalid[0].reason == REASON_NO_COUNTRY_CODE
+
+
+# -- the number as the user most likely meant it ---------------------------------------------
+
+
+def test_a_national_number_suggests_the_likely_country_instead_of_a_stock_example() -> None:
+    with pytest.raises(InvalidNumberError) as caught:
+        normalize_number("0207 946 0030")
+    assert caught.value.reason == (
+        "national number without a country code: if it is a GB number, write it as "
+        "+44 20 7946 0030; if it is from elsewhere, use + and its country code, or ask the user"
+    )
+    assert "7946 0018" not in str(caught.value)  # the old stock example
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "reading"),
+    [
+        ("447400123456", "US", "if it is a GB number, write it as +44 7400 123456"),
+        ("0207 946 0030", "US", "if it is a GB number, write it as +44 20 7946 0030"),
+        ("14155552671", "GB", "if it is a US number, write it as +1 415-555-2671"),
+    ],
+)
+def test_too_long_under_a_default_country_suggests_the_number_from_elsewhere(
+    raw: str, region: str, reading: str
+) -> None:
+    with pytest.raises(InvalidNumberError) as caught:
+        normalize_number(raw, region)
+    assert caught.value.reason == (
+        f"too long for a {region} number: {reading}; if it is from elsewhere, use + and its "
+        "country code, or ask the user"
+    )
+
+
+def test_too_long_under_a_default_country_without_a_reading_says_to_add_the_country_code() -> None:
+    with pytest.raises(InvalidNumberError) as caught:
+        normalize_number("1415555267199", "US")
+    assert caught.value.reason == (
+        "too long for a US number: check the digits; if it is from another country, write it "
+        "with + and the country code"
+    )
+
+
+def test_every_likely_reading_is_offered_when_several_are_valid() -> None:
+    reason = parse_recipients("2079460018").invalid[0].reason
+    assert reason == (
+        "no valid country code: if it is a US number, write it as +1 207-946-0018; if a GB "
+        "number, as +44 20 7946 0018; if it is from elsewhere, use + and its country code, or "
+        "ask the user"
+    )
+
+
+@pytest.mark.parametrize(("raw", "region"), [("09876543210", None), ("+44 207 946 003", None)])
+def test_no_guess_without_a_valid_reading_or_against_an_explicit_country_code(
+    raw: str, region: str | None
+) -> None:
+    with pytest.raises(InvalidNumberError) as caught:
+        normalize_number(raw, region)
+    assert " write it as " not in caught.value.reason
+    assert "7946 0018" not in caught.value.reason
 
 
 @pytest.mark.parametrize(
@@ -278,7 +342,11 @@ def test_duplicates_in_mixed_formats_collapse_and_order_is_kept() -> None:
     result = parse_recipients(raw, "US")
     assert result.valid == (GB, US, "+16045550100")
     # "020 7946 0018" is not a US number; it is reported, not merged with the GB one.
-    assert result.invalid == (InvalidRecipient("020 7946 0018", "too long"),)
+    [invalid] = result.invalid
+    assert invalid.input == "020 7946 0018"
+    assert invalid.reason.startswith(
+        "too long for a US number: if it is a GB number, write it as +44 20 7946 0018;"
+    )
 
 
 def test_recipients_keep_first_seen_order() -> None:

@@ -8,7 +8,15 @@ from pytest_httpserver import HTTPServer
 
 from plivo_api.errors import InputError
 from plivo_api.features import Invocation, ToolOutput
-from plivo_api.features.preview_sms import present, preview_from_params, run, with_cost_estimate
+from plivo_api.features.preview_sms import (
+    NOTE_ESTIMATES_OFF,
+    NOTE_NO_VALID_RECIPIENTS,
+    NOTE_NOTHING_TO_PRICE,
+    present,
+    preview_from_params,
+    run,
+    with_cost_estimate,
+)
 from plivo_api.features.send_sms import plan
 from tests.conftest import AUTH_ID, AUTH_TOKEN
 
@@ -46,13 +54,15 @@ def test_present_shows_encoding_segments_and_limits() -> None:
         "invalid_recipients": [{"input": "123", "reason": "too short"}],
         "invalid_count": 1,
         "cost_estimate": None,
-        "cost_note": None,
+        "cost_note": NOTE_ESTIMATES_OFF,
+        "warnings": [],
     }
     assert output.variables == {
         "segments": 3,
         "encoding": "UCS-2",
         "over_limit": False,
         "estimated_cost": None,
+        "warnings": [],
     }
     assert output.text == (
         f"3 segments (UCS-2: {RIGHT_QUOTE} at position 151), 151 characters; replacing "
@@ -159,7 +169,8 @@ def pricing_body(iso: str, outbound: str) -> dict[str, object]:
 def test_without_estimate_cost_no_request_is_made(plivo: HTTPServer) -> None:
     output = run(Invocation({"message": "hi", "to": US_1}, CREDENTIALS))
     assert output.json["cost_estimate"] is None
-    assert output.json["cost_note"] is None
+    assert output.json["cost_note"] == NOTE_ESTIMATES_OFF  # why there is none, in the JSON
+    assert output.text == "GSM-7, 1 segment, 2 characters; 1 valid recipient."  # nobody asked
     assert output.variables["estimated_cost"] is None
     assert plivo.log == []
 
@@ -250,5 +261,112 @@ def test_an_estimate_with_an_unpriced_country_is_partial(plivo: HTTPServer) -> N
 
 def test_an_estimate_without_valid_recipients_is_a_note(plivo: HTTPServer) -> None:
     output = run(Invocation({"message": "hi", "to": "123", "estimate_cost": True}, CREDENTIALS))
-    assert "no valid recipients" in str(output.json["cost_note"])
+    assert output.json["cost_note"] == NOTE_NO_VALID_RECIPIENTS
+    assert output.text.endswith(f"{NOTE_NO_VALID_RECIPIENTS}.")
     assert plivo.log == []
+
+
+def test_an_estimate_without_numbers_or_country_says_what_to_give(plivo: HTTPServer) -> None:
+    output = run(Invocation({"message": "hi", "estimate_cost": True}, CREDENTIALS))
+    assert output.json["cost_note"] == NOTE_NOTHING_TO_PRICE
+    assert "estimate_country" in NOTE_NOTHING_TO_PRICE
+    assert plivo.log == []
+
+
+# -- an estimate for a country and a recipient count -------------------------------------------
+
+
+def test_a_country_and_a_count_are_priced_with_one_request(plivo: HTTPServer) -> None:
+    plivo.expect_oneshot_request(
+        PRICING_PATH, query_string={"country_iso": "BR"}
+    ).respond_with_json(pricing_body("BR", "0.04500"))
+    params = {
+        "message": "x" * 161,
+        "estimate_country": "br",
+        "recipient_count": 500,
+        "estimate_cost": True,
+    }
+    output = run(Invocation(params, CREDENTIALS))
+    assert output.json["cost_estimate"] == {
+        "currency": "USD",
+        "total": 45.0,
+        "countries": [
+            {
+                "country_iso": "BR",
+                "recipient_count": 500,
+                "units": 1000,
+                "rate": 0.045,
+                "cost": 45.0,
+                "api_id": "api-BR",
+            }
+        ],
+    }
+    assert output.json["cost_note"] is None
+    assert output.variables["estimated_cost"] == 45.0
+    assert output.text == (
+        "GSM-7, 2 segments, 161 characters; priced for 500 recipients in BR. "
+        "Estimated cost 45.00000 USD (BR 1000 × 0.04500)."
+    )
+
+
+def test_a_country_without_a_count_is_priced_per_recipient(plivo: HTTPServer) -> None:
+    plivo.expect_oneshot_request(PRICING_PATH).respond_with_json(pricing_body("GB", "0.04000"))
+    output = run(
+        Invocation({"message": "hi", "estimate_country": "UK", "estimate_cost": 1}, CREDENTIALS)
+    )
+    assert "priced for 1 recipient in GB" in output.text
+    assert output.variables["estimated_cost"] == 0.04
+
+
+def test_a_country_estimate_when_estimates_are_off_says_why_and_asks_nothing(
+    plivo: HTTPServer,
+) -> None:
+    params = {"message": "hi", "estimate_country": "US", "recipient_count": 20}
+    output = run(Invocation(params, CREDENTIALS))
+    assert output.json["cost_estimate"] is None
+    assert output.json["cost_note"] == NOTE_ESTIMATES_OFF
+    assert output.text.endswith(f"{NOTE_ESTIMATES_OFF}.")
+    assert "the user can turn them on" in output.text
+    assert plivo.log == []
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter", "words"),
+    [
+        ({"recipient_count": 5}, "estimate_country", "recipient_count needs estimate_country"),
+        ({"estimate_country": "Brazil"}, "estimate_country", "is not a known country"),
+        ({"estimate_country": "US", "recipient_count": 0}, "recipient_count", "recipient_count"),
+        ({"to": US_1, "recipient_count": 5}, "recipient_count", "Leave out recipient_count or to"),
+        ({"to": US_1, "estimate_country": "US"}, "estimate_country", "numbers are not known"),
+    ],
+)
+def test_estimate_parameters_that_cannot_be_used_are_refused(
+    params: dict[str, object], parameter: str, words: str
+) -> None:
+    with pytest.raises(InputError, match=words) as caught:
+        preview_from_params({"message": "hi", **params})
+    assert caught.value.parameter == parameter
+
+
+# -- warnings: what send_sms would refuse about the text ---------------------------------------
+
+
+def test_a_placeholder_is_a_warning_naming_it() -> None:
+    output = preview(message="Hi {{name}}, your order ships [Date]")
+    warning = (
+        "The text contains the placeholders {{name}} and [Date], which would reach the recipient "
+        "as written, so send_sms would refuse it: replace them with the real values, or ask the "
+        "user for them."
+    )
+    assert output.json["warnings"] == [warning]
+    assert output.variables["warnings"] == [warning]
+    assert output.text.endswith(f"characters. Warning: {warning}")
+    with pytest.raises(InputError, match="placeholders"):
+        plan({"message": "Hi {{name}}, your order ships [Date]", "to": US_1}, "+14155550100")
+
+
+@pytest.mark.parametrize("message", ["See [1] <3", "[Acme] Code 1234", "Go <https://e.com/a>"])
+def test_ordinary_brackets_are_no_warning(message: str) -> None:
+    output = preview(message=message)
+    assert output.json["warnings"] == []
+    assert "Warning" not in output.text

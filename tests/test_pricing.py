@@ -11,7 +11,13 @@ from decimal import Decimal
 import pytest
 
 from plivo_api.errors import AuthenticationError, NotFoundError
-from plivo_api.pricing import CostEstimate, CountryCost, EstimateUnavailableError, estimate_cost
+from plivo_api.pricing import (
+    CostEstimate,
+    CountryCost,
+    EstimateUnavailableError,
+    estimate_cost,
+    estimate_country_cost,
+)
 
 US_1, US_2, GB_1 = "+14155552671", "+12025550143", "+447400123456"
 
@@ -67,7 +73,7 @@ def test_a_credential_error_ends_the_estimate_after_one_request() -> None:
 
 
 def test_no_recipients_is_not_an_estimate() -> None:
-    with pytest.raises(EstimateUnavailableError, match="no valid recipients"):
+    with pytest.raises(EstimateUnavailableError, match=r"no valid recipients.*estimate_country"):
         estimate_cost([], 1, Rates({}))
 
 
@@ -79,3 +85,27 @@ def test_a_number_of_no_country_is_listed_without_a_price() -> None:
 
 def test_an_empty_estimate_has_no_total() -> None:
     assert CostEstimate(()).total is None
+
+
+# -- one country and a recipient count, before the numbers are known --------------------------
+
+
+def test_a_country_and_a_count_are_priced_with_one_request() -> None:
+    rates = Rates({"BR": Decimal("0.0450")})
+    estimate = estimate_country_cost("BR", 500, 2, rates)
+    assert rates.asked == ["BR"]
+    assert estimate.per_country == (CountryCost("BR", 500, 1000, Decimal("0.0450")),)
+    assert estimate.total == Decimal("45.0000")
+    assert estimate.summary() == "Estimated cost 45.00000 USD (BR 1000 × 0.0450)"
+
+
+def test_a_country_without_prices_is_a_note_not_a_guess() -> None:
+    estimate = estimate_country_cost("AQ", 10, 1, Rates({"AQ": NotFoundError("no price list")}))
+    assert estimate.total is None
+    assert estimate.notes == ("Plivo has no price for AQ",)
+
+
+def test_a_credential_error_ends_a_country_estimate() -> None:
+    rates = Rates({"GB": AuthenticationError("Plivo rejected the Auth ID")})
+    with pytest.raises(EstimateUnavailableError, match="rejected the Auth ID"):
+        estimate_country_cost("GB", 3, 1, rates)

@@ -346,6 +346,36 @@ def test_an_unresolved_variable_in_message_is_refused_naming_it() -> None:
     assert "unresolved workflow variable" in str(error)
 
 
+@pytest.mark.parametrize(
+    ("message", "named"),
+    [
+        ("Hi {{name}}, your table is ready", "the placeholder {{name}}"),
+        ("Hi {name}", "the placeholder {name}"),
+        ("Hi [Name], see you [Date]", "the placeholders [Name] and [Date]"),
+        ("Hi <name>", "the placeholder <name>"),
+    ],
+)
+def test_a_template_placeholder_in_message_is_refused_naming_it(message: str, named: str) -> None:
+    error = refusal(to=US, message=message)
+    assert error.parameter == "message"
+    assert f"message contains {named}, which would reach the recipient as written" in str(error)
+    assert "Nothing was sent: replace " in str(error)
+    assert "or ask the user for " in str(error)
+
+
+def test_a_placeholder_refusal_sends_nothing(plivo: HTTPServer) -> None:
+    with pytest.raises(InputError, match=r"the placeholder \[Name\]"):
+        run(Invocation({"to": US, "message": "Hi [Name]"}, CREDENTIALS))
+    assert plivo.log == []  # the server fixture also fails the test on any unexpected request
+
+
+@pytest.mark.parametrize(
+    "message", ["See [1] <3", "Read <https://example.com/a?b=[c]>", "[Acme] Code: 1234", "{}"]
+)
+def test_brackets_in_ordinary_texts_are_sent(message: str) -> None:
+    assert plan_of(to=US, message=message).text == message
+
+
 @pytest.mark.parametrize("message", ["Hi\x00", "\x1b[1mHi", "a\x07b"])
 def test_control_characters_in_message_are_refused_naming_message(message: str) -> None:
     error = refusal(to=US, message=message)

@@ -138,6 +138,7 @@ RUNS = [
         [Fault(method="GET", path="/Message/.+/", status=200, body=SPARSE)],
     ),
     Run("list_messages", {"limit": 1}),
+    Run("list_messages", {"state": "problem", "since": "today"}),
     Run(
         "list_messages",
         {},

@@ -7,13 +7,20 @@ Everything is checked before any request. One Plivo habit shapes the rules here
   any time filter returns only the **last 24 hours**. ``since``/``until`` therefore accept what
   people and models write (ISO dates or date-times, with or without an offset), are converted to
   UTC, and become ``message_time__gte`` / ``message_time__lte``. A date-time without an offset is
-  read as UTC; a bare date means the whole day (``since`` from 00:00:00, ``until`` to 23:59:59).
+  read as UTC; a bare date means the whole day (``since`` from 00:00:00, ``until`` to 23:59:59),
+  and so do ``today`` and ``yesterday``, which are UTC days like everything Plivo stores.
+- ``message_state`` takes one state per request. "Which messages failed?" means three states
+  (failed, undelivered, rejected), so the ``problem`` choice makes one request per state, all with
+  the same ``limit`` and ``offset``, and shows them together, newest first: a page then holds up to
+  ``limit`` messages of each state, and ``next_offset`` pages all three. The three requests count
+  against List Messages' own limit of 20 requests per minute.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -32,8 +39,13 @@ from ..text import shorten
 from . import Invocation, ToolOutput
 
 ANY: Final = "any"
+PROBLEM: Final = "problem"
+PROBLEM_STATES: Final = ("failed", "undelivered", "rejected")
+"""What "the messages that failed" means to a user: never sent, or sent and not delivered."""
 DIRECTIONS: Final = (ANY, "inbound", "outbound")
-STATE_CHOICES: Final = (ANY, *MESSAGE_STATES)
+STATE_CHOICES: Final = (ANY, PROBLEM, *MESSAGE_STATES)
+TODAY: Final = "today"
+YESTERDAY: Final = "yesterday"
 PLIVO_TIME_FORMAT: Final = "%Y-%m-%d %H:%M:%S"
 EARLIEST_YEAR: Final = 2000  # bounds outside these years are typos: Plivo keeps ~90 days
 LATEST_YEAR: Final = 2100
@@ -51,23 +63,34 @@ _DATE_ONLY = re.compile(r"\d{4}-?\d{2}-?\d{2}")  # 2026-01-05 or ISO basic 20260
 _SENDER_ID = re.compile(r"[A-Za-z0-9]+")
 
 
-def parse_time_bound(value: str | None, parameter: str, *, end_of_day: bool) -> dt.datetime | None:
-    """An ISO date or date-time as an aware UTC datetime (see the module docstring)."""
+def utc_today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def parse_time_bound(
+    value: str | None, parameter: str, *, end_of_day: bool, today: dt.date | None = None
+) -> dt.datetime | None:
+    """An ISO date or date-time, ``today`` or ``yesterday``, as an aware UTC datetime (see the
+    module docstring); ``today`` is the current UTC date unless given."""
     if value is None or not value.strip():
         return None
     text = value.strip()
+    today = today or utc_today()
+    clock = dt.time(23, 59, 59) if end_of_day else dt.time(0, 0, 0)
+    relative = {TODAY: today, YESTERDAY: today - dt.timedelta(days=1)}.get(text.lower())
+    if relative is not None:
+        return dt.datetime.combine(relative, clock, dt.UTC)
     try:
         if _DATE_ONLY.fullmatch(text):
-            day = dt.date.fromisoformat(text)
-            clock = dt.time(23, 59, 59) if end_of_day else dt.time(0, 0, 0)
-            moment = dt.datetime.combine(day, clock, dt.UTC)
+            moment = dt.datetime.combine(dt.date.fromisoformat(text), clock, dt.UTC)
         else:
             moment = dt.datetime.fromisoformat(text)
     except ValueError:
         raise InputError(
             parameter,
-            f"{parameter}: {shorten(text)!r} is not an ISO date or date-time; write e.g. "
-            "2026-01-05, 2026-01-05T14:30 or 2026-01-05T14:30:00+02:00 (no offset means UTC).",
+            f"{parameter}: {shorten(text)!r} is not an ISO date or date-time; write today, "
+            f"yesterday, a date such as {today} or a date-time such as {today}T14:30 or "
+            f"{today}T14:30:00+02:00 (no offset means UTC). Today is {today} in UTC.",
         ) from None
     try:
         moment = (
@@ -75,16 +98,18 @@ def parse_time_bound(value: str | None, parameter: str, *, end_of_day: bool) -> 
         )
     except OverflowError:  # an offset pushes 0001-01-01 or 9999-12-31 off the calendar
         moment = dt.datetime.min.replace(tzinfo=dt.UTC)
-    return _within_plivo_years(moment, parameter, text)
+    return _within_plivo_years(moment, parameter, text, today)
 
 
-def _within_plivo_years(moment: dt.datetime, parameter: str, text: str) -> dt.datetime:
+def _within_plivo_years(
+    moment: dt.datetime, parameter: str, text: str, today: dt.date
+) -> dt.datetime:
     """Plivo keeps about 90 days of messages; a bound outside these years is surely a typo."""
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         raise InputError(
             parameter,
             f"{parameter}: {shorten(text)!r} is outside {EARLIEST_YEAR}-{LATEST_YEAR}; Plivo "
-            "keeps about 90 days of messages. Write a recent date such as 2026-01-05.",
+            f"keeps about 90 days of messages. Write a recent date: today is {today} in UTC.",
         )
     return moment
 
@@ -139,12 +164,28 @@ class ListQuery:
         """No time filter: Plivo then returns only the last 24 hours."""
         return self.since is None and self.until is None
 
+    @property
+    def states(self) -> tuple[str | None, ...]:
+        """The ``message_state`` of each request (None: no state filter)."""
+        if self.state == PROBLEM:
+            return PROBLEM_STATES
+        return (None if self.state == ANY else self.state,)
+
+    def queries(self) -> tuple[dict[str, str | int], ...]:
+        """The exact query strings sent, one per request."""
+        return tuple(self._query(state) for state in self.states)
+
     def query(self) -> dict[str, str | int]:
+        """The query string of a listing that takes one request (any choice but ``problem``)."""
+        [only] = self.queries()
+        return only
+
+    def _query(self, state: str | None) -> dict[str, str | int]:
         params: dict[str, str | int] = {"limit": self.limit, "offset": self.offset}
         if self.direction != ANY:
             params["message_direction"] = self.direction
-        if self.state != ANY:
-            params["message_state"] = self.state
+        if state is not None:
+            params["message_state"] = state
         if self.from_number:
             params["from_number"] = self.from_number
         if self.to_number:
@@ -156,12 +197,16 @@ class ListQuery:
         return params
 
 
-def query_from_params(params: Params) -> ListQuery:
-    """Every list_messages parameter, validated; :class:`InputError` names the first fault."""
+def query_from_params(params: Params, today: dt.date | None = None) -> ListQuery:
+    """Every list_messages parameter, validated; :class:`InputError` names the first fault.
+
+    ``today``: the UTC date ``today``/``yesterday`` refer to (the current one unless given).
+    """
     direction = DIRECTION_CHOICE.read(params, "direction")
     state = STATE_CHOICE.read(params, "state")
-    since = parse_time_bound(read.text(params, "since"), "since", end_of_day=False)
-    until = parse_time_bound(read.text(params, "until"), "until", end_of_day=True)
+    today = today or utc_today()
+    since = parse_time_bound(read.text(params, "since"), "since", end_of_day=False, today=today)
+    until = parse_time_bound(read.text(params, "until"), "until", end_of_day=True, today=today)
     if since is not None and until is not None and since > until:
         raise InputError(
             "since",
@@ -179,19 +224,56 @@ def query_from_params(params: Params) -> ListQuery:
     )
 
 
+def merge_pages(query: ListQuery, pages: Sequence[Page[MessageRecord]]) -> Page[MessageRecord]:
+    """The pages of one listing's requests as one page, newest first (one page: itself)."""
+    if len(pages) == 1:
+        return pages[0]
+    records = sorted(
+        (record for page in pages for record in page.records),
+        key=lambda record: record.message_time or "",
+        reverse=True,
+    )
+    totals = [page.total_count for page in pages]
+    more = any(page.next_offset is not None for page in pages)
+    return Page(
+        records=tuple(records),
+        total_count=None if None in totals else sum(t for t in totals if t is not None),
+        offset=query.offset,
+        next_offset=query.offset + query.limit if more else None,
+        api_id=next((page.api_id for page in pages if page.api_id), None),
+    )
+
+
 def run(call: Invocation) -> ToolOutput:
     query = query_from_params(call.parameters)
-    page = list_messages(client_from(call.credentials), query.query())
-    return present(query, page)
+    client = client_from(call.credentials)
+    pages = [list_messages(client, params) for params in query.queries()]
+    return present(query, merge_pages(query, pages))
 
 
 # -- presentation ----------------------------------------------------------------------------
 
 
+def state_counts(records: Sequence[MessageRecord]) -> dict[str, int]:
+    """Messages per state, in life-cycle order (an unknown state last, under its own name)."""
+    counts: dict[str, int] = {}
+    for record in records:
+        state = record.state or "unknown"
+        counts[state] = counts.get(state, 0) + 1
+    order = {state: index for index, state in enumerate(MESSAGE_STATES)}
+    return dict(sorted(counts.items(), key=lambda item: order.get(item[0], len(order))))
+
+
+def _by_state(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {state}" for state, n in counts.items())
+
+
 def summary(query: ListQuery, page: Page[MessageRecord]) -> str:
-    """One line: how many, of how many, and how to get the next page."""
+    """One line: how many, of how many, by state, and how to get the next page."""
     shown = len(page.records)
     total = page.total_count
+    if query.state == PROBLEM:
+        return _problem_summary(query, page)
     if shown == 0 and query.offset > 0 and total:
         last_page = (total - 1) // query.limit * query.limit
         line = (
@@ -203,9 +285,31 @@ def summary(query: ListQuery, page: Page[MessageRecord]) -> str:
     else:
         of_total = f" of {total}" if total is not None else ""
         line = f"Messages {page.offset + 1}-{page.offset + shown}{of_total} (newest first)"
+        line += f": {_by_state(state_counts(page.records))}"
         failed = [r for r in page.records if r.error_code]
         if failed:
             line += f"; {len(failed)} with an error code"
+    return _ending(query, page, line)
+
+
+def _problem_summary(query: ListQuery, page: Page[MessageRecord]) -> str:
+    """For ``problem``: how many of the three states, by state; paging covers all three."""
+    states = ", ".join(PROBLEM_STATES[:-1]) + f" or {PROBLEM_STATES[-1]}"
+    of_total = f" of {page.total_count}" if page.total_count is not None else ""
+    if not page.records:
+        line = f"No {states} messages match"
+        if query.offset > 0 and page.total_count:
+            line += f" at offset {query.offset} ({page.total_count} in all: start at offset 0)"
+    else:
+        line = (
+            f"{len(page.records)}{of_total} {states} messages from offset {query.offset} "
+            f"(newest first; up to {query.limit} of each state per page): "
+            f"{_by_state(state_counts(page.records))}"
+        )
+    return _ending(query, page, line)
+
+
+def _ending(query: ListQuery, page: Page[MessageRecord], line: str) -> str:
     if page.next_offset is not None:
         line += f"; more with offset={page.next_offset}"
     if query.default_window:
@@ -216,6 +320,9 @@ def summary(query: ListQuery, page: Page[MessageRecord]) -> str:
 def present(query: ListQuery, page: Page[MessageRecord]) -> ToolOutput:
     data: dict[str, object] = {
         "messages": [message_fields(record) for record in page.records],
+        "state_counts": [
+            {"state": state, "count": n} for state, n in state_counts(page.records).items()
+        ],
         "total_count": page.total_count,
         "next_offset": page.next_offset,
         "api_id": page.api_id,
@@ -227,6 +334,7 @@ def present(query: ListQuery, page: Page[MessageRecord]) -> ToolOutput:
 __all__ = [
     "LIMITS",
     "ListQuery",
+    "merge_pages",
     "parse_number_filter",
     "parse_time_bound",
     "plivo_time",

@@ -1,7 +1,12 @@
 """preview_sms: what a send would cost and why, computed locally; nothing is sent.
 
 Only ``estimate_cost`` reaches Plivo (one Pricing GET per destination country). It is an extra:
-without credentials, or when Plivo fails, the preview still succeeds and carries a note instead.
+without credentials, or when Plivo fails, the preview still succeeds and carries a note instead;
+whenever there is no estimate, ``cost_note`` says why. The estimate prices the numbers in ``to``,
+or, before the numbers are known, ``recipient_count`` messages to ``estimate_country``.
+
+Whatever send_sms would refuse about the text itself and the preview can still show (a template
+placeholder left in it) is a warning here, so the text can be fixed before the send.
 """
 
 from __future__ import annotations
@@ -9,30 +14,68 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Final
 
 from .. import params as read
 from ..connect import client_from
 from ..errors import InputError, PlivoError
 from ..jsonvalues import as_number
 from ..numbers import Recipients, parse_recipients, parse_region
-from ..params import Limits, Params, message_text
+from ..params import Limits, NumberRange, Params, message_text
+from ..placeholders import describe, fill_in, find_placeholders
 from ..present import invalid_recipient_fields, invalid_summary, plural
-from ..pricing import CostEstimate, EstimateUnavailableError, estimate_cost
+from ..pricing import (
+    CostEstimate,
+    EstimateUnavailableError,
+    RateLookup,
+    estimate_cost,
+    estimate_country_cost,
+)
 from ..resources.pricing import get_pricing
 from ..segments import SegmentAnalysis, analyze, describe_limit, describe_segments
 from . import Invocation, ToolOutput
 
-LIMITS: Limits = {}
+MAX_RECIPIENT_COUNT: Final = 10_000_000  # a campaign spread over many sends; bounds typos only
+RECIPIENT_COUNT_LIMIT: Final = NumberRange(1, MAX_RECIPIENT_COUNT)
+LIMITS: Limits = {"recipient_count": RECIPIENT_COUNT_LIMIT}
+
+NOTE_ESTIMATES_OFF: Final = (
+    "No cost estimate: this tool is set up without cost estimates (the user can turn them on); "
+    "a country's SMS rate per segment is also in get_pricing"
+)
+NOTE_NO_VALID_RECIPIENTS: Final = "No cost estimate: none of the numbers in to is valid"
+NOTE_NOTHING_TO_PRICE: Final = (
+    "No cost estimate: give the numbers in to, or the destination country in estimate_country "
+    "(with recipient_count)"
+)
 
 
 @dataclass(frozen=True)
 class Preview:
     analysis: SegmentAnalysis
     recipients: Recipients
-    estimate_requested: bool = False
+    estimate_requested: bool = False  # the builder's setting: may the tool ask Plivo for prices
+    estimate_country: str | None = None  # with recipient_count: a send whose numbers are unknown
+    recipient_count: int | None = None
+    placeholders: tuple[str, ...] = ()  # send_sms refuses a text with any of these
     cost: CostEstimate | None = None
     cost_note: str | None = None
     api_ids: Mapping[str, str | None] = field(default_factory=dict)  # per priced country
+
+    @property
+    def estimate_asked(self) -> bool:
+        """The caller asked for a cost (the setting, or the estimate parameters)."""
+        return self.estimate_requested or self.estimate_country is not None
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        if not self.placeholders:
+            return ()
+        found = self.placeholders
+        return (
+            f"The text contains {describe(found)}, which would reach the recipient as written, "
+            f"so send_sms would refuse it: {fill_in(found)}.",
+        )
 
 
 def preview_from_params(params: Params) -> Preview:
@@ -42,8 +85,31 @@ def preview_from_params(params: Params) -> Preview:
     region = parse_region(read.text(params, "default_country"))
     to = read.text_items(params, "to")
     recipients = parse_recipients(to, region) if to else Recipients((), ())
-    estimate = read.boolean(params, "estimate_cost", default=False)
-    return Preview(analyze(text), recipients, estimate_requested=estimate)
+    country = parse_region(read.text(params, "estimate_country"), "estimate_country")
+    count = RECIPIENT_COUNT_LIMIT.read(params, "recipient_count")
+    if to and (country is not None or count is not None):
+        given = "estimate_country" if country is not None else "recipient_count"
+        raise InputError(
+            given,
+            f"{given} is for a send whose numbers are not known yet; with numbers in to, the "
+            f"estimate uses their own countries. Leave out {given} or to.",
+        )
+    if count is not None and country is None:
+        raise InputError(
+            "estimate_country",
+            "recipient_count needs estimate_country: the two-letter ISO code of the country "
+            "the messages go to (e.g. US, GB, IN); if you do not know it, ask the user.",
+        )
+    if country is not None and count is None:
+        count = 1  # the price per recipient
+    return Preview(
+        analyze(text),
+        recipients,
+        estimate_requested=read.boolean(params, "estimate_cost", default=False),
+        estimate_country=country,
+        recipient_count=count,
+        placeholders=find_placeholders(text),
+    )
 
 
 def with_cost_estimate(preview: Preview, credentials: Mapping[str, object] | None) -> Preview:
@@ -64,7 +130,7 @@ def with_cost_estimate(preview: Preview, credentials: Mapping[str, object] | Non
         return pricing.sms_outbound_rate
 
     try:
-        cost = estimate_cost(preview.recipients.valid, preview.analysis.segments, rate_for)
+        cost = _estimate(preview, rate_for)
     except EstimateUnavailableError as error:
         return replace(preview, cost_note=f"No cost estimate: {error}")
     note = "; ".join(cost.notes) or None
@@ -73,10 +139,33 @@ def with_cost_estimate(preview: Preview, credentials: Mapping[str, object] | Non
     return replace(preview, cost=cost, cost_note=note, api_ids=api_ids)
 
 
+def _estimate(preview: Preview, rate_for: RateLookup) -> CostEstimate:
+    segments = preview.analysis.segments
+    if preview.estimate_country is not None and preview.recipient_count is not None:
+        return estimate_country_cost(
+            preview.estimate_country, preview.recipient_count, segments, rate_for
+        )
+    return estimate_cost(preview.recipients.valid, segments, rate_for)
+
+
+def why_no_estimate(preview: Preview) -> str | None:
+    """What ``cost_note`` says when no estimate was attempted."""
+    if not preview.estimate_requested:
+        return NOTE_ESTIMATES_OFF
+    if preview.recipients.valid or preview.estimate_country is not None:
+        return None
+    if preview.recipients.invalid:
+        return NOTE_NO_VALID_RECIPIENTS
+    return NOTE_NOTHING_TO_PRICE
+
+
 def run(call: Invocation) -> ToolOutput:
     preview = preview_from_params(call.parameters)
-    if preview.estimate_requested:
+    reason = why_no_estimate(preview)
+    if reason is None:
         preview = with_cost_estimate(preview, call.credentials)
+    elif preview.estimate_asked:  # a cost was asked for: the line says why there is none
+        preview = replace(preview, cost_note=reason)
     return present(preview)
 
 
@@ -98,11 +187,15 @@ def summary(preview: Preview) -> str:
         line += f"; {plural(len(valid), 'valid recipient')}"
         if invalid:
             line += f", {invalid_summary(invalid)}"
+    if preview.estimate_country is not None:
+        count = plural(preview.recipient_count or 1, "recipient")
+        line += f"; priced for {count} in {preview.estimate_country}"
     if preview.cost is not None and preview.cost.total is not None:
         line += f". {preview.cost.summary()}"
     elif preview.cost_note:
         line += f". {preview.cost_note}"
-    return line.rstrip(".") + "."
+    line = line.rstrip(".") + "."
+    return " ".join((line, *(f"Warning: {w}" for w in preview.warnings)))
 
 
 def cost_fields(cost: CostEstimate, api_ids: Mapping[str, str | None]) -> dict[str, object]:
@@ -127,6 +220,7 @@ def present(preview: Preview) -> ToolOutput:
     a = preview.analysis
     invalid = invalid_recipient_fields(preview.recipients.invalid)
     total = preview.cost.total if preview.cost is not None else None
+    warnings = list(preview.warnings)
     data: dict[str, object] = {
         "encoding": a.encoding,
         "segments": a.segments,
@@ -155,15 +249,26 @@ def present(preview: Preview) -> ToolOutput:
         "cost_estimate": cost_fields(preview.cost, preview.api_ids)
         if preview.cost is not None
         else None,
-        "cost_note": preview.cost_note,
+        "cost_note": preview.cost_note
+        or (why_no_estimate(preview) if preview.cost is None else None),
+        "warnings": warnings,
     }
     variables = {
         "segments": a.segments,
         "encoding": a.encoding,
         "over_limit": a.over_limit,
         "estimated_cost": as_number(total),
+        "warnings": warnings,
     }
     return ToolOutput(summary(preview), data, variables)
 
 
-__all__ = ["LIMITS", "Preview", "present", "preview_from_params", "run", "with_cost_estimate"]
+__all__ = [
+    "LIMITS",
+    "Preview",
+    "present",
+    "preview_from_params",
+    "run",
+    "why_no_estimate",
+    "with_cost_estimate",
+]

@@ -40,6 +40,7 @@ from ..params import (
     http_url,
     message_text,
 )
+from ..placeholders import describe, fill_in, find_placeholders
 from ..polling import MAX_WAIT_SECONDS, DeliveryReport, Observation, bounded_fetch, wait_for_final
 from ..present import (
     error_fields,
@@ -204,6 +205,17 @@ def check_text(text: str, analysis: SegmentAnalysis, *, has_media: bool) -> None
         )
 
 
+def check_placeholders(text: str) -> None:
+    """A template placeholder (``{{name}}``, ``[Name]``) would reach every recipient as written."""
+    found = find_placeholders(text)
+    if found:
+        raise InputError(
+            "message",
+            f"message contains {describe(found)}, which would reach the recipient as written. "
+            f"Nothing was sent: {fill_in(found)}.",
+        )
+
+
 def plan_message(
     *,
     recipients: Recipients,
@@ -219,6 +231,7 @@ def plan_message(
     media = tuple(media_urls)
     analysis = analyze(text)
     check_text(text, analysis, has_media=bool(media))
+    check_placeholders(text)
     valid = list(recipients.valid)
     invalid = list(recipients.invalid)
     kept = frozenset(valid)  # well-formed numbers; any later refusal is a rule, not a typo
@@ -508,6 +521,7 @@ __all__ = [
     "Policy",
     "SendOptions",
     "SendReport",
+    "check_placeholders",
     "parse_media_urls",
     "plan",
     "plan_message",
