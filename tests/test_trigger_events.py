@@ -50,8 +50,8 @@ def test_a_payload_missing_fields_still_gives_every_variable() -> None:
 
 def test_message_status_filters_on_the_state() -> None:
     payload = status_variables(DeliveryReport.from_params({"MessageUUID": "u", "Status": "sent"}))
-    assert message_status({"statuses": ["sent"]}, payload).variables["status"] == "sent"
-    assert message_status({"statuses": ["delivered"]}, payload).ignored
+    assert message_status({"states": ["sent"]}, payload).variables["state"] == "sent"
+    assert message_status({"states": ["delivered"]}, payload).ignored
 
 
 def test_call_events_have_no_filter() -> None:
@@ -66,4 +66,4 @@ def test_a_filter_that_cannot_work_raises() -> None:
     with pytest.raises(InputError):
         sms_received({"regex": "("}, SMS_PAYLOAD)
     with pytest.raises(InputError):
-        message_status({"statuses": "lost"}, {"status": "sent"})
+        message_status({"states": "lost"}, {"state": "sent"})
