@@ -178,7 +178,9 @@ def test_requirements_are_the_three_bounded_runtime_dependencies(source: PluginS
     names = {Requirement(line).name.lower().replace("-", "_") for line in lines}
     assert names == RUNTIME_DEPENDENCIES | extra
     assert str(Requirement(SDK_REQUIREMENT)) in lines
-    shared = {line for line in lines if Requirement(line).name.lower().replace("-", "_") not in extra}
+    shared = {
+        line for line in lines if Requirement(line).name.lower().replace("-", "_") not in extra
+    }
     assert shared == _requirements(TOOL_PLUGIN)
 
 

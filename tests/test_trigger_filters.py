@@ -114,7 +114,11 @@ def test_no_text_can_make_the_regex_filter_backtrack(pattern: str) -> None:
     a backtracking engine this test never finishes)."""
     regex = MessageFilter.from_parameters({"regex": pattern}).regex
     assert regex is not None and not isinstance(regex.compiled, re.Pattern)
-    for text in ("a" * 60 + "!", "Hello there how are you doing today my friend!", "1" * 1600 + "!"):
+    for text in (
+        "a" * 60 + "!",
+        "Hello there how are you doing today my friend!",
+        "1" * 1600 + "!",
+    ):
         assert passes({"regex": pattern}, text=text) is False
 
 
