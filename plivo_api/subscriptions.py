@@ -37,10 +37,12 @@ from .errors import (
     PlivoError,
     RateLimitedError,
 )
+from .numbers import InvalidNumberError, normalize_number
 from .params import http_url
 from .resources import applications, numbers
 from .resources.applications import Application, ApplicationUrls
 from .resources.numbers import RentedNumber
+from .text import shorten
 from .trigger_dispatch import CALL_GREETING_PROPERTY, DEFAULT_CALL_GREETING, MAX_CALL_GREETING_CHARS
 
 logger = logging.getLogger(__name__)
@@ -49,6 +51,9 @@ APP_NAME_PREFIX: Final = "dify-trigger"
 ENDPOINT_TAG_CHARS: Final = 10
 """Hex characters of the endpoint's hash in the Application name: tells two subscriptions of one
 number apart without writing the endpoint URL into the Plivo console."""
+
+MAX_NUMBERS_NAMED: Final = 5
+"""A kept Application's other numbers named in the unsubscribe message; more are counted."""
 
 PROPERTY_PHONE_NUMBER: Final = "phone_number"
 PROPERTY_APP_ID: Final = "app_id"
@@ -204,6 +209,7 @@ def subscribe(client: PlivoClient, request: SubscriptionRequest) -> Subscription
         raise InputError(
             "phone_number", "phone_number is required: pick one of your Plivo numbers."
         )
+    _refuse_national_number(request.phone_number)
     try:
         number = _read_number(client, request.phone_number)
     except PlivoError as error:
@@ -275,7 +281,9 @@ def unsubscribe(client: PlivoClient, record: SubscriptionRecord) -> UnsubscribeO
     Never raises for Plivo's answers. A number that was moved to another Application since is
     left alone (someone chose that); a number that is gone needs nothing. When the number cannot
     be read or re-linked, the created Application is kept: deleting it would leave the number
-    with no Application at all, which is worse than one pointing at a removed endpoint.
+    with no Application at all, which is worse than one pointing at a removed endpoint. For the
+    same reason it is kept when other numbers were linked to it meanwhile (or when that cannot
+    be checked), and the message names them.
     """
     notes: list[str] = []
     try:
@@ -307,6 +315,10 @@ def unsubscribe(client: PlivoClient, record: SubscriptionRecord) -> UnsubscribeO
                 f"{number.number} was moved to {_app_words(number.app_id)} meanwhile; left as "
                 "it is."
             )
+    kept = _kept_for_other_numbers(client, record)
+    if kept is not None:
+        notes.append(kept.sentence)
+        return UnsubscribeOutcome(kept.complete, " ".join(notes))
     try:
         deleted = applications.delete_application(client, record.app_id)
     except PlivoError as error:
@@ -390,6 +402,24 @@ def delete_subscription(client: PlivoClient, properties: Mapping[str, Any]) -> U
     if record is None:
         return UnsubscribeOutcome(True, "Nothing to undo at Plivo for this subscription.")
     return unsubscribe(client, record)
+
+
+def _refuse_national_number(phone_number: str) -> None:
+    """A number typed without ``+`` that is no number with a country code (``4155550100``) is
+    national: asking for the country code beats naming a number the user never typed
+    (``+4155550100``). Plivo's digits (``14155550100``) and E.164 pass unchanged."""
+    written = phone_number.strip()
+    if written.startswith("+"):
+        return
+    try:
+        normalize_number(written)
+    except InvalidNumberError:
+        raise InputError(
+            PARAM_PHONE_NUMBER,
+            f"{PARAM_PHONE_NUMBER}: {shorten(written)!r} has no country code. Write the number "
+            "with + and its country code (+1 for the US and Canada: +14155550100), or pick it "
+            "from the list of your Plivo numbers.",
+        ) from None
 
 
 def _read_number(client: PlivoClient, phone_number: str) -> _Number:
@@ -501,6 +531,41 @@ def _restore_link(client: PlivoClient, number: _Number, record: SubscriptionReco
     if previous is None:
         return f"{number.number} is unlinked again, as it was before."
     return f"{number.number} is linked to application {previous} again."
+
+
+def _kept_for_other_numbers(client: PlivoClient, record: SubscriptionRecord) -> _Cleanup | None:
+    """Why the created Application must stay, or ``None`` when no other number uses it.
+
+    Someone may have linked more numbers to it in the console since it was created; deleting it
+    would leave those numbers without an Application (no messages, no calls).
+    """
+    ours = to_plivo(record.phone_number)
+    try:
+        others = [
+            rented.number
+            for rented in numbers.all_numbers(client)
+            if rented.application == record.app_id
+            and rented.number is not None
+            and to_plivo(rented.number) != ours
+        ]
+    except PlivoError as error:
+        return _Cleanup(
+            f"Kept application {record.app_id}: whether other numbers use it could not be checked "
+            f"({error}). In the Plivo console, delete it once no number is linked to it.",
+            complete=False,
+        )
+    if not others:
+        return None
+    named = ", ".join(others[:MAX_NUMBERS_NAMED])
+    if len(others) > MAX_NUMBERS_NAMED:
+        named += f" and {len(others) - MAX_NUMBERS_NAMED} more"
+    verb = "is" if len(others) == 1 else "are"
+    return _Cleanup(
+        f"Kept application {record.app_id}: {named} {verb} linked to it now (linked after this "
+        "subscription was made), and deleting it would leave them without messages and calls. "
+        "In the Plivo console, link them to another application, then delete this one.",
+        complete=True,
+    )
 
 
 def _app_words(app_id: str | None) -> str:

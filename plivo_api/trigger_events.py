@@ -4,7 +4,9 @@ A webhook becomes exactly one event (see :mod:`plivo_api.trigger_dispatch`); its
 variables are computed once, when the webhook arrives, and travel to every trigger node as the
 dispatch payload. Each node then applies its own filters (:mod:`plivo_api.trigger_filters`) to
 that payload. The variable names follow the tool plugin's outputs glossary (``from``, ``to``,
-``message_uuid``, ``error``, ``advice``...), so the same thing has the same name in both plugins.
+``message_uuid``, ``state``, ``error``, ``advice``...), so the same thing has the same name in
+both plugins: a message's or a call's state is ``state``, never ``status``. A value that does not
+apply (no error, a call not yet ended, a field Plivo left out) is ``None``, never ``""``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from .trigger_filters import PASS, MessageFilter, StatusFilter, Verdict
+from .trigger_filters import PASS, MessageFilter, StateFilter, Verdict
 from .webhooks import CallEvent, DeliveryReport, InboundMessage
 
 EVENT_SMS_RECEIVED: Final = "sms_received"
@@ -39,7 +41,7 @@ SMS_VARIABLES: Final = (
 )
 STATUS_VARIABLES: Final = (
     "message_uuid",
-    "status",
+    "state",
     "error_code",
     "error",
     "advice",
@@ -53,7 +55,7 @@ CALL_VARIABLES: Final = (
     "from",
     "to",
     "direction",
-    "call_status",
+    "state",
     "duration",
     "hangup_cause",
 )
@@ -78,15 +80,42 @@ class EventResult:
 
 
 def sms_variables(message: InboundMessage) -> dict[str, Any]:
-    return _pick(message.to_dict(), SMS_VARIABLES)
+    return {
+        "message_uuid": message.message_uuid,
+        "from": message.from_number,
+        "to": message.to_number,
+        "text": message.text,
+        "type": message.message_type,
+        "media_urls": list(message.media_urls),
+        "units": message.units,
+        "intent": _or_none(message.intent),
+    }
 
 
 def status_variables(report: DeliveryReport) -> dict[str, Any]:
-    return _pick(report.to_dict(), STATUS_VARIABLES)
+    return {
+        "message_uuid": report.message_uuid,
+        "state": report.status,
+        "error_code": report.error_code,
+        "error": report.error,
+        "advice": report.advice,
+        "to": _or_none(report.to_number),
+        "from": _or_none(report.from_number),
+        "units": report.units,
+        "total_amount": float(report.total_amount) if report.total_amount is not None else None,
+    }
 
 
 def call_variables(call: CallEvent) -> dict[str, Any]:
-    return _pick(call.to_dict(), CALL_VARIABLES)
+    return {
+        "call_uuid": call.call_uuid,
+        "from": call.from_number,
+        "to": call.to_number,
+        "direction": _or_none(call.direction),
+        "state": _or_none(call.call_status),
+        "duration": call.duration,
+        "hangup_cause": _or_none(call.hangup_cause),
+    }
 
 
 def sms_received(parameters: Mapping[str, object], payload: Mapping[str, Any]) -> EventResult:
@@ -103,7 +132,7 @@ def sms_received(parameters: Mapping[str, object], payload: Mapping[str, Any]) -
 def message_status(parameters: Mapping[str, object], payload: Mapping[str, Any]) -> EventResult:
     """Raises :class:`~plivo_api.errors.InputError` for a filter that cannot work."""
     variables = _pick(payload, STATUS_VARIABLES)
-    verdict = StatusFilter.from_parameters(parameters).check(_text(variables["status"]))
+    verdict = StateFilter.from_parameters(parameters).check(_text(variables["state"]))
     return EventResult(variables, verdict)
 
 
@@ -119,6 +148,10 @@ def _pick(source: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
 
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _or_none(value: str) -> str | None:
+    return value or None
 
 
 __all__ = [

@@ -6,7 +6,9 @@ everything through; filters that are set must all match.
 
 Filters are read when an event is checked, so a filter that cannot work (a number that is not
 one, a regular expression that does not compile) fails that check with a sentence naming the
-filter: a silently ignored filter would start workflows the user meant to exclude.
+filter: a silently ignored filter would start workflows the user meant to exclude. The ``regex``
+filter runs on text the sender chooses, so it is matched by a linear-time engine
+(:mod:`plivo_api.linear_regex`): no message can hold the plugin.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Final
 
 from . import params as read
 from .errors import InputError
+from .linear_regex import LinearPattern, PatternError, compile_linear
 from .numbers import InvalidNumberError, normalize_number
 from .states import DELIVERY_REPORT_STATES
 from .text import shorten
@@ -30,14 +33,14 @@ MAX_SHORT_CODE_DIGITS: Final = 8
 """Up to 8 digits is a short code (sent as is); from 9 digits on it must read as a phone number
 in international format (Plivo's short codes have 3 to 8 digits)."""
 
-MESSAGE_STATUSES: Final = DELIVERY_REPORT_STATES
+MESSAGE_STATES: Final = DELIVERY_REPORT_STATES
 
 PARAM_FROM_NUMBERS: Final = "from_numbers"
 PARAM_TO_NUMBERS: Final = "to_numbers"
 PARAM_KEYWORD: Final = "keyword"
 PARAM_CONTAINS: Final = "contains"
 PARAM_REGEX: Final = "regex"
-PARAM_STATUSES: Final = "statuses"
+PARAM_STATES: Final = "states"
 
 _ENTRY_SEPARATORS = re.compile(r"[,;\n\r，；、]+")
 _WORD_TRIM = " \t\r\n\f\v.,;:!?¡¿\"'`()[]{}<>*~_-“”‘’«»。！？，"
@@ -99,7 +102,7 @@ class MessageFilter:
     to_numbers: AddressSet | None = None
     keywords: frozenset[str] = frozenset()
     contains: str = ""
-    regex: re.Pattern[str] | None = None
+    regex: LinearPattern | None = None
 
     @classmethod
     def from_parameters(cls, parameters: Mapping[str, object]) -> MessageFilter:
@@ -125,20 +128,20 @@ class MessageFilter:
             return Verdict(False, f"the first word is not one of the {PARAM_KEYWORD} filter")
         if self.contains and self.contains not in fold(text):
             return Verdict(False, f"the text does not contain the {PARAM_CONTAINS} filter")
-        if self.regex is not None and self.regex.search(text) is None:
+        if self.regex is not None and not self.regex.search(text):
             return Verdict(False, f"the text does not match the {PARAM_REGEX} filter")
         return PASS
 
 
 @dataclass(frozen=True)
-class StatusFilter:
+class StateFilter:
     """The filter of ``message_status``: which delivery states start the workflow."""
 
-    statuses: frozenset[str] = frozenset()
+    states: frozenset[str] = frozenset()
 
     @classmethod
-    def from_parameters(cls, parameters: Mapping[str, object]) -> StatusFilter:
-        raw = parameters.get(PARAM_STATUSES)
+    def from_parameters(cls, parameters: Mapping[str, object]) -> StateFilter:
+        raw = parameters.get(PARAM_STATES)
         if raw is None or raw == "" or raw == []:
             return cls()
         if isinstance(raw, str):
@@ -146,26 +149,24 @@ class StatusFilter:
         elif isinstance(raw, list | tuple):
             items = raw
         else:
-            raise InputError(
-                PARAM_STATUSES, f"{PARAM_STATUSES}: expected a list of delivery states."
-            )
+            raise InputError(PARAM_STATES, f"{PARAM_STATES}: expected a list of delivery states.")
         chosen: set[str] = set()
         for item in items:
-            status = str(item).strip().lower() if isinstance(item, str | int) else None
-            if status == "":
+            state = str(item).strip().lower() if isinstance(item, str | int) else None
+            if state == "":
                 continue
-            if status not in MESSAGE_STATUSES:
+            if state not in MESSAGE_STATES:
                 raise InputError(
-                    PARAM_STATUSES,
-                    f"{PARAM_STATUSES}: {shorten(str(item))!r} is not a delivery state; use "
-                    f"{', '.join(MESSAGE_STATUSES)}.",
+                    PARAM_STATES,
+                    f"{PARAM_STATES}: {shorten(str(item))!r} is not a delivery state; use "
+                    f"{', '.join(MESSAGE_STATES)}.",
                 )
-            chosen.add(status)
+            chosen.add(state)
         return cls(frozenset(chosen))
 
-    def check(self, status: str) -> Verdict:
-        if self.statuses and status.strip().lower() not in self.statuses:
-            return Verdict(False, f"the state is not one of {PARAM_STATUSES}")
+    def check(self, state: str) -> Verdict:
+        if self.states and state.strip().lower() not in self.states:
+            return Verdict(False, f"the state is not one of {PARAM_STATES}")
         return PASS
 
 
@@ -214,7 +215,7 @@ def _keywords(raw: str | None) -> frozenset[str]:
     return frozenset(words)
 
 
-def _regex(raw: str | None) -> re.Pattern[str] | None:
+def _regex(raw: str | None) -> LinearPattern | None:
     if raw is None or not raw.strip():
         return None
     if len(raw) > MAX_REGEX_CHARS:
@@ -222,26 +223,26 @@ def _regex(raw: str | None) -> re.Pattern[str] | None:
             PARAM_REGEX, f"{PARAM_REGEX}: at most {MAX_REGEX_CHARS} characters, got {len(raw)}."
         )
     try:
-        return re.compile(raw)
-    except re.error as error:
+        return compile_linear(raw)
+    except PatternError as error:
         raise InputError(
             PARAM_REGEX,
-            f"{PARAM_REGEX}: {shorten(raw)!r} is not a valid regular expression ({error}).",
+            f"{PARAM_REGEX}: {shorten(raw)!r} cannot be used ({error.reason}).",
         ) from None
 
 
 __all__ = [
-    "MESSAGE_STATUSES",
+    "MESSAGE_STATES",
     "PARAM_CONTAINS",
     "PARAM_FROM_NUMBERS",
     "PARAM_KEYWORD",
     "PARAM_REGEX",
-    "PARAM_STATUSES",
+    "PARAM_STATES",
     "PARAM_TO_NUMBERS",
     "PASS",
     "AddressSet",
     "MessageFilter",
-    "StatusFilter",
+    "StateFilter",
     "Verdict",
     "first_word",
     "fold",

@@ -162,7 +162,7 @@ def test_a_text_runs_the_app_and_its_answer_goes_back_from_the_number_texted(plu
         "to": OURS,
         "text": "hello",
         "message_uuid": params["MessageUUID"],
-        "media_urls": "",
+        "media_urls": None,
     }
     assert replies(sandbox) == [
         {"src": "14155550199", "dst": "14155552671", "text": "You said: hello"}
@@ -390,7 +390,7 @@ def test_a_workflow_app_gets_the_message_fields_and_answers_with_its_output(plug
         "to": OURS,
         "text": "table for two at 7",
         "message_uuid": params["MessageUUID"],
-        "media_urls": "",
+        "media_urls": None,
     }
     assert [r["text"] for r in replies(sandbox)] == ["Booked for 7 pm"]
     call(plugin, inbound_params("again"))
@@ -578,7 +578,7 @@ def test_a_delivery_report_runs_the_status_workflow_once(plugin, sandbox, method
     assert info is not None
     assert app_call.inputs == {
         "message_uuid": params["MessageUUID"],
-        "status": "undelivered",
+        "state": "undelivered",
         "error_code": "30",
         "error": info.meaning,
         "to": ALICE,
@@ -598,8 +598,8 @@ def test_each_status_change_is_its_own_run(plugin, sandbox):
         path=STATUS,
         endpoint_settings=status_settings,
     )
-    assert [c.inputs["status"] for c in plugin.app_calls] == ["queued", "delivered"]
-    assert [c.inputs["error_code"] for c in plugin.app_calls] == ["", ""]
+    assert [c.inputs["state"] for c in plugin.app_calls] == ["queued", "delivered"]
+    assert [c.inputs["error_code"] for c in plugin.app_calls] == [None, None]
 
 
 def test_without_a_status_app_a_report_is_acknowledged_and_nothing_stored(plugin, sandbox):

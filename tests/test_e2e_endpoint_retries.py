@@ -160,7 +160,7 @@ def test_send_sms_callbacks_run_the_status_workflow_once_per_status(
     wait_until(lambda: len(daemon.app_calls) == len(finished))
     runs = [call.inputs for call in daemon.app_calls]
     assert {run["message_uuid"] for run in runs} == {message_uuid}
-    assert sorted(run["status"] for run in runs) == sorted(r.params["Status"] for r in finished)
-    [failed] = [run for run in runs if run["status"] == "undelivered"]  # the sandbox fails
+    assert sorted(run["state"] for run in runs) == sorted(r.params["Status"] for r in finished)
+    [failed] = [run for run in runs if run["state"] == "undelivered"]  # the sandbox fails
     assert failed["error_code"] == "30"  # ...0030 numbers with error 30
     assert failed["error"]

@@ -193,7 +193,7 @@ def test_subscription_created_text_arrives_and_subscription_removed(
         "type": "sms",
         "media_urls": [],
         "units": 1,
-        "intent": "",
+        "intent": None,
     }
     [delivery] = front.deliveries
     assert delivery.response.header("Content-Type") == "application/xml"
@@ -358,8 +358,8 @@ def test_delivery_reports_start_message_status_with_the_state_filter(
 ) -> None:
     endpoint = subscribe(front)["endpoint"]
     front.add_node(endpoint, "message_status", {}, name="all")
-    front.add_node(endpoint, "message_status", {"statuses": ["delivered"]}, name="delivered")
-    front.add_node(endpoint, "message_status", {"statuses": ["undelivered", "failed"]}, name="bad")
+    front.add_node(endpoint, "message_status", {"states": ["delivered"]}, name="delivered")
+    front.add_node(endpoint, "message_status", {"states": ["undelivered", "failed"]}, name="bad")
     plivo.callbacks = True
     for destination in ("+14155552671", "+14155550030"):  # ...0030: undelivered, error 30
         sent = requests.post(
@@ -371,14 +371,14 @@ def test_delivery_reports_start_message_status_with_the_state_filter(
         assert sent.status_code == 202, sent.text
     reports = 6  # queued, sent, and delivered or undelivered, for each message
     runs = front.wait_for_runs(3 * reports)
-    started = [(run.node.name, run.variables["status"]) for run in runs if not run.cancelled]
+    started = [(run.node.name, run.variables["state"]) for run in runs if not run.cancelled]
     assert sorted(status for name, status in started if name == "all") == sorted(
         ["queued", "queued", "sent", "sent", "delivered", "undelivered"]
     )
     assert [status for name, status in started if name == "delivered"] == ["delivered"]
     [bad] = [run for run in runs if run.node.name == "bad" and not run.cancelled]
     variables = bad.variables
-    assert (variables["status"], variables["error_code"]) == ("undelivered", "30")
+    assert (variables["state"], variables["error_code"]) == ("undelivered", "30")
     assert variables["error"] and variables["advice"]
     assert (variables["to"], variables["from"]) == ("+14155550030", OUR_NUMBER)
     assert isinstance(variables["total_amount"], float)
@@ -411,7 +411,7 @@ def test_a_call_is_answered_with_the_sentence_and_both_call_events_start(
         OUR_NUMBER,
         "inbound",
     )
-    assert received["duration"] is None and received["hangup_cause"] == ""
+    assert received["duration"] is None and received["hangup_cause"] is None
     assert isinstance(completed["duration"], int)
     assert completed["hangup_cause"]
     front.delete_subscription(endpoint)

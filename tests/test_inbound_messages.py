@@ -217,3 +217,25 @@ def test_with_replies_off_help_sends_nothing() -> None:
     answer = handle_inbound(request("HELP"), quiet, services(store, apps, messenger, clock))
     assert answer.status == 200
     assert messenger.sent == [] and apps.queries == []
+
+
+@pytest.mark.parametrize("text", ["YES", "Yes!", "GO", "RESUME", "START", "unstop"])
+def test_an_opt_in_word_from_a_sender_who_never_opted_out_is_an_ordinary_message(
+    text: str,
+) -> None:
+    store, apps, messenger, clock = Store(), Apps(), Messenger(), Clock()
+    answer = handle_inbound(request(text), SETTINGS, services(store, apps, messenger, clock))
+    assert answer.status == 200
+    assert apps.queries == [text]
+    assert [sent["text"] for sent in messenger.sent] == [f"re: {text}"]
+
+
+def test_an_opt_in_word_ends_an_opt_out_and_only_then() -> None:
+    store, apps, messenger, clock = Store(), Apps(), Messenger(), Clock()
+    handled = services(store, apps, messenger, clock)
+    for text in ("STOP", "Hello?", "YES"):  # opted out, ignored, opted back in: no app run
+        assert handle_inbound(request(text), SETTINGS, handled).status == 200
+    assert apps.queries == [] and messenger.sent == []
+    assert handle_inbound(request("Yes"), SETTINGS, handled).status == 200  # an answer now
+    assert apps.queries == ["Yes"]
+    assert [sent["text"] for sent in messenger.sent] == ["re: Yes"]

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from typing import Any
 import pytest
 import yaml
 
+from devtools.daemon import StandInStorage
 from devtools.sandbox import DEMO_AUTH_ID, DEMO_AUTH_TOKEN, Fault
 from devtools.sandbox.directory import (
     DEMO_APP_ID,
@@ -33,6 +35,14 @@ from devtools.sandbox.directory import (
     DEMO_NUMBER,
     DEMO_PHLO_ID,
 )
+from devtools.sandbox.signing import signature_headers
+from plivo_api.credentials import Credentials
+from plivo_api.inbound.messages import handle_inbound
+from plivo_api.inbound.replies import MessageSender
+from plivo_api.inbound.reports import handle_status
+from plivo_api.inbound.services import Services
+from plivo_api.inbound.settings import EndpointSettings
+from plivo_api.inbound.webhook import WebhookRequest
 from plivo_api.params import Choice, NumberRange
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -277,3 +287,79 @@ def test_every_json_key_is_in_the_readme_glossary(outcomes):
 def test_every_output_variable_is_in_the_readme_glossary(tool):
     declared = set(tool_yaml(tool)["output_schema"]["properties"])
     assert declared - glossary() == set()
+
+
+# -- the trigger plugin's variables and the endpoint's app inputs share the glossary -------------
+
+TRIGGER_EVENT_YAMLS = sorted((ROOT / "plivo_trigger" / "events").glob("*/*.yaml"))
+HOOK_URL = "https://dify.example.com/e/hook/sms"
+
+
+@pytest.mark.parametrize("path", TRIGGER_EVENT_YAMLS, ids=lambda path: path.stem)
+def test_every_trigger_event_variable_is_in_the_readme_glossary(path: Path) -> None:
+    declared = set(yaml.safe_load(path.read_text(encoding="utf-8"))["output_schema"]["properties"])
+    assert declared - glossary() == set()
+
+
+class _RecordingApps:
+    def __init__(self) -> None:
+        self.inputs: list[Mapping[str, object]] = []
+
+    def invoke(
+        self, app_id: str, *, query: str, inputs: Mapping[str, object], conversation_id: str | None
+    ) -> Mapping[str, object]:
+        self.inputs.append(dict(inputs))
+        return {"answer": "", "data": {"status": "succeeded", "outputs": {"answer": ""}}}
+
+
+def _no_replies(credentials: Credentials) -> MessageSender:
+    raise AssertionError("replies are off: nothing may be sent")
+
+
+def _signed(path: str, form: dict[str, str]) -> WebhookRequest:
+    url = f"{HOOK_URL}/{path}"
+    return WebhookRequest(
+        method="POST",
+        path=f"/sms/{path}",
+        params={key: [value] for key, value in form.items()},
+        headers={
+            "Dify-Hook-Url": url,
+            "Dify-Hook-Id": "hook",
+            **signature_headers("POST", url, form, DEMO_AUTH_TOKEN),
+        },
+    )
+
+
+def test_every_input_the_endpoint_hands_an_app_is_in_the_readme_glossary() -> None:
+    """Inbound SMS and MMS, delivery reports with and without an error: every input's name is a
+    glossary word, and one that does not apply is null, never empty text."""
+    apps = _RecordingApps()
+    services = Services(store=StandInStorage(), apps=apps, messenger=_no_replies)
+    settings = EndpointSettings.from_mapping(
+        {
+            "auth_id": DEMO_AUTH_ID,
+            "auth_token": DEMO_AUTH_TOKEN,
+            "app": {"app_id": "bot"},
+            "status_app": {"app_id": "reports"},
+            "reply": False,
+        }
+    )
+    base = {"From": "14155552671", "To": "14155550199", "MessageUUID": ""}
+    for form in (
+        {**base, "Text": "hello", "Type": "sms"},
+        {**base, "Text": "", "Type": "mms", "Media1": "https://media.example.com/a.jpg"},
+    ):
+        form["MessageUUID"] = str(uuid.uuid4())
+        assert handle_inbound(_signed("inbound", form), settings, services).status == 200
+    for extra in (
+        {"Status": "delivered", "ErrorCode": "000"},
+        {"Status": "failed", "ErrorCode": "30"},
+    ):
+        form = {**base, **extra, "MessageUUID": str(uuid.uuid4())}
+        assert handle_status(_signed("status", form), settings, services).status == 200
+    assert len(apps.inputs) == 4
+    for inputs in apps.inputs:
+        assert set(inputs) - glossary() == set(), "inputs missing from README's Outputs glossary"
+        assert "status" not in inputs  # a message's state is `state`
+        empty = [name for name, value in inputs.items() if value == "" and name != "text"]
+        assert empty == [], "an input that does not apply is null, not empty text"

@@ -126,7 +126,7 @@ def test_inbound_sms_becomes_sms_received_with_an_empty_xml_answer() -> None:
         "type": "sms",
         "media_urls": [],
         "units": 1,
-        "intent": "",
+        "intent": None,
     }
 
 
@@ -145,13 +145,13 @@ def test_delivery_report_becomes_message_status_with_the_error_explained() -> No
     assert result.body == "<Response></Response>"
     assert result.user_id == "+447700900999"
     payload = result.payload
-    assert payload["status"] == "undelivered"
+    assert payload["state"] == "undelivered"
     assert payload["error_code"] == "30"
     assert payload["error"] and payload["advice"]
     assert (payload["units"], payload["total_amount"]) == (2, 0.013)
     assert list(payload) == [
         "message_uuid",
-        "status",
+        "state",
         "error_code",
         "error",
         "advice",
@@ -193,7 +193,7 @@ def test_hangup_becomes_call_completed() -> None:
     assert result.body == "<Response></Response>"
     assert result.payload["duration"] == 42
     assert result.payload["hangup_cause"] == "Normal Hangup"
-    assert result.payload["call_status"] == "completed"
+    assert result.payload["state"] == "completed"
 
 
 @pytest.mark.parametrize(

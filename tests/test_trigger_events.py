@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
+import yaml
 
 from plivo_api.errors import InputError
 from plivo_api.trigger_events import (
     CALL_VARIABLES,
     SMS_VARIABLES,
     STATUS_VARIABLES,
+    VARIABLES,
     call_event,
     call_variables,
     message_status,
@@ -16,6 +21,7 @@ from plivo_api.trigger_events import (
     sms_variables,
     status_variables,
 )
+from plivo_api.trigger_filters import MESSAGE_STATES
 from plivo_api.webhooks import CallEvent, DeliveryReport, InboundMessage
 
 SMS_PAYLOAD = sms_variables(
@@ -50,8 +56,8 @@ def test_a_payload_missing_fields_still_gives_every_variable() -> None:
 
 def test_message_status_filters_on_the_state() -> None:
     payload = status_variables(DeliveryReport.from_params({"MessageUUID": "u", "Status": "sent"}))
-    assert message_status({"statuses": ["sent"]}, payload).variables["status"] == "sent"
-    assert message_status({"statuses": ["delivered"]}, payload).ignored
+    assert message_status({"states": ["sent"]}, payload).variables["state"] == "sent"
+    assert message_status({"states": ["delivered"]}, payload).ignored
 
 
 def test_call_events_have_no_filter() -> None:
@@ -66,4 +72,103 @@ def test_a_filter_that_cannot_work_raises() -> None:
     with pytest.raises(InputError):
         sms_received({"regex": "("}, SMS_PAYLOAD)
     with pytest.raises(InputError):
-        message_status({"statuses": "lost"}, {"status": "sent"})
+        message_status({"states": "lost"}, {"state": "sent"})
+
+
+# -- the variables each event YAML declares ------------------------------------------------------
+
+EVENTS_DIR = Path(__file__).resolve().parent.parent / "plivo_trigger" / "events"
+JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "array": (list,),
+    "null": (type(None),),
+}
+SAMPLES: dict[str, list[dict[str, Any]]] = {
+    "sms_received": [
+        SMS_PAYLOAD,
+        sms_variables(
+            InboundMessage.from_params(
+                {"MessageUUID": "u", "From": "1415", "To": "1416", "Body": "STOP", "Type": "mms"}
+            )
+        ),
+    ],
+    "message_status": [
+        status_variables(DeliveryReport.from_params({"MessageUUID": "u", "Status": "sent"})),
+        status_variables(
+            DeliveryReport.from_params(
+                {
+                    "MessageUUID": "u",
+                    "Status": "undelivered",
+                    "ErrorCode": "30",
+                    "From": "14155550100",
+                    "To": "447700900123",
+                    "Units": "1",
+                    "TotalAmount": "0.0065",
+                }
+            )
+        ),
+    ],
+    "call_received": [
+        call_variables(CallEvent.from_params({"CallUUID": "c", "From": "1415", "To": "1416"})),
+        call_variables(
+            CallEvent.from_params(
+                {
+                    "CallUUID": "c",
+                    "From": "1",
+                    "To": "2",
+                    "Direction": "inbound",
+                    "CallStatus": "ringing",
+                }
+            )
+        ),
+    ],
+}
+SAMPLES["call_completed"] = [
+    call_variables(
+        CallEvent.from_params(
+            {
+                "CallUUID": "c",
+                "From": "1415",
+                "To": "1416",
+                "Direction": "inbound",
+                "CallStatus": "completed",
+                "Duration": "12",
+                "HangupCauseName": "Normal Hangup",
+            }
+        )
+    ),
+    *SAMPLES["call_received"],
+]
+
+
+def declared(event: str) -> dict[str, Any]:
+    path = EVENTS_DIR / event / f"{event}.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["output_schema"]
+
+
+@pytest.mark.parametrize("event", sorted(SAMPLES))
+def test_variables_are_the_declared_ones_of_the_declared_types_and_null_never_empty(
+    event: str,
+) -> None:
+    schema = declared(event)
+    assert tuple(schema["properties"]) == VARIABLES[event]
+    assert "status" not in schema["properties"]  # a state is `state`; `status` is HTTP's
+    for variables in SAMPLES[event]:
+        for name, value in variables.items():
+            types = schema["properties"][name]["type"]
+            types = types if isinstance(types, list) else [types]
+            assert isinstance(value, tuple(t for k in types for t in JSON_TYPES[k])), name
+            assert value != "" or name == "text", f"{event}.{name} is empty text, not null"
+        assert all(variables[name] is not None for name in schema["required"])
+    nullable = {name for name, p in schema["properties"].items() if "null" in p["type"]}
+    seen_null = {name for v in SAMPLES[event] for name, value in v.items() if value is None}
+    assert nullable == seen_null, "every variable declared nullable is seen null in a sample"
+
+
+def test_the_state_filter_is_named_states_and_offers_every_delivery_state() -> None:
+    path = EVENTS_DIR / "message_status" / "message_status.yaml"
+    [parameter] = yaml.safe_load(path.read_text(encoding="utf-8"))["parameters"]
+    assert parameter["name"] == "states"
+    assert {o["value"] for o in parameter["options"]} == set(MESSAGE_STATES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import pytest
@@ -10,9 +11,9 @@ from plivo_api.errors import InputError
 from plivo_api.trigger_filters import (
     MAX_FILTER_ENTRIES,
     MAX_REGEX_CHARS,
-    MESSAGE_STATUSES,
+    MESSAGE_STATES,
     MessageFilter,
-    StatusFilter,
+    StateFilter,
     first_word,
 )
 
@@ -101,6 +102,55 @@ def test_regex_searches_the_text(pattern: str, text: str, expected: bool) -> Non
     assert passes({"regex": pattern}, text=text) is expected
 
 
+CATASTROPHIC_PATTERNS = [r"^(\w+\s?)*$", r"^(a+)+$", r"(a|aa)*b", r"^(\d*)*x$"]
+"""Patterns on which a backtracking engine takes time exponential in the text's length."""
+
+
+@pytest.mark.timeout(20)  # the old engine needs days for these texts; the timeout ends the wait
+@pytest.mark.parametrize("pattern", CATASTROPHIC_PATTERNS)
+def test_no_text_can_make_the_regex_filter_backtrack(pattern: str) -> None:
+    """The matching engine is not Python's backtracking ``re``, and texts that would make ``re``
+    run for longer than the universe has existed are decided at once (no time is measured: with
+    a backtracking engine this test never finishes)."""
+    regex = MessageFilter.from_parameters({"regex": pattern}).regex
+    assert regex is not None and not isinstance(regex.compiled, re.Pattern)
+    for text in (
+        "a" * 60 + "!",
+        "Hello there how are you doing today my friend!",
+        "1" * 1600 + "!",
+    ):
+        assert passes({"regex": pattern}, text=text) is False
+
+
+def test_the_regex_engine_still_matches_what_people_write() -> None:
+    cases = {
+        r"(?i)\b(refund|money back)\b": ("I want my MONEY BACK now", "refunded"),
+        r"^\s*(yes|y)\s*[.!]*$": ("yes!", "yes please"),
+        r"(?P<code>\d{4,8})": ("code 12345", "code 12"),
+        r"^[A-Z]{2}\d{3}$": ("AB123", "ab123"),
+        r"(?s)start.*end": ("start\nmiddle\nend", "end start"),
+    }
+    for pattern, (matching, other) in cases.items():
+        assert passes({"regex": pattern}, text=matching), pattern
+        assert not passes({"regex": pattern}, text=other), pattern
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        (r"^(?=.*\d)", "(?="),
+        (r"(\w)\1", "\\1"),
+        (r"^yes\Z", "\\Z"),
+    ],
+)
+def test_an_unusable_pattern_is_refused_saying_why(pattern: str, reason: str) -> None:
+    with pytest.raises(InputError) as raised:
+        MessageFilter.from_parameters({"regex": pattern})
+    message = str(raised.value)
+    assert raised.value.parameter == "regex"
+    assert reason in message and "RE2" in message and "cannot be used" in message
+
+
 def test_filters_that_are_set_must_all_match() -> None:
     both = {"from_numbers": SENDER, "keyword": "BOOK"}
     assert passes(both, text="Book it")
@@ -124,6 +174,7 @@ def test_a_refusal_names_the_filter_not_the_message() -> None:
         ({"to_numbers": "+1 415"}, "to_numbers"),
         ({"regex": "([a-z"}, "regex"),
         ({"regex": "a" * (MAX_REGEX_CHARS + 1)}, "regex"),
+        ({"regex": r"(\w)\1"}, "regex"),  # a back-reference needs backtracking
         ({"keyword": "book now"}, "keyword"),
         ({"from_numbers": ",".join(["+14155550123"] * (MAX_FILTER_ENTRIES + 1))}, "from_numbers"),
         ({"contains": "{{#1711.code#}}"}, "contains"),  # an unresolved workflow variable
@@ -145,7 +196,7 @@ def test_first_word() -> None:
 
 
 @pytest.mark.parametrize(
-    ("chosen", "status", "expected"),
+    ("chosen", "state", "expected"),
     [
         (None, "queued", True),
         ([], "failed", True),
@@ -156,19 +207,18 @@ def test_first_word() -> None:
         ("delivered, read", "sent", False),
     ],
 )
-def test_status_filter(chosen: object, status: str, expected: bool) -> None:
-    verdict = StatusFilter.from_parameters({"statuses": chosen}).check(status)
+def test_state_filter(chosen: object, state: str, expected: bool) -> None:
+    verdict = StateFilter.from_parameters({"states": chosen}).check(state)
     assert verdict.matched is expected
 
 
 def test_every_plivo_state_can_be_chosen() -> None:
-    assert StatusFilter.from_parameters({"statuses": list(MESSAGE_STATUSES)}).statuses == set(
-        MESSAGE_STATUSES
-    )
+    chosen = StateFilter.from_parameters({"states": list(MESSAGE_STATES)}).states
+    assert chosen == set(MESSAGE_STATES)
 
 
 @pytest.mark.parametrize("bad", [["delivered", "bounced"], "sent,lost", {"delivered": True}])
 def test_unknown_states_are_refused(bad: object) -> None:
     with pytest.raises(InputError) as raised:
-        StatusFilter.from_parameters({"statuses": bad})
-    assert raised.value.parameter == "statuses"
+        StateFilter.from_parameters({"states": bad})
+    assert raised.value.parameter == "states"

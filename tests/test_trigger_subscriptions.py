@@ -476,3 +476,55 @@ def test_number_options_list_every_page_of_usable_numbers(
 
 def test_the_create_check_tells_where_to_look() -> None:
     assert "Applications page" in APPLICATION_OUTCOME_CHECK
+
+
+# -- numbers typed without a country code; applications other numbers use -----------------------
+
+
+@pytest.mark.parametrize("typed", ["4155550100", "(415) 555-0100", "07700 900123"])
+def test_a_national_number_asks_for_the_country_code_before_any_request(
+    sandbox: PlivoSandbox, client: PlivoClient, typed: str
+) -> None:
+    with pytest.raises(InputError) as refused:
+        subscribe(client, SubscriptionRequest(typed, ENDPOINT))
+    message = str(refused.value)
+    assert refused.value.parameter == "phone_number"
+    assert "country code" in message and typed in message
+    assert "+" + "".join(ch for ch in typed if ch.isdigit()) not in message  # never typed
+    assert sandbox.requests == []
+
+
+@pytest.mark.parametrize("typed", [DEMO_NUMBER, "+" + DEMO_NUMBER, "+1 (415) 555-0100"])
+def test_plivo_digits_and_international_numbers_subscribe(
+    client: PlivoClient, typed: str
+) -> None:
+    assert (
+        subscribe(client, SubscriptionRequest(typed, ENDPOINT)).phone_number == "+" + DEMO_NUMBER
+    )
+
+
+def test_an_application_another_number_was_linked_to_meanwhile_is_kept(
+    sandbox: PlivoSandbox, client: PlivoClient
+) -> None:
+    record = subscribe(client, request_of(DEMO_NUMBER))
+    numbers.link_number(client, DEMO_UK_NUMBER, record.app_id)  # someone reuses it in the console
+    outcome = unsubscribe(client, record)
+    assert outcome.success, outcome.message
+    assert sandbox.numbers[DEMO_NUMBER].app_id == DEMO_APP_ID  # restored as before
+    assert record.app_id in sandbox.applications  # kept: the UK number still needs it
+    assert sandbox.numbers[DEMO_UK_NUMBER].app_id == record.app_id
+    assert f"Kept application {record.app_id}" in outcome.message
+    assert f"+{DEMO_UK_NUMBER} is linked to it now" in outcome.message
+    assert ("DELETE", "Application") not in steps(sandbox)
+
+
+def test_an_application_is_kept_when_its_other_numbers_cannot_be_checked(
+    sandbox: PlivoSandbox, client: PlivoClient
+) -> None:
+    record = subscribe(client, request_of(DEMO_NUMBER))
+    sandbox.inject(Fault(method="GET", path=r"/Number/$", status=500))
+    outcome = unsubscribe(client, record)
+    assert not outcome.success
+    assert record.app_id in sandbox.applications
+    assert "could not be checked" in outcome.message
+    assert sandbox.numbers[DEMO_NUMBER].app_id == DEMO_APP_ID

@@ -7,7 +7,8 @@ The order is fixed and each step has a reason:
 2. the lease on the MessageUUID (:mod:`.leases`): a retry of a finished message is answered at
    once, a retry of one still being handled is asked to come back later;
 3. STOP/START keywords (Plivo's ``MessageIntent`` or the keyword lists): recorded, nothing run,
-   nothing sent;
+   nothing sent; START and the other opt-in words only from a sender who opted out
+   (:func:`opts_back_in`), from anyone else they are ordinary messages;
 4. the account's own numbers: never answered (two bots would text each other forever);
 5. HELP/INFO: the configured help text, and no app run;
 6. a sender who opted out: nothing run, nothing sent;
@@ -134,6 +135,16 @@ def handle_inbound(
     return accepted()
 
 
+def opts_back_in(message: InboundMessage, optouts: OptOutList) -> bool:
+    """Whether ``message`` ends its sender's opt-out: an opt-in keyword (START, UNSTOP, YES, GO,
+    RESUME...) from a sender who opted out.
+
+    From anyone else those words are ordinary messages that the app answers: a bot that asks
+    "reply YES to confirm" must get the YES. Only an opt-in keyword costs the storage read.
+    """
+    return message.intent == INTENT_OPTIN and optouts.contains(message.from_number)
+
+
 class _NotStartedError(Exception):
     """Storage failed before anything irreversible happened: the message can be handled again."""
 
@@ -171,7 +182,7 @@ class _Handling:
             source = SOURCE_PLIVO if message.intent_source == "plivo" else SOURCE_KEYWORD
             self.optouts.add(sender, source=source)
             return OUTCOME_OPTED_OUT
-        if message.intent == INTENT_OPTIN:
+        if opts_back_in(message, self.optouts):
             self.optouts.remove(sender)
             return OUTCOME_OPTED_IN
         if self.own_numbers.note_and_check(message.to_number, sender):
@@ -216,7 +227,7 @@ class _Handling:
             "to": message.to_number,
             "text": message.text,
             "message_uuid": message.message_uuid,
-            "media_urls": MEDIA_URL_SEPARATOR.join(message.media_urls),
+            "media_urls": MEDIA_URL_SEPARATOR.join(message.media_urls) or None,
         }
         try:
             answer, stale = run_app(
@@ -314,4 +325,5 @@ __all__ = [
     "OUTCOME_SENDER_OPTED_OUT",
     "OUTCOME_SUPERSEDED",
     "handle_inbound",
+    "opts_back_in",
 ]

@@ -6,6 +6,8 @@ made of whole segments as a carrier would split the full text (so no segment is 
 an emoji or an escape pair is never split), each within Plivo's limit however Plivo counts it
 (code points or UTF-16 units, characters or septets). What does not fit in those messages is
 dropped: a reply that costs 30+ segments is a bill nobody expects from one inbound text.
+Before that, the answer becomes what a phone can show (:mod:`.plain_text`): no reasoning
+blocks, no markdown.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ..digits import to_plivo
 from ..errors import OutcomeUnknownError, PlivoError
 from ..resources.messages import Messenger, SendResult
 from ..segments import analyze, split_parts
+from .plain_text import plain_text
 
 MAX_REPLY_MESSAGES: Final = 3
 REPLY_CONNECT_TIMEOUT_SECONDS: Final = 2.0
@@ -62,8 +65,9 @@ class ReplyResult:
 
 
 def clean_answer(answer: str) -> str:
-    """The answer without surrounding whitespace and control characters."""
-    return _CONTROL.sub("", answer).strip()
+    """The answer as plain text, without reasoning, markdown, surrounding whitespace and control
+    characters."""
+    return _CONTROL.sub("", plain_text(answer)).strip()
 
 
 def _fits(text: str) -> bool:

@@ -1,12 +1,14 @@
-"""Delivery reports: Plivo's status callback runs a workflow, once per status change.
+"""Delivery reports: Plivo's status callback runs a workflow, once per change of state.
 
-Plivo calls the ``url`` given on a send once per status change (queued, sent, delivered,
-undelivered, failed), each retried like any webhook
+Plivo calls the ``url`` given on a send once per change of the message's state (queued, sent,
+delivered, undelivered, failed), each retried like any webhook
 (https://www.plivo.com/docs/messaging/api/message/message-status-callbacks). The report is
 verified like an inbound message, then the optional status app runs with the inputs
-``message_uuid``, ``status``, ``error_code``, ``error`` (the code explained), ``to`` and
-``from``, at most once per (MessageUUID, status). Plivo always gets 200 once the report is
-handled, even when the app fails: a retry would only fail the same way.
+``message_uuid``, ``state``, ``error_code``, ``error`` (the code explained; both ``None`` when
+there is no error), ``to`` and ``from``, at most once per (MessageUUID, state). The names are
+the outputs glossary's, as everywhere in both plugins: ``status`` would mean an HTTP status.
+Plivo always gets 200 once the report is handled, even when the app fails: a retry would only
+fail the same way.
 """
 
 from __future__ import annotations
@@ -78,11 +80,11 @@ def handle_status(
         return accepted()
     inputs = {
         "message_uuid": report.message_uuid,
-        "status": report.status,
-        "error_code": report.error_code or "",
-        "error": report.error or "",
-        "to": report.to_number,
-        "from": report.from_number,
+        "state": report.status,
+        "error_code": report.error_code,
+        "error": report.error,
+        "to": report.to_number or None,
+        "from": report.from_number or None,
     }
     try:
         run_app(
