@@ -118,9 +118,12 @@ _PARSE_ERROR_REASONS = {
 
 
 class InvalidNumberError(InputError):
-    """A single number cannot be sent to; ``reason`` is the short text shown per recipient."""
+    """A single number cannot be sent to; ``reason`` is the short text shown per recipient, and
+    ``kind`` the bare ``REASON_*`` constant it starts from (the reason may add the likely reading)."""
 
-    def __init__(self, reason: str, number: str = "", parameter: str = "to") -> None:
+    def __init__(
+        self, reason: str, number: str = "", parameter: str = "to", *, kind: str | None = None
+    ) -> None:
         advice = (
             ""
             if "write it" in reason
@@ -131,6 +134,7 @@ class InvalidNumberError(InputError):
             f"{parameter}: '{shorten(number)}' is not a usable phone number: {reason}.{advice}",
         )
         self.reason = reason
+        self.kind = kind or reason
         self.number = number
 
 
@@ -312,9 +316,13 @@ def _normalize(raw: str, region: str | None) -> str:
     if region is None and not prefix and not rest.startswith("0") and _digit_count(text) >= 9:
         # Read country-code-first, "4155552671" is a short Swiss number: the likely truth is a
         # national number written without its country code, and that is what to say.
-        raise InvalidNumberError(_explained(REASON_NO_COUNTRY_CODE, text, region), stripped)
+        raise InvalidNumberError(
+            _explained(REASON_NO_COUNTRY_CODE, text, region), stripped, kind=REASON_NO_COUNTRY_CODE
+        )
     reason = first_reason or REASON_NATIONAL
-    raise InvalidNumberError(reason if prefix else _explained(reason, text, region), stripped)
+    raise InvalidNumberError(
+        reason if prefix else _explained(reason, text, region), stripped, kind=reason
+    )
 
 
 def _explained(reason: str, text: str, region: str | None) -> str:

@@ -139,7 +139,7 @@ def _refusal(piece: str, countries: frozenset[str], *, phone_key: bool) -> str |
     try:
         number = normalize_number(piece)
     except InvalidNumberError as error:
-        return error.reason if phone_key and error.reason in _ADVICE_REASONS else None
+        return error.reason if phone_key and error.kind in _ADVICE_REASONS else None
     refused = outside_allowed(countries, number, verb="reach")
     return refused.reason if refused is not None else None
 
