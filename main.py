@@ -8,6 +8,8 @@ from dify_plugin import DifyPluginEnv, Plugin
 from dify_plugin.config.logger_format import plugin_logger_handler
 from dify_plugin.core.utils import yaml_loader
 
+from tools._feature import load_features_after_first_heartbeat
+
 # The core logs through "plivo_api" (never numbers, texts or credentials); the SDK's handler
 # turns records into log events on the protocol channel, which Dify's daemon writes to its log.
 core_logger = logging.getLogger("plivo_api")
@@ -24,7 +26,10 @@ if yaml.__with_libyaml__:
         YAMLError=yaml.YAMLError,
     )
 
+
 plugin = Plugin(DifyPluginEnv(MAX_REQUEST_TIMEOUT=120))
+# Dify's daemon routes requests once the first heartbeat is out; the tools' code loads right after.
+load_features_after_first_heartbeat(plugin.default_writer)
 
 if __name__ == "__main__":
     plugin.run()

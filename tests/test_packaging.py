@@ -975,8 +975,11 @@ def repo_root(plugin_root: Path) -> Path:
     for rel, text in trigger_files(manifest).items():
         (trigger / rel).parent.mkdir(parents=True, exist_ok=True)
         (trigger / rel).write_text(text, encoding="utf-8")
-    for name in ("main.py", "requirements.txt"):
-        shutil.copy2(plugin_root / name, trigger / name)
+    # The trigger's own entry point: the tool plugin's main.py also loads the tools' code.
+    shutil.copy2(
+        Path(__file__).resolve().parents[1] / "plivo_trigger" / "main.py", trigger / "main.py"
+    )
+    shutil.copy2(plugin_root / "requirements.txt", trigger / "requirements.txt")
     shutil.copytree(plugin_root / "_assets", trigger / "_assets")
     (trigger / "events" / "__pycache__").mkdir()
     (trigger / "events" / "__pycache__" / "sms_received.cpython-312.pyc").write_bytes(b"\x00")

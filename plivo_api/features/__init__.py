@@ -2,7 +2,8 @@
 
 Every module exposes ``run(call: Invocation) -> ToolOutput`` and ``LIMITS`` (its bounded
 parameters, which the tool's YAML must declare identically). The Dify adapters in ``tools/`` import
-a module only when its tool is first invoked, so a plugin process starts without them.
+these modules only after the plugin's first heartbeat (in the background), so a plugin process
+becomes ready without them.
 """
 
 from __future__ import annotations
