@@ -495,12 +495,8 @@ def test_a_national_number_asks_for_the_country_code_before_any_request(
 
 
 @pytest.mark.parametrize("typed", [DEMO_NUMBER, "+" + DEMO_NUMBER, "+1 (415) 555-0100"])
-def test_plivo_digits_and_international_numbers_subscribe(
-    client: PlivoClient, typed: str
-) -> None:
-    assert (
-        subscribe(client, SubscriptionRequest(typed, ENDPOINT)).phone_number == "+" + DEMO_NUMBER
-    )
+def test_plivo_digits_and_international_numbers_subscribe(client: PlivoClient, typed: str) -> None:
+    assert subscribe(client, SubscriptionRequest(typed, ENDPOINT)).phone_number == "+" + DEMO_NUMBER
 
 
 def test_an_application_another_number_was_linked_to_meanwhile_is_kept(
