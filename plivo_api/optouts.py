@@ -28,8 +28,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from .features import KeyValueStore
 from .kvstore import (
+    KeyValueStore,
     StorageError,
     StorageScope,
     delete_if_present,

@@ -17,8 +17,8 @@ import time
 from collections.abc import Callable
 from typing import Final
 
-from ..features import KeyValueStore
 from ..kvstore import (
+    KeyValueStore,
     StorageScope,
     delete_if_present,
     guarded,

@@ -21,8 +21,7 @@ import time
 from collections.abc import Callable
 from typing import Final
 
-from ..features import KeyValueStore
-from ..kvstore import StorageScope, guarded, number_of, read_record, write_record
+from ..kvstore import KeyValueStore, StorageScope, guarded, number_of, read_record, write_record
 
 REPLIES_PER_SENDER_PER_MINUTE: Final = 5
 RATE_WINDOW_SECONDS: Final = 60.0

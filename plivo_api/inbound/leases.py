@@ -43,8 +43,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from ..features import KeyValueStore
-from ..kvstore import StorageScope, guarded, number_of, read_record, text_of, write_record
+from ..kvstore import (
+    KeyValueStore,
+    StorageScope,
+    guarded,
+    number_of,
+    read_record,
+    text_of,
+    write_record,
+)
 
 logger = logging.getLogger(__name__)
 

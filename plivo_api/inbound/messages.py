@@ -85,9 +85,10 @@ def handle_inbound(
     verified = check_signature(request, settings, "inbound message")
     if not isinstance(verified, Verified):
         return verified
-    message = InboundMessage.from_params(request.params)
+    fields = request.fields()
+    message = InboundMessage.from_params(fields)
     uuid = log_id(message.message_uuid)
-    if "Status" in request.params and "Text" not in request.params:
+    if "Status" in fields and "Text" not in fields:
         # A send's callback_url pointing here by mistake: its From is one of the account's own
         # numbers and its To a customer, who must not be taken for one of ours.
         logger.warning(
