@@ -16,6 +16,8 @@ same account) would exchange messages, and bills, forever. Three rules stop that
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -24,12 +26,14 @@ from ..optouts import OPTED_OUT_FIELD, number_key
 
 OWN_FIELD: Final = "own"
 MAX_REMEMBERED_OWN: Final = 10_000
-"""Numbers this process already marked as the account's own (a set of keys, not numbers)."""
+"""Numbers this process already marked as the account's own (their keys, not the numbers)."""
+REMARK_SECONDS: Final = 3600.0
+"""A number is marked again after this long, so a store emptied meanwhile gets it back."""
 MIN_PHONE_DIGITS: Final = 8
 """Fewer digits is a short code, which cannot receive an ordinary SMS reply."""
 E164_MAX_DIGITS: Final = 15
 
-_marked_own: set[str] = set()
+_marked_own: dict[str, float] = {}
 _marked_lock = threading.Lock()
 
 
@@ -51,9 +55,12 @@ class Flags:
 class NumberFlags:
     """Per number: opted out (STOP), and whether it is one of the account's own numbers."""
 
-    def __init__(self, store: KeyValueStore, scope: StorageScope) -> None:
+    def __init__(
+        self, store: KeyValueStore, scope: StorageScope, *, clock: Callable[[], float] = time.time
+    ) -> None:
         self._store = guarded(store)
         self._scope = scope
+        self._clock = clock
 
     def read(self, number: str) -> Flags:
         """One storage call for a number with no record (nearly every sender), two otherwise."""
@@ -66,9 +73,9 @@ class NumberFlags:
     def mark_own(self, number: str) -> None:
         """Remember ``number`` (an inbound ``To``) as the account's own; a number this process
         marked already costs no storage call."""
-        key = number_key(self._scope, number)
+        key, now = number_key(self._scope, number), self._clock()
         with _marked_lock:
-            if key in _marked_own:
+            if 0 <= now - _marked_own.get(key, -REMARK_SECONDS) < REMARK_SECONDS:
                 return
         record = read_record(self._store, key) or {}
         if OWN_FIELD not in record:
@@ -76,7 +83,7 @@ class NumberFlags:
         with _marked_lock:
             if len(_marked_own) >= MAX_REMEMBERED_OWN:
                 _marked_own.clear()
-            _marked_own.add(key)
+            _marked_own[key] = now
 
 
 def forget_marked_numbers() -> None:

@@ -115,6 +115,9 @@ def handle_inbound(
         logger.warning("inbound message %s: plugin storage failed; Plivo will retry", uuid)
         return retry_later()
     if isinstance(decision, Busy):
+        if handling.answered_already():
+            logger.info("inbound message %s: duplicate (%s)", uuid, OUTCOME_ALREADY_HANDLED)
+            return accepted()
         logger.info("inbound message %s: already being handled; Plivo will retry", uuid)
         return retry_later()
     if not isinstance(decision, Acquired):
@@ -158,7 +161,7 @@ class _Handling:
         store, clock = services.store, services.clock
         self.leases = LeaseBook(store, scope, clock=clock)
         self.optouts = OptOutList(store, scope, clock=clock)
-        self.numbers = NumberFlags(store, scope)
+        self.numbers = NumberFlags(store, scope, clock=clock)
         self.senders = SenderBook(store, scope, clock=clock)
         self.job = self.senders.job(
             self.leases.job_digest(f"inbound:{message.message_uuid.lower()}")
@@ -166,6 +169,11 @@ class _Handling:
         self.thread = self.senders.thread(message.to_number, settings.app_id)
         self.sender: Sender | None = None
         self.recorded = False
+
+    def answered_already(self) -> bool:
+        """Whether the sender's record says this message was handled (its lease does not say
+        so when the handling ended with the write that claimed the reply)."""
+        return self.job in self.senders.read(self.message.from_number).state.jobs
 
     def run(self, lease: Lease) -> str:
         try:
