@@ -218,3 +218,33 @@ def test_with_replies_off_help_sends_nothing() -> None:
     answer = handle_inbound(request("HELP"), quiet, services(store, apps, messenger, clock))
     assert answer.status == 200
     assert messenger.sent == [] and apps.queries == []
+
+
+def test_a_full_store_still_gets_plivo_an_answer_and_never_loses_an_opt_out() -> None:
+    """Dify's daemon refuses writes past the manifest's declared size (after writing them)."""
+    from plivo_api.kvstore import StorageScope
+    from plivo_api.optouts import OptOutList
+
+    store, apps, messenger, clock = Store(quota=8192), Apps(), Messenger(), Clock()
+    handle_inbound(request("hi"), SETTINGS, services(store, apps, messenger, clock))
+    messenger.sent.clear()
+    store.set("filler", b"x" * (8192 - store.used_bytes))
+    with pytest.raises(DaemonStorageError):
+        store.set("more", b"x")  # full
+    store.values.pop("more")  # the daemon writes a refused value anyway; this test does not
+
+    class Refusing(Store):
+        def set(self, key: str, value: bytes, *, session_id: str = "") -> None:
+            growth = len(value) - len(self.values.get(key, b""))
+            if self.used_bytes + growth > 8192:  # refused before writing, the strictest case
+                raise DaemonStorageError("allocated size is greater than max storage size")
+            super().set(key, value, session_id=session_id)
+
+    store.__class__ = Refusing
+    stop = handle_inbound(request("STOP"), SETTINGS, services(store, apps, messenger, clock))
+    assert stop.status in (200, 503)  # 503: Plivo retries, and the retry finds it recorded
+    optouts = OptOutList(store, StorageScope.for_account(SETTINGS.auth_id))
+    assert optouts.contains("+14155552671")
+    assert "+14155552671" in optouts.snapshot()  # what send_sms reads
+    ordinary = handle_inbound(request(), SETTINGS, services(store, apps, messenger, clock))
+    assert ordinary.status in (200, 503) and messenger.sent == []

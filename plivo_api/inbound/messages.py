@@ -112,6 +112,11 @@ def handle_inbound(
     try:
         decision = handling.leases.acquire(f"inbound:{message.message_uuid.lower()}")
     except StorageError:
+        if message.intent == INTENT_OPTOUT and handling.record_opt_out():
+            # Recording an opt-out twice changes nothing: it needs no lease, and a store too
+            # full for a new lease must still take it.
+            logger.info("inbound message %s: %s (without a lease)", uuid, OUTCOME_OPTED_OUT)
+            return accepted()
         logger.warning("inbound message %s: plugin storage failed; Plivo will retry", uuid)
         return retry_later()
     if isinstance(decision, Busy):
@@ -170,6 +175,25 @@ class _Handling:
         self.sender: Sender | None = None
         self.recorded = False
 
+    def record_opt_out(self) -> bool:
+        """Store the sender's opt-out; when the store refuses it (full), make room by dropping
+        the sender's own record (conversations, reply times) and store it again."""
+        message = self.message
+        source = SOURCE_PLIVO if message.intent_source == "plivo" else SOURCE_KEYWORD
+        for attempt in range(2):
+            try:
+                self.optouts.add(message.from_number, source=source)
+            except StorageError:
+                if attempt:
+                    return False
+                try:
+                    self.senders.forget(message.from_number)
+                except StorageError:
+                    return False
+            else:
+                return True
+        return False
+
     def answered_already(self) -> bool:
         """Whether the sender's record says this message was handled (its lease does not say
         so when the handling ended with the write that claimed the reply)."""
@@ -190,8 +214,8 @@ class _Handling:
         message = self.message
         sender = message.from_number
         if message.intent == INTENT_OPTOUT:
-            source = SOURCE_PLIVO if message.intent_source == "plivo" else SOURCE_KEYWORD
-            self.optouts.add(sender, source=source)
+            if not self.record_opt_out():
+                raise StorageError("the opt-out could not be stored")
             return OUTCOME_OPTED_OUT
         if message.intent == INTENT_OPTIN:
             self.optouts.remove(sender)

@@ -164,6 +164,14 @@ class SenderBook:
             kept[sender.entry] = mine
         write_record(self._store, sender.key, {"v": RECORD_VERSION, "e": kept})
 
+    def forget(self, sender: str) -> None:
+        """Remove the sender's record (and what went stale in its shard). The write is smaller
+        than what it replaces, so even a full store takes it: it makes room for an opt-out."""
+        record = self.read(sender)
+        entries = record.shard.get("e")
+        if isinstance(entries, dict) and record.entry in entries:
+            self.save(Sender(record.key, record.entry, record.shard, SenderState()))
+
     # -- what a handling asks and records --------------------------------------------------------
 
     def thread(self, plivo_number: str, app_id: str) -> str:
