@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bench.bulk import measure_bulk
 from bench.cpu import ANALYSES_PER_BATCH, measure_cpu, measure_segments
+from bench.endpoint import measure_endpoint
 from bench.latency import measure_latency
 from bench.machine import describe
 from bench.report import Results, Runs, render
@@ -55,6 +56,8 @@ QUICK_RUNS = Runs(
     segment_batches=3,
     segment_warmups=1,
     analyses_per_batch=ANALYSES_PER_BATCH,
+    endpoint=5,
+    endpoint_warmups=1,
 )
 
 
@@ -62,14 +65,16 @@ def run(runs: Runs, work: Path) -> Results:
     started = time.monotonic()
     machine = describe()
     with rig(work, RTT_SECONDS) as bench:
-        logger.info("1/4 start-up: %d runs of 3 plugins", runs.startup)
+        logger.info("1/5 start-up: %d runs of 3 plugins", runs.startup)
         startup = measure_startup(bench, runs.startup, runs.startup_warmups)
-        logger.info("2/4 warm send latency: %d sends each of 4 ways", runs.latency)
+        logger.info("2/5 warm send latency: %d sends each of 4 ways", runs.latency)
         latency = measure_latency(bench, runs.latency, runs.latency_warmups, runs.tls_calibrations)
-        logger.info("3/4 bulk: %d runs per size and plugin", runs.bulk)
+        logger.info("3/5 bulk: %d runs per size and plugin", runs.bulk)
         bulk = measure_bulk(bench, runs.bulk, runs.bulk_warmups)
-        logger.info("4/4 CPU per send (%d each) and segment analysis", runs.cpu)
+        logger.info("4/5 CPU per send (%d each) and segment analysis", runs.cpu)
         cpu = measure_cpu(bench, runs.cpu, runs.cpu_warmups)
+        logger.info("5/5 inbound endpoint: %d messages", runs.endpoint)
+        endpoint = measure_endpoint(bench, runs.endpoint, runs.endpoint_warmups)
     segments = measure_segments(runs.segment_batches, runs.segment_warmups)
     return Results(
         machine=machine,
@@ -79,6 +84,7 @@ def run(runs: Runs, work: Path) -> Results:
         bulk=bulk,
         cpu=cpu,
         segments=segments,
+        endpoint=endpoint,
         wall_seconds=time.monotonic() - started,
     )
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bench.bulk import BulkRow
 from bench.cpu import CpuResult, SegmentRow
+from bench.endpoint import EndpointResult, render_endpoint
 from bench.latency import LatencyResult
 from bench.machine import Machine
 from bench.startup import BARE, OURS, SDK, SETTLE_SECONDS, StartupResult
@@ -28,6 +29,8 @@ class Runs:
     segment_batches: int
     segment_warmups: int
     analyses_per_batch: int
+    endpoint: int = 50
+    endpoint_warmups: int = 3
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Results:
     cpu: CpuResult
     segments: list[SegmentRow]
     wall_seconds: float
+    endpoint: EndpointResult | None = None
 
 
 def _duration(seconds: float) -> str:
@@ -73,6 +77,7 @@ def render(results: Results) -> str:
         _latency(results),
         _bulk(results),
         _cpu(results),
+        *([render_endpoint(results.endpoint)] if results.endpoint is not None else []),
         _caveats(results),
     ]
     return "\n".join(parts).rstrip() + "\n"

@@ -15,7 +15,6 @@ process's first heartbeat). Here, and only here, live the Dify-specific facts:
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -84,31 +83,31 @@ def answer(
 def _answer(
     endpoint: Endpoint, request: Request, settings: Mapping[str, Any], route: Route
 ) -> Response:
-    webhook = importlib.import_module("plivo_api.inbound.webhook")
-    services_module = importlib.import_module("plivo_api.inbound.services")
-    apps_module = importlib.import_module("plivo_api.inbound.apps")
-    replies = importlib.import_module("plivo_api.inbound.replies")
-    settings_module = importlib.import_module("plivo_api.inbound.settings")
-    signature = importlib.import_module("plivo_api.signature")
-    handler = (
-        importlib.import_module("plivo_api.inbound.messages").handle_inbound
-        if route == "inbound"
-        else importlib.import_module("plivo_api.inbound.reports").handle_status
-    )
+    # Imported here, not at start-up: the plugin is ready before the core is loaded.
+    from plivo_api.inbound.apps import AppInvocationError
+    from plivo_api.inbound.messages import handle_inbound
+    from plivo_api.inbound.replies import plivo_messenger
+    from plivo_api.inbound.reports import handle_status
+    from plivo_api.inbound.services import Services
+    from plivo_api.inbound.settings import EndpointSettings
+    from plivo_api.signature import form_lists
+    from plivo_api.webhook_door import WebhookRequest
+
+    handler = handle_inbound if route == "inbound" else handle_status
     post = request.method.upper() == "POST"
-    incoming = webhook.WebhookRequest(
+    incoming = WebhookRequest(
         method=request.method,
         path=request.path,
-        params=signature.form_lists(request.form if post else request.args),
+        params=form_lists(request.form if post else request.args),
         query=request.query_string.decode("utf-8", "replace"),
         headers=_headers(request),
     )
-    services = services_module.Services(
+    services = Services(
         store=endpoint.session.storage,
-        apps=_DifyApps(endpoint.session.app, apps_module.AppInvocationError),
-        messenger=replies.plivo_messenger,
+        apps=_DifyApps(endpoint.session.app, AppInvocationError),
+        messenger=plivo_messenger,
     )
-    result = handler(incoming, settings_module.EndpointSettings.from_mapping(settings), services)
+    result = handler(incoming, EndpointSettings.from_mapping(settings), services)
     return Response(
         result.body,
         status=result.status,

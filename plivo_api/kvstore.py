@@ -21,9 +21,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
-
-from .features import KeyValueStore
+from typing import Final, Protocol
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +35,18 @@ MAX_RECORD_BYTES: Final = 4_000_000
 """A stored value larger than this is not one this plugin wrote; it is ignored, not parsed."""
 
 _KEY_PART = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+class KeyValueStore(Protocol):
+    """Dify's plugin storage as the SDK exposes it (``session.storage``)."""
+
+    def get(self, key: str) -> bytes: ...
+
+    def set(self, key: str, val: bytes) -> None: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def exist(self, key: str) -> bool: ...
 
 
 class StorageKeyError(ValueError):
@@ -142,7 +152,28 @@ def read_record(store: KeyValueStore, key: str) -> dict[str, object] | None:
     An unreadable value (written by an older version, or damaged) is logged and treated as
     missing: the next write replaces it.
     """
-    raw = read_optional(store, key)
+    return _parse_record(read_optional(store, key))
+
+
+def read_record_or_none(store: KeyValueStore, key: str) -> dict[str, object] | None:
+    """Like :func:`read_record`, but a failed ``get`` counts as "not stored", in one call.
+
+    For records whose absence is usually the answer (a slot not written yet) and whose loss
+    costs no safety: telling "missing" from "failed" would take a second call every time.
+    """
+    try:
+        raw: bytes | None = guarded(store).get(key)
+    except StorageError:
+        raw = None
+    return _parse_record(raw)
+
+
+def slot_of(digest: str, slots: int) -> str:
+    """The slot (``0`` .. ``slots - 1``, as a key part) a hex digest falls into."""
+    return f"{int(digest[:8], 16) % slots:05d}"
+
+
+def _parse_record(raw: bytes | None) -> dict[str, object] | None:
     if raw is None:
         return None
     if len(raw) > MAX_RECORD_BYTES:
@@ -190,6 +221,7 @@ __all__ = [
     "KEY_PREFIX",
     "MAX_KEY_CHARS",
     "GuardedStore",
+    "KeyValueStore",
     "StorageError",
     "StorageKeyError",
     "StorageScope",
@@ -198,6 +230,8 @@ __all__ = [
     "number_of",
     "read_optional",
     "read_record",
+    "read_record_or_none",
+    "slot_of",
     "text_of",
     "write_record",
 ]

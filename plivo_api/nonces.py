@@ -21,8 +21,7 @@ from __future__ import annotations
 import hashlib
 from typing import Final
 
-from .features import KeyValueStore
-from .kvstore import StorageScope, guarded, read_record, write_record
+from .kvstore import KeyValueStore, StorageScope, guarded, read_record, write_record
 
 NONCE_BUCKETS: Final = 64
 NONCES_PER_BUCKET: Final = 128

@@ -8,8 +8,10 @@ skips listed recipients.
 Two shapes of the same fact are stored, because the storage has no listing and no
 compare-and-set:
 
-- one key per opted-out number: written and deleted independently of every other number, so a
-  lost update is impossible. The endpoint reads it for the one sender of an inbound message.
+- one key per number (:func:`number_key`): written and deleted independently of every other
+  number, so a lost update between two numbers is impossible. The endpoint reads it for the one
+  sender of an inbound message; it also marks the account's own numbers
+  (:class:`plivo_api.inbound.guards.NumberFlags`), so one call answers both questions.
 - one index holding every opted-out number's digest: what send_sms reads, so a send to a
   thousand recipients costs one or two storage reads, not a thousand. It is updated by
   read-modify-write; two opt-outs within the same few milliseconds could overwrite each other,
@@ -28,8 +30,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from .features import KeyValueStore
 from .kvstore import (
+    KeyValueStore,
     StorageError,
     StorageScope,
     delete_if_present,
@@ -47,6 +49,8 @@ INDEX_WRITE_ATTEMPTS: Final = 3
 RECORD_VERSION: Final = 1
 SOURCE_KEYWORD: Final = "keyword"
 SOURCE_PLIVO: Final = "plivo"
+OPTED_OUT_FIELD: Final = "since"
+"""A number's record holds this field while the number is opted out."""
 
 
 class OptOutReadError(Exception):
@@ -93,7 +97,7 @@ class OptOutList:
         self._clock = clock
 
     def _number_key(self, number: str) -> str:
-        return self._scope.key("optout", self._scope.digest_of(canonical(number)))
+        return number_key(self._scope, number)
 
     @property
     def _index_key(self) -> str:
@@ -104,19 +108,29 @@ class OptOutList:
     def add(self, number: str, *, source: str = SOURCE_KEYWORD) -> None:
         """Record that ``number`` opted out (idempotent: a repeated STOP rewrites the same)."""
         now = self._clock()
-        write_record(self._store, self._number_key(number), {"since": now, "source": source})
+        key = self._number_key(number)
+        record = read_record(self._store, key) or {}
+        write_record(self._store, key, {**record, OPTED_OUT_FIELD: now, "source": source})
         digest = self._scope.digest_of(canonical(number))
         self._update_index(lambda entries: entries.setdefault(digest, now), digest, present=True)
 
     def remove(self, number: str) -> None:
         """Record that ``number`` opted back in (START); nothing happens if it was not listed."""
-        delete_if_present(self._store, self._number_key(number))
+        key = self._number_key(number)
+        record = read_record(self._store, key)
+        if record is not None:
+            rest = {k: v for k, v in record.items() if k not in (OPTED_OUT_FIELD, "source")}
+            if rest:
+                write_record(self._store, key, rest)
+            else:
+                delete_if_present(self._store, key)
         digest = self._scope.digest_of(canonical(number))
         self._update_index(lambda entries: entries.pop(digest, None), digest, present=False)
 
     def contains(self, number: str) -> bool:
-        """Whether ``number`` opted out: one storage call on the number's own key."""
-        return self._store.exist(self._number_key(number))
+        """Whether ``number`` opted out (the number's own key)."""
+        record = read_record(self._store, self._number_key(number))
+        return record is not None and OPTED_OUT_FIELD in record
 
     # -- send_sms's side: every recipient with one read -----------------------------------------
 
@@ -153,12 +167,18 @@ class OptOutList:
             logger.warning("the opt-out index could not be updated; the per-number record holds")
 
 
+def number_key(scope: StorageScope, number: str) -> str:
+    """The key of one number's record: its opt-out, and whether it is one of the account's."""
+    return scope.key("optout", scope.digest_of(canonical(number)))
+
+
 def opted_out_numbers(snapshot: OptOutSnapshot, numbers: Iterable[str]) -> list[str]:
     """The numbers of ``numbers`` that are on the list, in their order."""
     return [number for number in numbers if number in snapshot]
 
 
 __all__ = [
+    "OPTED_OUT_FIELD",
     "OPTED_OUT_REASON",
     "SOURCE_KEYWORD",
     "SOURCE_PLIVO",
@@ -166,5 +186,6 @@ __all__ = [
     "OptOutReadError",
     "OptOutSnapshot",
     "canonical",
+    "number_key",
     "opted_out_numbers",
 ]

@@ -19,21 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, Final
-from urllib.parse import parse_qs
 
-from .features import KeyValueStore
-from .kvstore import StorageError, StorageScope
-from .nonces import NonceBook
-from .signature import (
-    FormParams,
-    HeaderSource,
-    candidate_urls,
-    form_lists,
-    verify_request,
-)
+from .kvstore import KeyValueStore, StorageError, StorageScope
+from .signature import candidate_urls
 from .trigger_events import (
     EVENT_CALL_COMPLETED,
     EVENT_CALL_RECEIVED,
@@ -42,6 +33,15 @@ from .trigger_events import (
     call_variables,
     sms_variables,
     status_variables,
+)
+from .webhook_door import (
+    DispatchedEvents,
+    Verified,
+    WebhookAnswer,
+    WebhookRequest,
+    check_signature,
+    refuse_replay,
+    retry_later,
 )
 from .webhooks import EVENT_HANGUP, CallEvent, DeliveryReport, InboundMessage
 from .xml import XML_CONTENT_TYPE, empty_response, speak_and_hangup
@@ -57,53 +57,11 @@ MAX_CALL_GREETING_CHARS: Final = 1000
 """A sentence for a caller, not a speech; also keeps the XML answer far below Plivo's size cap."""
 
 STATUS_OK: Final = 200
-STATUS_FORBIDDEN: Final = 403
-FORBIDDEN_BODY: Final = "Forbidden"
-STATUS_RETRY: Final = 503
-RETRY_BODY: Final = "Try again later"
-_SUBJECT_FIELDS: Final = ("MessageUUID", "CallUUID", "Status", "CallStatus", "Event")
-TEXT_CONTENT_TYPE: Final = "text/plain; charset=utf-8"
+OWNER_TOKEN_BYTES: Final = 8
 PLIVO_RING_EVENT: Final = "ring"
 """``Event=Ring`` comes from a call's ring URL; the subscription never sets one, and a ring is
 not an answered call."""
-
-
-@dataclass(frozen=True)
-class WebhookRequest:
-    """The parts of an incoming request the answer depends on.
-
-    ``endpoint`` is the URL Plivo was given (the subscription's endpoint): Plivo signs the URL
-    it called, not the one the plugin sees. ``query`` is the raw query string as received.
-    ``params`` are the form fields of a POST; a GET's parameters are read from ``query`` itself,
-    the part its signature covers.
-    """
-
-    method: str
-    endpoint: str
-    query: str
-    params: FormParams
-    headers: HeaderSource | Mapping[str, str]
-
-
-@dataclass(frozen=True)
-class WebhookAnswer:
-    """The HTTP answer for Plivo, and the event (if any) to start workflows with.
-
-    ``note`` says why nothing starts (refused or not an event); it never holds a token, a number
-    or a message text, so it can be logged and shown.
-    """
-
-    status: int
-    body: str
-    content_type: str
-    event: str | None = None
-    payload: dict[str, Any] = field(default_factory=dict)
-    user_id: str = ""
-    note: str = ""
-
-    @property
-    def events(self) -> list[str]:
-        return [self.event] if self.event else []
+_WHAT: Final = "trigger webhook"
 
 
 def call_greeting_of(properties: Mapping[str, Any]) -> str:
@@ -136,43 +94,54 @@ def answer_webhook(
 ) -> WebhookAnswer:
     """Check the signature, recognise the event, and say what Plivo gets back.
 
-    With ``store`` (the plugin's storage), a signature's nonce vouches for one event only: a
-    captured V2 header (V2 does not sign the parameters) cannot start workflows with other data.
+    ``request.endpoint`` is the URL Plivo was given (the subscription's endpoint): Plivo signs
+    the URL it called, not the one the plugin sees. With ``store`` (the plugin's storage), a V2
+    signature's nonce vouches for one event only, and an event already dispatched (the same
+    MessageUUID and state, the same CallUUID and event) is not dispatched again, whether the
+    webhook is replayed or re-sent by Plivo with a fresh signature: Plivo gets its answer again
+    (a caller still hears the greeting), and no workflow starts.
     """
-    is_post = request.method.strip().upper() == "POST"
-    check = verify_request(
-        method=request.method,
-        urls=candidate_urls(public_url=request.endpoint, query=request.query),
-        params=request.params if is_post else None,
-        headers=request.headers,
-        auth_tokens=auth_token or "",
-    )
-    if not check.valid:
-        checked = ", ".join(check.checked_urls) or "no URL"
-        note = f"Refused: {check.reason}. Checked against: {checked}."
-        logger.warning("refused a webhook: %s", check.reason)
-        # The caller learns nothing about why: the reason is for the plugin's log and Dify's.
-        return WebhookAnswer(STATUS_FORBIDDEN, FORBIDDEN_BODY, TEXT_CONTENT_TYPE, note=note)
-    form = form_lists(request.params) if is_post else _query_params(request.query)
+    urls = tuple(candidate_urls(public_url=request.endpoint, query=request.query))
+    verified = check_signature(request, urls, auth_token or "", _WHAT)
+    if not isinstance(verified, Verified):
+        return verified
+    form = request.fields()
     answer = _recognise(form, call_greeting)
     if store is None or answer.event is None:
         return answer
-    subject = "/".join(
-        values[0] for name in _SUBJECT_FIELDS if (values := form.get(name)) and values[0]
-    )
+    event_id = f"{answer.event}/{_subject(answer.event, form)}"
     scope = StorageScope(hashlib.sha256(f"trigger:{request.endpoint}".encode()).hexdigest()[:16])
+    refused = refuse_replay(verified, event_id, store, scope, _WHAT)
+    if refused is not None:
+        return refused
     try:
-        fresh = NonceBook(store, scope).first_use(check.nonce or "", f"{answer.event}/{subject}")
-    except StorageError:
-        logger.warning("could not check a webhook's signature nonce: plugin storage failed")
-        return WebhookAnswer(
-            STATUS_RETRY, RETRY_BODY, TEXT_CONTENT_TYPE, note="Storage failed; Plivo retries."
+        first = DispatchedEvents(store, scope).first_dispatch(
+            event_id, secrets.token_hex(OWNER_TOKEN_BYTES)
         )
-    if fresh:
+    except StorageError:
+        logger.warning("could not remember a webhook's event: plugin storage failed")
+        return retry_later("Storage failed; Plivo retries.")
+    if first:
         return answer
-    note = "Refused: the signature was already used for another request (a replay)."
-    logger.warning("refused a webhook: its signature was already used for another request")
-    return WebhookAnswer(STATUS_FORBIDDEN, FORBIDDEN_BODY, TEXT_CONTENT_TYPE, note=note)
+    logger.info("signed webhook starts nothing: %s was already dispatched", answer.event)
+    return WebhookAnswer(
+        answer.status,
+        answer.body,
+        answer.content_type,
+        note="Nothing to start: this event was already dispatched (a repeated delivery).",
+    )
+
+
+def _subject(event: str, form: Mapping[str, list[str]]) -> str:
+    """What makes an event the same event: the message and its state, or the call."""
+    names: tuple[str, ...] = (
+        ("CallUUID",) if event in (EVENT_CALL_RECEIVED, EVENT_CALL_COMPLETED) else ()
+    )
+    if event == EVENT_MESSAGE_STATUS:
+        names = ("MessageUUID", "Status")
+    elif event == EVENT_SMS_RECEIVED:
+        names = ("MessageUUID",)
+    return "/".join((form.get(name) or [""])[0].strip().lower() for name in names)
 
 
 def _recognise(form: dict[str, list[str]], call_greeting: str) -> WebhookAnswer:
@@ -200,10 +169,6 @@ def _recognise(form: dict[str, list[str]], call_greeting: str) -> WebhookAnswer:
         message = InboundMessage.from_params(form)
         return _event(empty, EVENT_SMS_RECEIVED, sms_variables(message), message.from_number)
     return _not_an_event(empty, "not a Plivo message, delivery report or call")
-
-
-def _query_params(query: str) -> dict[str, list[str]]:
-    return parse_qs(query.lstrip("?"), keep_blank_values=True, encoding="utf-8", errors="replace")
 
 
 def _event(body: str, event: str, variables: dict[str, Any], user_id: str) -> WebhookAnswer:

@@ -81,11 +81,10 @@ def age_leases(daemon: StandInDaemon, seconds: float) -> int:
     for key, value in daemon.storage.snapshot().items():
         if "/jobs/" not in key:
             continue
-        slot = json.loads(value)
-        for record in slot["jobs"].values():
-            record["t"] -= seconds
-            aged += 1
-        daemon.storage.set(key, json.dumps(slot).encode())
+        record = json.loads(value)
+        record["t"] -= seconds
+        aged += 1
+        daemon.storage.set(key, json.dumps(record).encode())
     return aged
 
 

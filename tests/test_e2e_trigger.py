@@ -516,3 +516,33 @@ def test_each_plivo_signature_scheme_is_checked_end_to_end(
     if runs:
         assert runs[0].variables["text"] == "signed"
     front.delete_subscription(endpoint)
+
+
+def test_an_event_already_dispatched_is_not_dispatched_again(
+    front: DifyTriggerFront, plivo: PlivoSandbox, trigger: StandInDaemon
+) -> None:
+    """Plivo re-sends a callback up to 3 times, each signed anew: one workflow run, and each
+    delivery costs at most 3 storage round trips."""
+    endpoint = subscribe(front)["endpoint"]
+    front.add_node(endpoint, "sms_received")
+    form = {
+        "From": "14155550123",
+        "To": DEMO_NUMBER,
+        "Text": "once",
+        "Type": "sms",
+        "MessageUUID": "2a0c4d6e-0000-4000-8000-000000000003",
+    }
+    first = signature_headers("POST", endpoint, form, DEMO_AUTH_TOKEN)
+    before = len(trigger.storage.calls)
+    deliveries = [first, first] + [
+        signature_headers("POST", endpoint, form, DEMO_AUTH_TOKEN) for _ in range(3)
+    ]
+    for headers in deliveries:  # an exact replay, then Plivo's retries with fresh nonces
+        answer = requests.post(endpoint, data=form, headers=headers, timeout=10)
+        assert (answer.status_code, answer.text) == (200, XML_EMPTY)
+    runs = front.settle()
+    assert [run.variables["text"] for run in runs] == ["once"]
+    assert len(trigger.storage.calls) - before <= 3 * len(deliveries)
+    first_delivery = [d for d in front.deliveries if d.endpoint == endpoint]
+    assert [len(d.events) for d in first_delivery] == [1, 0, 0, 0, 0]
+    front.delete_subscription(endpoint)

@@ -5,14 +5,9 @@ from __future__ import annotations
 import pytest
 
 from devtools.daemon import StandInStorage
-from plivo_api.inbound.guards import (
-    RATE_WINDOW_SECONDS,
-    REPLIES_PER_SENDER_PER_MINUTE,
-    OwnNumbers,
-    ReplyRateLimiter,
-    can_receive,
-)
+from plivo_api.inbound.guards import NumberFlags, can_receive, forget_marked_numbers
 from plivo_api.kvstore import StorageScope
+from plivo_api.optouts import OptOutList, number_key
 
 SCOPE = StorageScope.for_account("MAXXXXXXXXXXXXXXXXXX")
 OURS, OTHER_OURS, ALICE = "+14155550199", "+14155550100", "+14155552671"
@@ -36,22 +31,30 @@ def test_only_phone_numbers_get_replies(sender: str, receives: bool) -> None:
 
 
 def test_numbers_that_received_messages_are_the_accounts_own() -> None:
-    own = OwnNumbers(StandInStorage(), SCOPE)
-    assert not own.note_and_check(OURS, ALICE)
-    assert own.note_and_check(OURS, OURS)  # a number texting itself
-    assert not own.note_and_check(OTHER_OURS, ALICE)
+    forget_marked_numbers()
+    store = StandInStorage()
+    flags = NumberFlags(store, SCOPE)
+    assert not flags.read(ALICE).own
+    flags.mark_own(OURS)
+    flags.mark_own(OTHER_OURS)
     # a reply from OURS reaching OTHER_OURS comes back as an inbound message from OURS
-    assert own.note_and_check(OTHER_OURS, OURS)
+    assert flags.read(OURS).own and not flags.read(OURS).opted_out
+    assert not flags.read(ALICE).own
+    calls = len(store.calls)
+    flags.mark_own(OURS)  # already marked by this process: no storage call
+    assert len(store.calls) == calls
 
 
-def test_the_rate_limit_counts_replies_per_sender_in_a_sliding_minute() -> None:
-    now = [1_000_000.0]
-    limiter = ReplyRateLimiter(StandInStorage(), SCOPE, clock=lambda: now[0])
-    for _ in range(REPLIES_PER_SENDER_PER_MINUTE):
-        assert limiter.allows(ALICE)
-        limiter.record(ALICE)
-        now[0] += 1
-    assert not limiter.allows(ALICE)
-    assert limiter.allows("+14155552672")
-    now[0] += RATE_WINDOW_SECONDS - REPLIES_PER_SENDER_PER_MINUTE + 0.5
-    assert limiter.allows(ALICE)  # the first reply left the window
+def test_an_opt_out_and_the_own_mark_share_one_record_and_keep_each_other() -> None:
+    forget_marked_numbers()
+    store = StandInStorage()
+    flags, optouts = NumberFlags(store, SCOPE), OptOutList(store, SCOPE)
+    optouts.add(OURS)
+    flags.mark_own(OURS)
+    assert flags.read(OURS) == flags.read(OURS).__class__(opted_out=True, own=True)
+    optouts.remove(OURS)
+    assert flags.read(OURS).own and not flags.read(OURS).opted_out
+    optouts.add(ALICE)
+    assert flags.read(ALICE).opted_out and optouts.contains(ALICE)
+    optouts.remove(ALICE)
+    assert number_key(SCOPE, ALICE) not in store.snapshot() and not optouts.contains(ALICE)

@@ -7,6 +7,7 @@ later) and that nothing is sent twice.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Callable, Mapping
@@ -114,7 +115,7 @@ def services(store: Store, apps: Apps, messenger: Messenger, clock: Clock) -> Se
 
 def test_storage_failing_before_the_app_ran_asks_plivo_to_retry_and_the_retry_works() -> None:
     store, apps, messenger, clock = Store(), Apps(), Messenger(), Clock()
-    store.failing = lambda opt, key: "/conversation/" in key
+    store.failing = lambda opt, key: "/optout/" in key  # the sender's number record
     incoming = request()
     answer = handle_inbound(incoming, SETTINGS, services(store, apps, messenger, clock))
     assert answer.status == 503
@@ -134,30 +135,30 @@ def test_storage_failing_at_the_lease_touches_nothing() -> None:
     assert apps.queries == [] and messenger.sent == []
 
 
-def test_storage_failing_after_the_app_ran_still_replies_and_answers_200() -> None:
-    store, apps, messenger = Store(), Apps(), Messenger()
-    store.failing = lambda opt, key: opt == "set" and "/conversation/" in key
-    answer = handle_inbound(request(), SETTINGS, services(store, apps, messenger, Clock()))
-    assert answer.status == 200
-    assert len(messenger.sent) == 1
-
-
 def test_a_claim_that_cannot_be_stored_sends_nothing() -> None:
-    store, apps, messenger, clock = Store(), Apps(), Messenger(), Clock()
-    writes: list[str] = []
-
-    def second_lease_write_fails(opt: str, key: str) -> bool:
-        if opt == "set" and "/jobs/" in key:
-            writes.append(key)
-            return len(writes) == 2  # the lease is taken, the claim cannot be written
-        return False
-
-    store.failing = second_lease_write_fails
-    incoming = request()
-    answer = handle_inbound(incoming, SETTINGS, services(store, apps, messenger, clock))
+    """The sender's record claims the reply (with the conversation) before it leaves: when that
+    write fails, a retry after a death could not tell, so nothing is sent."""
+    store, apps, messenger = Store(), Apps(), Messenger()
+    store.failing = lambda opt, key: opt == "set" and "/senders/" in key
+    answer = handle_inbound(request(), SETTINGS, services(store, apps, messenger, Clock()))
     assert answer.status == 200
     assert apps.queries == ["hello"]
     assert messenger.sent == []
+
+
+def test_a_retry_after_a_death_past_the_claim_never_runs_the_app_again() -> None:
+    """The handling died after claiming (its lease still says running): Plivo's retry takes the
+    lease over, finds the message answered in the sender's record, and stops."""
+    store, apps, messenger, clock = Store(), Apps(), Messenger(), Clock()
+    incoming = request()
+    assert handle_inbound(incoming, SETTINGS, services(store, apps, messenger, clock)).status == 200
+    for key, value in store.snapshot().items():  # rewind the lease to "running", as if it died
+        if "/jobs/" in key:
+            record = json.loads(value)
+            store.set(key, json.dumps({**record, "s": "running"}).encode())
+    clock.now += 60
+    assert handle_inbound(incoming, SETTINGS, services(store, apps, messenger, clock)).status == 200
+    assert apps.queries == ["hello"] and len(messenger.sent) == 1
 
 
 def test_a_reply_whose_outcome_is_unknown_is_never_sent_again(
@@ -239,3 +240,33 @@ def test_an_opt_in_word_ends_an_opt_out_and_only_then() -> None:
     assert handle_inbound(request("Yes"), SETTINGS, handled).status == 200  # an answer now
     assert apps.queries == ["Yes"]
     assert [sent["text"] for sent in messenger.sent] == ["re: Yes"]
+
+
+def test_a_full_store_still_gets_plivo_an_answer_and_never_loses_an_opt_out() -> None:
+    """Dify's daemon refuses writes past the manifest's declared size (after writing them)."""
+    from plivo_api.kvstore import StorageScope
+    from plivo_api.optouts import OptOutList
+
+    store, apps, messenger, clock = Store(quota=8192), Apps(), Messenger(), Clock()
+    handle_inbound(request("hi"), SETTINGS, services(store, apps, messenger, clock))
+    messenger.sent.clear()
+    store.set("filler", b"x" * (8192 - store.used_bytes))
+    with pytest.raises(DaemonStorageError):
+        store.set("more", b"x")  # full
+    store.values.pop("more")  # the daemon writes a refused value anyway; this test does not
+
+    class Refusing(Store):
+        def set(self, key: str, value: bytes, *, session_id: str = "") -> None:
+            growth = len(value) - len(self.values.get(key, b""))
+            if self.used_bytes + growth > 8192:  # refused before writing, the strictest case
+                raise DaemonStorageError("allocated size is greater than max storage size")
+            super().set(key, value, session_id=session_id)
+
+    store.__class__ = Refusing
+    stop = handle_inbound(request("STOP"), SETTINGS, services(store, apps, messenger, clock))
+    assert stop.status in (200, 503)  # 503: Plivo retries, and the retry finds it recorded
+    optouts = OptOutList(store, StorageScope.for_account(SETTINGS.auth_id))
+    assert optouts.contains("+14155552671")
+    assert "+14155552671" in optouts.snapshot()  # what send_sms reads
+    ordinary = handle_inbound(request(), SETTINGS, services(store, apps, messenger, clock))
+    assert ordinary.status in (200, 503) and messenger.sent == []

@@ -131,15 +131,26 @@ def test_without_an_auth_token_nothing_is_accepted() -> None:
     assert not isinstance(answer, Verified) and answer.status == 403
 
 
-def test_a_signature_vouches_for_one_message_only() -> None:
+def test_a_v2_signature_vouches_for_one_message_only() -> None:
     store = StandInStorage()
-    headers = signature_headers("POST", PUBLIC, FORM, TOKEN)
+    every = signature_headers("POST", PUBLIC, FORM, TOKEN)
+    headers = {name: value for name, value in every.items() if "-V2" in name}
     verified = check_signature(request(PUBLIC, headers), settings(), "x")
     assert isinstance(verified, Verified)
     assert refuse_replay(verified, "inbound:u", settings(), "x", store) is None
     assert refuse_replay(verified, "inbound:u", settings(), "x", store) is None  # a retry
     forged = refuse_replay(verified, "inbound:other", settings(), "x", store)
     assert forged is not None and (forged.status, forged.body) == (403, "Forbidden")
+
+
+def test_a_v3_signature_needs_no_nonce_memory_its_parameters_are_signed() -> None:
+    store = StandInStorage()
+    headers = signature_headers("POST", PUBLIC, FORM, TOKEN)
+    verified = check_signature(request(PUBLIC, headers), settings(), "x")
+    assert isinstance(verified, Verified)
+    assert refuse_replay(verified, "inbound:u", settings(), "x", store) is None
+    assert refuse_replay(verified, "inbound:other", settings(), "x", store) is None
+    assert store.calls == []  # another body would not match the V3 signature in the first place
 
 
 def test_a_hook_url_naming_another_route_is_not_trusted() -> None:

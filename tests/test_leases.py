@@ -7,11 +7,10 @@ import json
 
 from devtools.daemon import StandInStorage
 from plivo_api.inbound.leases import (
+    JOB_MEMORY_SECONDS,
+    JOB_SLOTS,
     LEASE_SECONDS,
     OUTCOME_REPLY_UNKNOWN,
-    RECORD_RETENTION_SECONDS,
-    RECORDS_PER_SLOT,
-    SLOT_COUNT,
     Acquired,
     Busy,
     Finished,
@@ -36,7 +35,7 @@ def book(store: StandInStorage, clock: Clock) -> LeaseBook:
 
 
 def slot_of(job: str) -> int:
-    return int(SCOPE.digest_of(job)[:8], 16) % SLOT_COUNT
+    return int(SCOPE.digest_of(job)[:8], 16) % JOB_SLOTS
 
 
 def jobs_sharing_a_slot_with(job: str, count: int) -> list[str]:
@@ -62,7 +61,7 @@ def test_a_finished_job_is_never_handled_again() -> None:
     first = acquired(leases.acquire(JOB))
     assert not first.took_over
     assert leases.finish(first.lease, "replied")
-    clock.now += 10 * RECORD_RETENTION_SECONDS - 1  # long after, but the slot was not rewritten
+    clock.now += 10 * JOB_MEMORY_SECONDS  # long after, but nobody needed the slot
     assert leases.acquire(JOB) == Finished("replied")
 
 
@@ -75,7 +74,8 @@ def test_a_job_being_handled_is_busy_until_its_lease_expires_then_taken_over() -
     clock.now += 2
     second = acquired(leases.acquire(JOB))
     assert second.took_over
-    # the first handling wakes up: it may neither send nor overwrite the second one's outcome
+    # the first handling wakes up: it may neither send nor write an outcome
+    assert not leases.held(first.lease)
     assert not leases.claim(first.lease)
     assert not leases.finish(first.lease, "replied")
     assert leases.claim(second.lease)
@@ -130,38 +130,71 @@ def test_different_jobs_do_not_disturb_each_other() -> None:
     assert all(leases.acquire(job) == Finished(job) for job in jobs)
 
 
+def test_jobs_sharing_a_slot_each_keep_their_own_record() -> None:
+    store, clock = StandInStorage(), Clock()
+    leases = book(store, clock)
+    jobs = jobs_sharing_a_slot_with(JOB, 3)
+    held = [acquired(leases.acquire(job)) for job in jobs]
+    assert len({decision.lease.key for decision in held}) == 3
+    for job, decision in zip(jobs, held, strict=True):
+        assert leases.finish(decision.lease, job)
+    clock.now += JOB_MEMORY_SECONDS - 1
+    assert all(leases.acquire(job) == Finished(job) for job in jobs)
+
+
+def test_two_jobs_taking_the_same_free_slot_at_once_both_go_on() -> None:
+    """Both read the slot empty, both write it: the one whose write was replaced moves on to the
+    next slot instead of being told to come back later."""
+
+    class Racing(StandInStorage):
+        rival: bytes | None = None
+
+        def set(self, key: str, value: bytes, *, session_id: str = "") -> None:
+            super().set(key, value, session_id=session_id)
+            if self.rival is not None:
+                rival, self.rival = self.rival, None
+                super().set(key, rival, session_id=session_id)
+
+    clock = Clock()
+    other = jobs_sharing_a_slot_with(JOB, 2)[1]
+    rival_store = StandInStorage()
+    acquired(LeaseBook(rival_store, SCOPE, clock=clock).acquire(other))
+    store = Racing()
+    [(_, store.rival)] = rival_store.snapshot().items()
+    mine = acquired(LeaseBook(store, SCOPE, clock=clock).acquire(JOB))
+    records = [json.loads(value) for value in store.snapshot().values()]
+    assert sorted(record["j"] for record in records) == sorted(
+        [SCOPE.digest_of(JOB), SCOPE.digest_of(other)]
+    )
+    assert json.loads(store.snapshot()[mine.lease.key])["j"] == SCOPE.digest_of(JOB)
+
+
+def test_a_job_is_remembered_for_the_whole_memory_window_then_its_slot_is_free() -> None:
+    store, clock = StandInStorage(), Clock()
+    leases = book(store, clock)
+    first = acquired(leases.acquire(JOB))
+    leases.finish(first.lease, "replied")
+    other = jobs_sharing_a_slot_with(JOB, 2)[1]
+    clock.now += JOB_MEMORY_SECONDS - 1
+    taken = acquired(leases.acquire(other))
+    assert taken.lease.key != first.lease.key  # still remembered: the newcomer moves on
+    assert leases.acquire(JOB) == Finished("replied")
+    clock.now += 2 * JOB_MEMORY_SECONDS
+    late = jobs_sharing_a_slot_with(JOB, 3)[2]
+    assert acquired(leases.acquire(late)).lease.key == first.lease.key
+
+
 def test_storage_stays_bounded_whatever_the_traffic() -> None:
     store, clock = StandInStorage(), Clock()
     leases = book(store, clock)
-    for n in range(SLOT_COUNT * RECORDS_PER_SLOT * 2):
-        clock.now += 0.01
+    for n in range(3000):
+        clock.now += 5
         leases.finish(acquired(leases.acquire(f"inbound:{n}")).lease, "replied")
-    values = store.snapshot()
-    assert len(values) <= SLOT_COUNT
-    assert all(len(json.loads(v)["jobs"]) <= RECORDS_PER_SLOT for v in values.values())
-    assert sum(len(v) for v in values.values()) < 1_200_000
+    assert len(store.snapshot()) <= JOB_SLOTS
+    assert max(len(value) for value in store.snapshot().values()) < 120
 
 
-def test_a_full_slot_drops_finished_records_before_live_leases() -> None:
-    store, clock = StandInStorage(), Clock()
-    leases = book(store, clock)
-    same_slot = jobs_sharing_a_slot_with(JOB, RECORDS_PER_SLOT + 2)
-    live = acquired(leases.acquire(same_slot[0]))  # the oldest record, still running
-    for job in same_slot[1:]:
-        clock.now += 1
-        leases.finish(acquired(leases.acquire(job)).lease, "replied")
-    assert isinstance(leases.acquire(same_slot[0]), Busy)
-    assert leases.claim(live.lease)
-    assert isinstance(leases.acquire(same_slot[1]), Acquired)  # the oldest finished one went
-
-
-def test_records_older_than_the_retention_are_dropped_when_their_slot_is_written() -> None:
-    store, clock = StandInStorage(), Clock()
-    leases = book(store, clock)
-    leases.finish(acquired(leases.acquire(JOB)).lease, "replied")
-    [key] = store.snapshot()
-    assert key.endswith(f"/jobs/{slot_of(JOB):04d}")
-    clock.now += RECORD_RETENTION_SECONDS + 1
-    [_, other] = jobs_sharing_a_slot_with(JOB, 2)
-    leases.acquire(other)
-    assert len(json.loads(store.get(key))["jobs"]) == 1
+def test_a_new_job_costs_three_storage_calls() -> None:
+    store = StandInStorage()
+    acquired(book(store, Clock()).acquire(JOB))
+    assert [call.opt for call in store.calls] == ["get", "set", "get"]

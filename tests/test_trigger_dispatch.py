@@ -93,6 +93,14 @@ def signed(
     )
 
 
+def posted(
+    method: str, endpoint: str, query: str, params: Mapping[str, str], headers: Mapping[str, str]
+) -> WebhookRequest:
+    return WebhookRequest(
+        method=method, endpoint=endpoint, query=query, params=params, headers=headers
+    )
+
+
 def signature(params: Mapping[str, str], token: str = TOKEN) -> dict[str, str]:
     """Every signature header of a POST of ``params`` to the endpoint."""
     return signature_headers("POST", ENDPOINT, params, token)
@@ -221,14 +229,14 @@ def test_either_v3_header_is_enough(header: str) -> None:
 
 def test_v2_alone_is_accepted() -> None:
     assert answer(signed(SMS, keep=("X-Plivo-Signature-V2",))).status == 200
-    assert answer(WebhookRequest("POST", ENDPOINT, "", SMS, good_v2(SMS))).status == 200
+    assert answer(posted("POST", ENDPOINT, "", SMS, good_v2(SMS))).status == 200
 
 
 def test_get_callbacks_sign_their_query() -> None:
     query = "&".join(f"{k}={v.replace(' ', '+')}" for k, v in REPORT.items())
     request = signed(REPORT, method="GET", query=query)
     result = answer_webhook(
-        WebhookRequest("GET", ENDPOINT, query, dict(REPORT), request.headers),
+        posted("GET", ENDPOINT, query, dict(REPORT), request.headers),
         auth_token=TOKEN,
         call_greeting="",
     )
@@ -240,13 +248,13 @@ def test_get_callbacks_sign_their_query() -> None:
     [
         pytest.param(signed(SMS, token=OTHER_TOKEN), id="another token"),
         pytest.param(
-            WebhookRequest("POST", ENDPOINT, "", {**SMS, "Text": "changed"}, signed(SMS).headers),
+            posted("POST", ENDPOINT, "", {**SMS, "Text": "changed"}, signed(SMS).headers),
             id="body changed after signing",
         ),
         pytest.param(signed(SMS, url=ENDPOINT + "x"), id="signed for another URL"),
-        pytest.param(WebhookRequest("POST", ENDPOINT, "", SMS, {}), id="no signature"),
+        pytest.param(posted("POST", ENDPOINT, "", SMS, {}), id="no signature"),
         pytest.param(
-            WebhookRequest(
+            posted(
                 "POST",
                 ENDPOINT,
                 "",
@@ -256,7 +264,7 @@ def test_get_callbacks_sign_their_query() -> None:
             id="no nonce",
         ),
         pytest.param(
-            WebhookRequest(
+            posted(
                 "POST",
                 ENDPOINT,
                 "",
@@ -279,7 +287,7 @@ def test_bad_signatures_are_refused_and_start_nothing(forged: WebhookRequest) ->
 def test_a_get_takes_its_parameters_from_the_signed_query_only() -> None:
     """Parameters handed over beside the query are not what the signature covers."""
     unsigned = signed(SMS, method="GET")  # signs the bare URL: no parameters
-    result = answer(WebhookRequest("GET", ENDPOINT, "", dict(SMS), unsigned.headers))
+    result = answer(posted("GET", ENDPOINT, "", dict(SMS), unsigned.headers))
     assert result.status == 200
     assert result.events == []
 
@@ -309,7 +317,7 @@ def test_a_captured_v2_signature_starts_nothing_with_other_data() -> None:
     headers = good_v2(SMS)
 
     def deliver(params: Mapping[str, str]) -> WebhookAnswer:
-        request = WebhookRequest("POST", ENDPOINT, "", params, headers)
+        request = posted("POST", ENDPOINT, "", params, headers)
         return answer_webhook(request, auth_token=TOKEN, call_greeting="", store=store)
 
     assert deliver(SMS).status == 200

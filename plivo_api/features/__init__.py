@@ -10,22 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the adapters import this package at start-up: keep it free of the core
+    from ..kvstore import KeyValueStore
     from ..params import Params
-
-
-class KeyValueStore(Protocol):
-    """Dify's plugin storage as the SDK exposes it (``self.session.storage``)."""
-
-    def get(self, key: str) -> bytes: ...
-
-    def set(self, key: str, val: bytes) -> None: ...
-
-    def delete(self, key: str) -> None: ...
-
-    def exist(self, key: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -46,4 +35,4 @@ class ToolOutput:
     variables: Mapping[str, object]
 
 
-__all__ = ["Invocation", "KeyValueStore", "ToolOutput"]
+__all__ = ["Invocation", "ToolOutput"]

@@ -6,31 +6,35 @@ same account) would exchange messages, and bills, forever. Three rules stop that
 - no reply to a sender that cannot receive one: short codes and alphanumeric sender IDs
   (only a phone number in E.164 form gets an answer);
 - no reply to the account's own numbers: every number that received a message through the
-  endpoint is remembered as the account's own (:class:`OwnNumbers`);
-- at most :data:`REPLIES_PER_SENDER_PER_MINUTE` replies to one sender in any
-  :data:`RATE_WINDOW_SECONDS` (:class:`ReplyRateLimiter`); further messages in that window get
-  neither an app run nor a reply.
-
-The limiter and the own-number list are read-modify-write records without compare-and-set;
-a lost update can let one extra reply through, never block a message for good.
+  endpoint is marked as the account's own in its number record (:class:`NumberFlags`, the
+  record that also holds its opt-out), so one storage call per message answers both questions;
+- at most :data:`~.senders.REPLIES_PER_SENDER_PER_MINUTE` replies to one sender in any minute
+  (kept in the sender's record, :mod:`.senders`); further messages in that minute get neither
+  an app run nor a reply.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Final
 
-from ..features import KeyValueStore
-from ..kvstore import StorageScope, guarded, number_of, read_record, write_record
+from ..kvstore import KeyValueStore, StorageScope, guarded, read_record, write_record
+from ..optouts import OPTED_OUT_FIELD, number_key
 
-REPLIES_PER_SENDER_PER_MINUTE: Final = 5
-RATE_WINDOW_SECONDS: Final = 60.0
-MAX_OWN_NUMBERS: Final = 2000
-"""Far more numbers than one account answers on; the oldest are forgotten beyond it."""
+OWN_FIELD: Final = "own"
+MAX_REMEMBERED_OWN: Final = 10_000
+"""Numbers this process already marked as the account's own (their keys, not the numbers)."""
+REMARK_SECONDS: Final = 3600.0
+"""A number is marked again after this long, so a store emptied meanwhile gets it back."""
 MIN_PHONE_DIGITS: Final = 8
 """Fewer digits is a short code, which cannot receive an ordinary SMS reply."""
 E164_MAX_DIGITS: Final = 15
+
+_marked_own: dict[str, float] = {}
+_marked_lock = threading.Lock()
 
 
 def can_receive(sender: str) -> bool:
@@ -42,73 +46,56 @@ def can_receive(sender: str) -> bool:
     )
 
 
-class OwnNumbers:
-    """The account's numbers seen by the endpoint (each inbound ``To``), as digests."""
-
-    def __init__(self, store: KeyValueStore, scope: StorageScope) -> None:
-        self._store = guarded(store)
-        self._scope = scope
-        self._key = scope.key("own_numbers")
-
-    def _read(self) -> list[str]:
-        record = read_record(self._store, self._key)
-        numbers = record.get("n") if record else None
-        return [str(item) for item in numbers] if isinstance(numbers, list) else []
-
-    def note_and_check(self, plivo_number: str, sender: str) -> bool:
-        """Remember ``plivo_number`` as the account's; True when ``sender`` is one of its own."""
-        known = self._read()
-        mine = self._scope.digest_of(plivo_number)
-        if mine not in known:
-            known = [*known, mine][-MAX_OWN_NUMBERS:]
-            write_record(self._store, self._key, {"n": known})
-        return sender == plivo_number or self._scope.digest_of(sender) in known
+@dataclass(frozen=True)
+class Flags:
+    opted_out: bool = False
+    own: bool = False
 
 
-class ReplyRateLimiter:
-    """Replies sent to each sender in the last :data:`RATE_WINDOW_SECONDS`."""
+class NumberFlags:
+    """Per number: opted out (STOP), and whether it is one of the account's own numbers."""
 
     def __init__(
-        self,
-        store: KeyValueStore,
-        scope: StorageScope,
-        *,
-        clock: Callable[[], float] = time.time,
-        limit: int = REPLIES_PER_SENDER_PER_MINUTE,
+        self, store: KeyValueStore, scope: StorageScope, *, clock: Callable[[], float] = time.time
     ) -> None:
         self._store = guarded(store)
         self._scope = scope
         self._clock = clock
-        self._limit = limit
 
-    def _key(self, sender: str) -> str:
-        return self._scope.key("replies", self._scope.digest_of(sender))
+    def read(self, number: str) -> Flags:
+        """One storage call for a number with no record (nearly every sender), two otherwise."""
+        key = number_key(self._scope, number)
+        if not self._store.exist(key):
+            return Flags()
+        record = read_record(self._store, key) or {}
+        return Flags(opted_out=OPTED_OUT_FIELD in record, own=OWN_FIELD in record)
 
-    def _recent(self, sender: str, now: float) -> list[float]:
-        record = read_record(self._store, self._key(sender))
-        times = record.get("t") if record else None
-        if not isinstance(times, list):
-            return []
-        return [
-            t for t in (number_of(item) for item in times) if 0 <= now - t < RATE_WINDOW_SECONDS
-        ]
+    def mark_own(self, number: str) -> None:
+        """Remember ``number`` (an inbound ``To``) as the account's own; a number this process
+        marked already costs no storage call."""
+        key, now = number_key(self._scope, number), self._clock()
+        with _marked_lock:
+            if 0 <= now - _marked_own.get(key, -REMARK_SECONDS) < REMARK_SECONDS:
+                return
+        record = read_record(self._store, key) or {}
+        if OWN_FIELD not in record:
+            write_record(self._store, key, {**record, OWN_FIELD: 1})
+        with _marked_lock:
+            if len(_marked_own) >= MAX_REMEMBERED_OWN:
+                _marked_own.clear()
+            _marked_own[key] = now
 
-    def allows(self, sender: str) -> bool:
-        """Whether one more reply to ``sender`` stays within the limit."""
-        return len(self._recent(sender, self._clock())) < self._limit
 
-    def record(self, sender: str) -> None:
-        """Count one reply (however many messages it took) just sent to ``sender``."""
-        now = self._clock()
-        times = [*self._recent(sender, now), round(now, 3)]
-        write_record(self._store, self._key(sender), {"t": times[-self._limit :]})
+def forget_marked_numbers() -> None:
+    """Forget which numbers this process marked (a store that was emptied, in tests)."""
+    with _marked_lock:
+        _marked_own.clear()
 
 
 __all__ = [
-    "MAX_OWN_NUMBERS",
-    "RATE_WINDOW_SECONDS",
-    "REPLIES_PER_SENDER_PER_MINUTE",
-    "OwnNumbers",
-    "ReplyRateLimiter",
+    "OWN_FIELD",
+    "Flags",
+    "NumberFlags",
     "can_receive",
+    "forget_marked_numbers",
 ]

@@ -28,10 +28,18 @@ Why this is safe enough without compare-and-set (the storage has none):
 - right before the reply is sent, :meth:`LeaseBook.claim` checks the lease again and marks it
   ``replying``: a handler whose lease was taken over never sends.
 
-Retention: the storage has no expiry and no listing, so records live in :data:`SLOT_COUNT` slot
-keys chosen by the job's digest, each holding at most :data:`RECORDS_PER_SLOT` records; the
-oldest are dropped when a slot is full, and records older than :data:`RECORD_RETENTION_SECONDS`
-whenever their slot is written. Storage use is bounded (about 1 MB) whatever the traffic.
+Each job has its own record, one per slot key (:data:`JOB_SLOTS` of them), so two messages
+arriving together never write the same record and never hold each other up: a slot taken by
+another job that is still remembered sends the newcomer to the next slot (at most
+:data:`MAX_PROBES`). A record is **remembered for :data:`JOB_MEMORY_SECONDS` (one hour)** after
+its handling started: Plivo's last retry comes about 7.5 minutes after the first attempt (an
+8-second timeout, then retries after 60, 120 and 240 seconds), so the hour covers the whole
+schedule eight times over. Only then may another job take its slot. Storage stays bounded
+(about :data:`JOB_SLOTS` x 100 bytes) whatever the traffic.
+
+A handling that replies records the reply in the sender's record (:mod:`.senders`) instead of
+here, in the same write that keeps the conversation: a job found there is done, whatever its
+lease says.
 """
 
 from __future__ import annotations
@@ -43,19 +51,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from ..features import KeyValueStore
-from ..kvstore import StorageScope, guarded, number_of, read_record, text_of, write_record
+from ..kvstore import (
+    KeyValueStore,
+    StorageScope,
+    guarded,
+    number_of,
+    read_record_or_none,
+    text_of,
+    write_record,
+)
 
 logger = logging.getLogger(__name__)
 
 LEASE_SECONDS: Final = 45.0
-SLOT_COUNT: Final = 1024
-RECORDS_PER_SLOT: Final = 8
-RECORD_RETENTION_SECONDS: Final = 24 * 3600
-"""Plivo retries for minutes (one support article says up to 24 hours); older records only
-take space."""
+JOB_SLOTS: Final = 8192
+MAX_PROBES: Final = 4
+JOB_MEMORY_SECONDS: Final = 3600.0
 OWNER_TOKEN_BYTES: Final = 8
-RECORD_VERSION: Final = 1
 
 JobState = Literal["running", "replying", "done"]
 STATE_RUNNING: Final = "running"
@@ -67,13 +79,15 @@ OUTCOME_REPLY_UNKNOWN: Final = "reply_unknown"
 
 @dataclass(frozen=True)
 class JobRecord:
+    job: str
     state: JobState
     since: float
     owner: str
     outcome: str = ""
 
     def to_json(self) -> dict[str, object]:
-        return {"s": self.state, "t": round(self.since, 3), "o": self.owner, "r": self.outcome}
+        record = {"j": self.job, "s": self.state, "t": round(self.since, 3), "o": self.owner}
+        return {**record, "r": self.outcome} if self.outcome else record
 
     @classmethod
     def from_json(cls, raw: object) -> JobRecord | None:
@@ -82,16 +96,24 @@ class JobRecord:
         state = raw.get("s")
         if state not in (STATE_RUNNING, STATE_REPLYING, STATE_DONE):
             return None
-        return cls(state, number_of(raw.get("t")), text_of(raw.get("o")), text_of(raw.get("r")))
+        return cls(
+            text_of(raw.get("j")),
+            state,
+            number_of(raw.get("t")),
+            text_of(raw.get("o")),
+            text_of(raw.get("r")),
+        )
 
 
 @dataclass(frozen=True)
 class Lease:
-    """Permission to handle one job, until :data:`LEASE_SECONDS` after ``since``."""
+    """Permission to handle one job, until :data:`LEASE_SECONDS` after ``since``; ``key`` is
+    the slot its record lives in."""
 
     job: str
     owner: str
     since: float
+    key: str
 
 
 @dataclass(frozen=True)
@@ -129,105 +151,103 @@ class LeaseBook:
         self._clock = clock
         self._new_owner = new_owner
 
+    def job_digest(self, job_id: str) -> str:
+        return self._scope.digest_of(job_id)
+
     def acquire(self, job_id: str) -> Decision:
-        """Take the lease of ``job_id`` (e.g. ``inbound:<MessageUUID>``), or say why not."""
-        job = self._scope.digest_of(job_id)
+        """Take the lease of ``job_id`` (e.g. ``inbound:<MessageUUID>``), or say why not.
+
+        Three storage calls for a new job: read its slot, write it, read it back.
+        """
+        job = self.job_digest(job_id)
         now = self._clock()
-        records = self._records(job)
-        record = records.get(job)
-        took_over = False
-        if record is not None:
-            if record.state == STATE_DONE:
-                return Finished(record.outcome)
-            if record.state == STATE_REPLYING:
-                return Finished(OUTCOME_REPLY_UNKNOWN)
-            age = now - record.since
-            if 0 <= age < LEASE_SECONDS:
-                return Busy(age)
-            took_over = True
         owner = self._new_owner()
-        self._put(records, job, JobRecord(STATE_RUNNING, now, owner), now)
-        current = self._records(job).get(job)
-        if current is None or current.owner != owner:
-            return Busy(0.0)  # another handler wrote after us: it goes on, we stop
-        return Acquired(Lease(job, owner, now), took_over)
+        took_over = False
+        for _ in range(MAX_PROBES):
+            found = self._find(job, now)
+            if isinstance(found, tuple):
+                key, record = found
+                if record.state == STATE_DONE:
+                    return Finished(record.outcome)
+                if record.state == STATE_REPLYING:
+                    return Finished(OUTCOME_REPLY_UNKNOWN)
+                age = now - record.since
+                if record.owner != owner and 0 <= age < LEASE_SECONDS:
+                    return Busy(age)
+                took_over = took_over or record.owner != owner
+            else:
+                key = found
+            write_record(self._store, key, JobRecord(job, STATE_RUNNING, now, owner).to_json())
+            current = self._read(key)
+            if current is None or current.owner == owner:
+                return Acquired(Lease(job, owner, now, key), took_over)
+            if current.job == job:
+                return Busy(0.0)  # another delivery of this job wrote after us: it goes on
+            # Another job took the same free slot at the same moment: look again (its record
+            # now keeps that slot, so the search moves on to the next one).
+        logger.warning("no free exactly-once slot; this message is handled without one")
+        return Acquired(Lease(job, owner, now, key), took_over)
+
+    def held(self, lease: Lease) -> bool:
+        """Whether the lease is still ours: nobody can take over before :data:`LEASE_SECONDS`.
+
+        Checked right before an irreversible step (sending): false means a retry may already
+        be handling the job again, and the caller must not send.
+        """
+        return self._clock() - lease.since < LEASE_SECONDS
 
     def claim(self, lease: Lease) -> bool:
-        """Right before an irreversible step (sending): still ours? Then mark it ``replying``.
-
-        False means the lease expired and another handling took over, or the storage failed to
-        show our write: the caller must not send.
-        """
-        now = self._clock()
-        if now - lease.since >= LEASE_SECONDS:
+        """Right before an irreversible step: still ours? Then mark it ``replying``."""
+        if not self.held(lease):
             return False
-        records = self._records(lease.job)
-        current = records.get(lease.job)
-        if current is None or current.owner != lease.owner or current.state != STATE_RUNNING:
-            return False
-        self._put(records, lease.job, JobRecord(STATE_REPLYING, now, lease.owner), now)
-        current = self._records(lease.job).get(lease.job)
-        return current is not None and current.owner == lease.owner
+        record = JobRecord(lease.job, STATE_REPLYING, self._clock(), lease.owner)
+        write_record(self._store, lease.key, record.to_json())
+        return True
 
     def finish(self, lease: Lease, outcome: str) -> bool:
-        """Record the job as done; False (nothing written) when another handling owns it now."""
-        now = self._clock()
-        records = self._records(lease.job)
-        current = records.get(lease.job)
-        if current is not None and current.owner != lease.owner:
-            logger.info("a later handling owns this job; its outcome is kept")
+        """Record the job as done; False (nothing written) once another handling may own it."""
+        if not self.held(lease):
+            logger.info("a later handling may own this job; its outcome is kept")
             return False
-        self._put(records, lease.job, JobRecord(STATE_DONE, now, lease.owner, outcome), now)
+        record = JobRecord(lease.job, STATE_DONE, lease.since, lease.owner, outcome)
+        write_record(self._store, lease.key, record.to_json())
         return True
 
     # -- slots -----------------------------------------------------------------------------------
 
-    def _slot_key(self, job: str) -> str:
-        return self._scope.key("jobs", f"{int(job[:8], 16) % SLOT_COUNT:04d}")
+    def _read(self, key: str) -> JobRecord | None:
+        return JobRecord.from_json(read_record_or_none(self._store, key))
 
-    def _records(self, job: str) -> dict[str, JobRecord]:
-        stored = read_record(self._store, self._slot_key(job))
-        jobs = stored.get("jobs") if stored else None
-        if not isinstance(jobs, dict):
-            return {}
-        records: dict[str, JobRecord] = {}
-        for key, raw in jobs.items():
-            record = JobRecord.from_json(raw)
-            if record is not None:
-                records[str(key)] = record
-        return records
+    def _find(self, job: str, now: float) -> tuple[str, JobRecord] | str:
+        """The job's slot and record, or the free slot it may take.
 
-    def _put(self, records: dict[str, JobRecord], job: str, record: JobRecord, now: float) -> None:
-        """Write the job's slot as just read (``records``) with ``record`` in it, dropping expired
-        and (when full) the oldest records."""
-        records = {**records, job: record}
-        kept = {
-            key: value
-            for key, value in records.items()
-            if key == job or now - value.since < RECORD_RETENTION_SECONDS
-        }
-        if len(kept) > RECORDS_PER_SLOT:
-            # Finished records go first (oldest first): evicting a live lease would let a retry
-            # of that job start over while its handling is still running.
-            others = sorted(
-                (key for key in kept if key != job),
-                key=lambda key: (kept[key].state != STATE_DONE, kept[key].since),
-            )
-            for key in others[: len(kept) - RECORDS_PER_SLOT]:
-                del kept[key]
-        write_record(
-            self._store,
-            self._slot_key(job),
-            {"v": RECORD_VERSION, "jobs": {key: value.to_json() for key, value in kept.items()}},
-        )
+        A job only ever moves past slots whose records were remembered when it was written, and
+        a slot's record is only ever replaced by a newer one: so past a record older than twice
+        the memory (or an empty slot) the job cannot be, and the search stops there.
+        """
+        home = int(job[:8], 16)
+        free: str | None = None
+        for probe in range(MAX_PROBES):
+            key = self._scope.key("jobs", f"{(home + probe) % JOB_SLOTS:05d}")
+            record = self._read(key)
+            if record is not None and record.job == job:
+                return key, record
+            age = now - record.since if record is not None else float("inf")
+            if age >= JOB_MEMORY_SECONDS and free is None:
+                free = key
+            if age >= 2 * JOB_MEMORY_SECONDS:
+                break
+        # Every slot probed holds a remembered job (far more traffic than the table is sized
+        # for): the home slot gives way, and that job's memory ends early.
+        return free or self._scope.key("jobs", f"{home % JOB_SLOTS:05d}")
 
 
 __all__ = [
+    "JOB_MEMORY_SECONDS",
+    "JOB_SLOTS",
     "LEASE_SECONDS",
+    "MAX_PROBES",
     "OUTCOME_REPLY_UNKNOWN",
-    "RECORDS_PER_SLOT",
-    "RECORD_RETENTION_SECONDS",
-    "SLOT_COUNT",
     "Acquired",
     "Busy",
     "Decision",

@@ -14,8 +14,10 @@ The order is fixed and each step has a reason:
 6. a sender who opted out: nothing run, nothing sent;
 7. the reply rate limit per sender: over it, nothing run, nothing sent;
 8. the app, in blocking mode, with the conversation of (Plivo number, sender, app);
-9. the reply, split to Plivo's limits, after the lease is claimed (so at most one is sent);
-10. the lease is marked done with the outcome, and Plivo gets an empty ``<Response>`` with 200.
+9. the reply, split to Plivo's limits, after it is claimed in the sender's record together with
+   the conversation (:mod:`.senders`), so at most one is sent;
+10. a handling that recorded nothing there marks the lease done with its outcome; Plivo gets an
+    empty ``<Response>`` with 200.
 
 A storage failure before the app ran leaves the lease to expire and answers 503, so Plivo's
 retry (60 s later, after the lease expired) handles the message again; after the app ran, the
@@ -35,10 +37,10 @@ from ..optouts import SOURCE_KEYWORD, SOURCE_PLIVO, OptOutList
 from ..sender import UUID_PATTERN
 from ..webhooks import INTENT_HELP, INTENT_OPTIN, INTENT_OPTOUT, InboundMessage
 from .apps import AppFailedError, run_app
-from .conversations import Conversations
-from .guards import OwnNumbers, ReplyRateLimiter, can_receive
+from .guards import Flags, NumberFlags, can_receive
 from .leases import Acquired, Busy, Lease, LeaseBook
 from .replies import plan_reply, send_reply
+from .senders import Sender, SenderBook
 from .services import Services, log_id
 from .settings import EndpointSettings
 from .webhook import (
@@ -77,6 +79,7 @@ OUTCOME_SUPERSEDED: Final = "a later handling took over; nothing sent"
 OUTCOME_REPLY_FAILED: Final = "reply refused or failed"
 OUTCOME_REPLY_UNKNOWN: Final = "reply outcome unknown; not repeated"
 OUTCOME_NO_APP: Final = "no app configured"
+OUTCOME_ALREADY_HANDLED: Final = "already handled (the app ran); not repeated"
 _SEND_HELP: Final = "(send the help text)"
 
 
@@ -86,9 +89,10 @@ def handle_inbound(
     verified = check_signature(request, settings, "inbound message")
     if not isinstance(verified, Verified):
         return verified
-    message = InboundMessage.from_params(request.params)
+    fields = request.fields()
+    message = InboundMessage.from_params(fields)
     uuid = log_id(message.message_uuid)
-    if "Status" in request.params and "Text" not in request.params:
+    if "Status" in fields and "Text" not in fields:
         # A send's callback_url pointing here by mistake: its From is one of the account's own
         # numbers and its To a customer, who must not be taken for one of ours.
         logger.warning(
@@ -109,9 +113,17 @@ def handle_inbound(
     try:
         decision = handling.leases.acquire(f"inbound:{message.message_uuid.lower()}")
     except StorageError:
+        if message.intent == INTENT_OPTOUT and handling.record_opt_out():
+            # Recording an opt-out twice changes nothing: it needs no lease, and a store too
+            # full for a new lease must still take it.
+            logger.info("inbound message %s: %s (without a lease)", uuid, OUTCOME_OPTED_OUT)
+            return accepted()
         logger.warning("inbound message %s: plugin storage failed; Plivo will retry", uuid)
         return retry_later()
     if isinstance(decision, Busy):
+        if handling.answered_already():
+            logger.info("inbound message %s: duplicate (%s)", uuid, OUTCOME_ALREADY_HANDLED)
+            return accepted()
         logger.info("inbound message %s: already being handled; Plivo will retry", uuid)
         return retry_later()
     if not isinstance(decision, Acquired):
@@ -123,7 +135,8 @@ def handle_inbound(
         logger.warning("inbound message %s: plugin storage failed; Plivo will retry", uuid)
         return retry_later()
     try:
-        handling.leases.finish(decision.lease, outcome)
+        if not handling.recorded:  # else the sender's record says the message was answered
+            handling.leases.finish(decision.lease, outcome)
     except StorageError:
         logger.warning("inbound message %s: the outcome could not be stored", uuid)
     logger.info(
@@ -150,6 +163,10 @@ class _NotStartedError(Exception):
 
 
 class _Handling:
+    """One message's handling. Storage calls of an ordinary message: three for the lease, one
+    for the sender's number record, one to read and one to write the sender's record (which
+    also claims the reply: see :mod:`.senders`)."""
+
     def __init__(
         self, message: InboundMessage, settings: EndpointSettings, services: Services
     ) -> None:
@@ -160,9 +177,38 @@ class _Handling:
         store, clock = services.store, services.clock
         self.leases = LeaseBook(store, scope, clock=clock)
         self.optouts = OptOutList(store, scope, clock=clock)
-        self.own_numbers = OwnNumbers(store, scope)
-        self.limiter = ReplyRateLimiter(store, scope, clock=clock)
-        self.conversations = Conversations(store, scope, clock=clock)
+        self.numbers = NumberFlags(store, scope, clock=clock)
+        self.senders = SenderBook(store, scope, clock=clock)
+        self.job = self.senders.job(
+            self.leases.job_digest(f"inbound:{message.message_uuid.lower()}")
+        )
+        self.thread = self.senders.thread(message.to_number, settings.app_id)
+        self.sender: Sender | None = None
+        self.recorded = False
+
+    def record_opt_out(self) -> bool:
+        """Store the sender's opt-out; when the store refuses it (full), make room by dropping
+        the sender's own record (conversations, reply times) and store it again."""
+        message = self.message
+        source = SOURCE_PLIVO if message.intent_source == "plivo" else SOURCE_KEYWORD
+        for attempt in range(2):
+            try:
+                self.optouts.add(message.from_number, source=source)
+            except StorageError:
+                if attempt:
+                    return False
+                try:
+                    self.senders.forget(message.from_number)
+                except StorageError:
+                    return False
+            else:
+                return True
+        return False
+
+    def answered_already(self) -> bool:
+        """Whether the sender's record says this message was handled (its lease does not say
+        so when the handling ended with the write that claimed the reply)."""
+        return self.job in self.senders.read(self.message.from_number).state.jobs
 
     def run(self, lease: Lease) -> str:
         try:
@@ -179,21 +225,35 @@ class _Handling:
         message = self.message
         sender = message.from_number
         if message.intent == INTENT_OPTOUT:
-            source = SOURCE_PLIVO if message.intent_source == "plivo" else SOURCE_KEYWORD
-            self.optouts.add(sender, source=source)
+            if not self.record_opt_out():
+                raise StorageError("the opt-out could not be stored")
             return OUTCOME_OPTED_OUT
         if opts_back_in(message, self.optouts):
             self.optouts.remove(sender)
             return OUTCOME_OPTED_IN
-        if self.own_numbers.note_and_check(message.to_number, sender):
+        self.numbers.mark_own(message.to_number)
+        flags = self.numbers.read(sender) if sender != message.to_number else Flags(own=True)
+        if flags.own:
             return OUTCOME_OWN_NUMBER
         if message.intent == INTENT_HELP:
             return _SEND_HELP
-        if self.optouts.contains(sender):
+        if flags.opted_out:
             return OUTCOME_SENDER_OPTED_OUT
         if not self.settings.app_id:
             return OUTCOME_NO_APP
-        if self.settings.reply and can_receive(sender) and not self.limiter.allows(sender):
+        return self._sender_checks()
+
+    def _sender_checks(self) -> str | None:
+        """The sender's record: a message it already answered, or the reply rate limit."""
+        self.sender = self.senders.read(self.message.from_number)
+        if self.job in self.sender.state.jobs:
+            self.recorded = True  # a retry of a message whose handling died after the app ran
+            return OUTCOME_ALREADY_HANDLED
+        if (
+            self.settings.reply
+            and can_receive(self.message.from_number)
+            and not self.senders.allows_reply(self.sender)
+        ):
             return OUTCOME_RATE_LIMITED
         return None
 
@@ -206,22 +266,18 @@ class _Handling:
         if not can_receive(self.message.from_number):
             return OUTCOME_HELP_UNREACHABLE
         try:
-            allowed = self.limiter.allows(self.message.from_number)
+            stop = self._sender_checks()
         except StorageError as error:
             raise _NotStartedError from error
-        if not allowed:
-            return OUTCOME_RATE_LIMITED
-        sent = self._send(lease, help_text)
+        if stop is not None:
+            return stop
+        sent = self._send(lease, help_text, conversation_id=None, stale=False)
         return OUTCOME_HELP_SENT if sent in (OUTCOME_REPLIED, OUTCOME_REPLIED_SHORTENED) else sent
 
     def _answer(self, lease: Lease) -> str:
         message, settings = self.message, self.settings
-        try:
-            conversation = self.conversations.current(
-                message.to_number, message.from_number, settings.app_id
-            )
-        except StorageError as error:
-            raise _NotStartedError from error
+        sender = self.sender or self.senders.read(message.from_number)
+        conversation = self.senders.conversation(sender, self.thread)
         inputs = {
             "from": message.from_number,
             "to": message.to_number,
@@ -240,38 +296,46 @@ class _Handling:
         except AppFailedError as failure:
             logger.warning("inbound message %s: %s", log_id(message.message_uuid), failure)
             return OUTCOME_APP_FAILED
-        self._keep_conversation(answer.conversation_id, stale=stale)
         if not settings.reply:
+            self._keep(answer.conversation_id, stale=stale, reply=False)
             return OUTCOME_REPLY_OFF
         if not can_receive(message.from_number):
+            self._keep(answer.conversation_id, stale=stale, reply=False)
             return OUTCOME_CANNOT_RECEIVE
-        return self._send(lease, answer.text)
+        return self._send(lease, answer.text, conversation_id=answer.conversation_id, stale=stale)
 
-    def _keep_conversation(self, conversation_id: str | None, *, stale: bool) -> None:
-        message, app_id = self.message, self.settings.app_id
+    def _keep(self, conversation_id: str | None, *, stale: bool, reply: bool) -> bool:
+        """Write the sender's record: the conversation to continue, this message as handled and
+        (with ``reply``) a reply about to be sent. True when it was stored."""
+        if self.sender is None:
+            self.sender = self.senders.read(self.message.from_number)
+        self.senders.record(
+            self.sender,
+            thread=self.thread,
+            conversation_id=conversation_id,
+            forget=stale,
+            job=self.job,
+            reply=reply,
+        )
         try:
-            if stale and conversation_id is None:
-                self.conversations.forget(message.to_number, message.from_number, app_id)
-            if conversation_id is not None:
-                self.conversations.remember(
-                    message.to_number, message.from_number, app_id, conversation_id
-                )
+            self.senders.save(self.sender)
         except StorageError:
             logger.warning(
-                "inbound message %s: the conversation could not be stored; the next message "
-                "starts a new one",
-                log_id(message.message_uuid),
+                "inbound message %s: the sender's record could not be stored",
+                log_id(self.message.message_uuid),
             )
+            return False
+        self.recorded = True
+        return True
 
-    def _send(self, lease: Lease, text: str) -> str:
+    def _send(self, lease: Lease, text: str, *, conversation_id: str | None, stale: bool) -> str:
         plan = plan_reply(text)
         if plan.empty:
+            self._keep(conversation_id, stale=stale, reply=False)
             return OUTCOME_EMPTY_ANSWER
-        try:
-            claimed = self.leases.claim(lease)
-        except StorageError:
-            claimed = False
-        if not claimed:
+        # The claim: nobody can have taken the lease over yet, and the sender's record says a
+        # reply is on its way before it leaves (a retry after a death never sends a second).
+        if not self.leases.held(lease) or not self._keep(conversation_id, stale=stale, reply=True):
             return OUTCOME_SUPERSEDED
         message = self.message
         try:
@@ -283,14 +347,6 @@ class _Handling:
         except PlivoError:
             return OUTCOME_REPLY_FAILED
         result = send_reply(messenger, src=message.to_number, dst=message.from_number, plan=plan)
-        if result.sent:
-            try:
-                self.limiter.record(message.from_number)
-            except StorageError:
-                logger.warning(
-                    "inbound message %s: the reply could not be counted for the rate limit",
-                    log_id(message.message_uuid),
-                )
         if result.error is None:
             return OUTCOME_REPLIED_SHORTENED if plan.dropped_characters else OUTCOME_REPLIED
         error_kind = type(result.error).__name__
@@ -306,6 +362,7 @@ class _Handling:
 
 __all__ = [
     "EMPTY_QUERY",
+    "OUTCOME_ALREADY_HANDLED",
     "OUTCOME_APP_FAILED",
     "OUTCOME_CANNOT_RECEIVE",
     "OUTCOME_EMPTY_ANSWER",

@@ -48,7 +48,7 @@ def handle_status(
     verified = check_signature(request, settings, "delivery report")
     if not isinstance(verified, Verified):
         return verified
-    report = DeliveryReport.from_params(request.params)
+    report = DeliveryReport.from_params(request.fields())
     uuid = log_id(report.message_uuid)
     status = report.status if report.status in KNOWN_STATUSES else "(unknown status)"
     if not UUID_PATTERN.fullmatch(report.message_uuid) or not report.status:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..credentials import Credentials
-from ..features import KeyValueStore
+from ..kvstore import KeyValueStore
 from ..sender import UUID_PATTERN
 from .apps import AppInvoker
 from .replies import MessageSender

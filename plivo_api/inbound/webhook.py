@@ -1,7 +1,7 @@
-"""A Plivo webhook request as the endpoint receives it, its signature check and its answers.
+"""The endpoint's side of the webhook front door (:mod:`plivo_api.webhook_door`): which URL
+Plivo signed, and the door's checks with the endpoint's settings.
 
-The request is described without werkzeug or Dify: method, the path the plugin sees, the
-parameters (form body for POST, query for GET), the raw query and the headers. The URL Plivo
+The URL Plivo
 called is not the URL the plugin sees (Dify strips ``/e/<hook_id>``): it is rebuilt from the
 ``Dify-Hook-Url`` header the daemon adds, or from the ``public_url`` setting when a reverse proxy
 hides the real host or scheme (see :mod:`plivo_api.signature`).
@@ -13,25 +13,22 @@ the kind of failure only (no URL, number, text or token).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlsplit
 
-from ..features import KeyValueStore
-from ..kvstore import StorageError, StorageScope
-from ..nonces import NonceBook
-from ..signature import (
-    HOOK_URL_HEADER,
-    REASON_MISMATCH,
-    REASON_NO_KEY,
-    REASON_NO_NONCE,
-    REASON_NO_SIGNATURE,
-    REASON_NO_URL,
-    candidate_urls,
-    verify_request,
+from ..kvstore import KeyValueStore, StorageScope
+from ..signature import HOOK_URL_HEADER, candidate_urls
+from ..webhook_door import (
+    RETRY_AFTER_SECONDS,
+    Verified,
+    WebhookAnswer,
+    WebhookRequest,
+    accepted,
+    forbidden,
+    retry_later,
 )
-from ..xml import XML_CONTENT_TYPE, empty_response
+from ..webhook_door import check_signature as check_door_signature
+from ..webhook_door import refuse_replay as refuse_door_replay
 from .settings import EndpointSettings
 
 logger = logging.getLogger(__name__)
@@ -39,55 +36,6 @@ logger = logging.getLogger(__name__)
 HOOK_ID_HEADER: Final = "Dify-Hook-Id"
 ENDPOINT_PATH_PREFIX: Final = "/e/"
 """Dify's public endpoint URLs are ``<base>/e/<hook_id><path>``."""
-RETRY_AFTER_SECONDS: Final = 60
-FORBIDDEN_BODY: Final = "Forbidden"
-TEXT_CONTENT_TYPE: Final = "text/plain; charset=utf-8"
-
-_REASON_NAMES: Final = (
-    (REASON_NO_SIGNATURE, "no signature header"),
-    (REASON_NO_NONCE, "no nonce"),
-    (REASON_NO_KEY, "no Auth Token in the endpoint settings"),
-    (REASON_NO_URL, "no public URL to check against"),
-    (REASON_MISMATCH, "signature mismatch"),
-)
-
-
-@dataclass(frozen=True)
-class WebhookRequest:
-    method: str
-    path: str
-    params: Mapping[str, list[str]]
-    query: str = ""
-    headers: Mapping[str, str] = field(default_factory=dict)
-
-    def header(self, name: str) -> str:
-        wanted = name.lower()
-        for key, value in self.headers.items():
-            if key.lower() == wanted:
-                return value
-        return ""
-
-
-@dataclass(frozen=True)
-class WebhookAnswer:
-    status: int
-    body: str
-    content_type: str = XML_CONTENT_TYPE
-    headers: Mapping[str, str] = field(default_factory=dict)
-
-
-def accepted() -> WebhookAnswer:
-    """200 with an empty ``<Response>``: Plivo sends nothing itself and does not retry."""
-    return WebhookAnswer(200, empty_response())
-
-
-def retry_later() -> WebhookAnswer:
-    """503: Plivo retries a non-2xx answer after 60, 120 and 240 seconds."""
-    return WebhookAnswer(503, empty_response(), headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
-
-
-def forbidden() -> WebhookAnswer:
-    return WebhookAnswer(403, FORBIDDEN_BODY, TEXT_CONTENT_TYPE)
 
 
 def signed_urls(request: WebhookRequest, settings: EndpointSettings) -> tuple[str, ...]:
@@ -121,36 +69,12 @@ def signed_urls(request: WebhookRequest, settings: EndpointSettings) -> tuple[st
     return tuple(found)
 
 
-@dataclass(frozen=True)
-class Verified:
-    """Plivo signed the request; ``nonce`` is the one its signature was made with."""
-
-    nonce: str
-
-
 def check_signature(
     request: WebhookRequest, settings: EndpointSettings, what: str
 ) -> Verified | WebhookAnswer:
     """:class:`Verified` when Plivo signed the request; otherwise the 403 to answer (and one log
     line). Nothing is read from storage before this passes."""
-    post = request.method.upper() == "POST"
-    check = verify_request(
-        method=request.method,
-        urls=signed_urls(request, settings),
-        params=request.params if post else None,  # a GET's parameters are in its URL
-        headers=request.headers,
-        auth_tokens=settings.auth_token,
-    )
-    if check.valid:
-        return Verified(check.nonce or "")
-    reason = next((name for text, name in _REASON_NAMES if check.reason.startswith(text)), "")
-    logger.warning(
-        "%s request refused: Plivo signature check failed (%s%s)",
-        what,
-        reason or "invalid",
-        "; compare the endpoint URL at Plivo with public_url" if check.version else "",
-    )
-    return forbidden()
+    return check_door_signature(request, signed_urls(request, settings), settings.auth_token, what)
 
 
 def refuse_replay(
@@ -161,18 +85,9 @@ def refuse_replay(
     store: KeyValueStore,
 ) -> WebhookAnswer | None:
     """None unless the signature's nonce already vouched for another ``subject`` (a message UUID,
-    a report): a captured signature posted with another body is refused. Called before anything
-    with an effect, after the cheap checks that need no storage."""
-    book = NonceBook(store, StorageScope.for_account(settings.auth_id))
-    try:
-        fresh = book.first_use(verified.nonce, subject)
-    except StorageError:
-        logger.warning("%s: plugin storage failed while checking the signature; retry", what)
-        return retry_later()
-    if fresh:
-        return None
-    logger.warning("%s request refused: its signature was already used for another request", what)
-    return forbidden()
+    a report): see :func:`plivo_api.webhook_door.refuse_replay`."""
+    scope = StorageScope.for_account(settings.auth_id)
+    return refuse_door_replay(verified, subject, store, scope, what)
 
 
 def _path_of(url: str) -> str:
