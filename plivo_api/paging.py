@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 from .errors import MalformedResponseError
 from .jsonvalues import int_of, mapping_of, str_of
 from .params import NumberRange
-from .present import listed
+from .text import listed
 
 PAGE_SIZE_MAX: Final = 20  # Plivo's cap on ``limit`` for every list call
 OFFSET_MAX: Final = 1_000_000

@@ -12,11 +12,11 @@ from .error_codes import describe_error_code
 from .jsonvalues import as_number
 from .numbers import InvalidRecipient
 from .states import describe_state
+from .text import listed
 
 if TYPE_CHECKING:  # paging imports this module, and the resources import paging
     from .resources.messages import MessageRecord
 
-SHOWN_ITEMS = 5
 """How many recipients, problems or networks a one-line summary names before "and N more"."""
 
 NO_ERROR: dict[str, object] = {"error_code": None, "error": None, "advice": None, "retryable": None}
@@ -60,14 +60,6 @@ def invalid_recipient_fields(invalid: Iterable[InvalidRecipient]) -> list[dict[s
     return [{"input": i.input, "reason": i.reason} for i in invalid]
 
 
-def listed(items: Sequence[str], limit: int = SHOWN_ITEMS) -> str:
-    """``a, b, c and 4 more``: a list short enough for one line."""
-    shown = ", ".join(items[:limit])
-    if len(items) > limit:
-        shown += f" and {len(items) - limit} more"
-    return shown
-
-
 def invalid_summary(invalid: Sequence[InvalidRecipient]) -> str:
     """``2 invalid: 12345 (too short), +4420 (wrong length for GB)``."""
     return f"{len(invalid)} invalid: " + listed([f"{i.input} ({i.reason})" for i in invalid])
@@ -85,11 +77,9 @@ def plural(count: int, noun: str, plural_form: str | None = None) -> str:
 
 __all__ = [
     "NO_ERROR",
-    "SHOWN_ITEMS",
     "error_fields",
     "invalid_recipient_fields",
     "invalid_summary",
-    "listed",
     "message_fields",
     "plural",
     "sentence",

@@ -10,12 +10,12 @@ from plivo_api.present import (
     error_fields,
     invalid_recipient_fields,
     invalid_summary,
-    listed,
     message_fields,
     plural,
     sentence,
 )
 from plivo_api.resources.messages import MessageRecord
+from plivo_api.text import listed
 
 
 @pytest.mark.parametrize("code", [None, "", "000", 0])

@@ -14,8 +14,9 @@ from ..client import reworded_not_found
 from ..connect import client_from
 from ..errors import InputError, NotFoundError
 from ..params import Choice, Limits, Params
-from ..present import listed, plural
+from ..present import plural
 from ..resources.conferences import ConferenceMember, get_conference, list_conferences
+from ..text import listed
 from . import Invocation, ToolOutput
 
 OPERATION_CHOICE: Final = Choice(("list", "get"), "list", case_insensitive=True)

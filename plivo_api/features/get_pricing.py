@@ -12,9 +12,9 @@ from ..errors import InputError
 from ..jsonvalues import as_number
 from ..numbers import parse_region
 from ..params import Limits
-from ..present import listed
 from ..resources.account import PLIVO_CURRENCY
 from ..resources.pricing import Pricing, Rate, get_pricing
+from ..text import listed
 from . import Invocation, ToolOutput
 
 LIMITS: Limits = {}

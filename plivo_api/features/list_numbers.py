@@ -18,9 +18,8 @@ from ..connect import client_from
 from ..errors import InputError
 from ..paging import LIMIT_RANGE, OFFSET_RANGE, Page, page_summary
 from ..params import Choice, Limits, Params
-from ..present import listed
 from ..resources.numbers import RentedNumber, list_numbers, number_fields
-from ..text import shorten
+from ..text import listed, shorten
 from . import Invocation, ToolOutput
 
 ANY: Final = "any"

@@ -22,7 +22,7 @@ from ..digits import to_plivo
 from ..errors import InputError
 from ..numbers import MAX_RECIPIENTS, REASON_EXTENSION, InvalidRecipient, parse_region
 from ..params import Choice, Limits, NumberRange, Params, http_url
-from ..present import invalid_recipient_fields, invalid_summary, listed, plural
+from ..present import invalid_recipient_fields, invalid_summary, plural
 from ..recipients import (
     RecipientPolicy,
     enforce_cap,
@@ -32,7 +32,7 @@ from ..recipients import (
 )
 from ..resources.calls import CallRequest, make_call
 from ..sender import resolve_sender
-from ..text import shorten
+from ..text import listed, shorten
 from ..voice import REASON_SIP_COUNTRY, SIP_PREFIX, parse_call_destinations
 from . import Invocation, ToolOutput
 

@@ -46,7 +46,6 @@ from ..present import (
     error_fields,
     invalid_recipient_fields,
     invalid_summary,
-    listed,
     sentence,
 )
 from ..recipients import (
@@ -60,6 +59,7 @@ from ..resources.messages import send_message
 from ..segments import SegmentAnalysis, analyze, describe_limit, describe_segments
 from ..sender import Sender, resolve_sender
 from ..states import STATE_QUEUED, describe_state
+from ..text import listed
 from . import Invocation, ToolOutput
 
 DEFAULT_MAX_RECIPIENTS: Final = 10  # a safety cap for agents; builders raise it in the settings
