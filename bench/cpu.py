@@ -20,8 +20,8 @@ from typing import Any
 from bench.latency import core_sender, sdk_sender
 from bench.rig import SENDER, Rig, patched_environ
 from bench.stats import Sample
-from plivo_api import segments
 from plivo_api.features import send_sms
+from plivo_api.messaging import segments
 
 GSM_SENTENCE = (
     "Your appointment at the clinic is confirmed for Tuesday at 10:30. "

@@ -370,7 +370,8 @@ def _cpu(results: Results) -> str:
         f"| of which `send_sms.plan` | {_med(cpu.ours_planning)} | – |",
         f"| Plivo SDK, new `RestClient` per send | {_med(cpu.sdk)} | 1.00× |",
         "",
-        f"Method, segments: `plivo_api.segments.analyze` timed in {results.runs.segment_batches} "
+        f"Method, segments: `plivo_api.messaging.segments.analyze` timed in "
+        f"{results.runs.segment_batches} "
         f"batches of {results.runs.analyses_per_batch} analyses (after "
         f"{results.runs.segment_warmups} warm-up batches), "
         "alternating batch by batch with a straightforward per-character implementation in "

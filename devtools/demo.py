@@ -27,7 +27,7 @@ from devtools.sandbox import (
     WebhookPolicy,
 )
 from devtools.trigger_front import DifyTriggerFront, install_trigger_plugin
-from plivo_api.redact import mask_auth_id
+from plivo_api.transport.redact import mask_auth_id
 
 SENDER = "+14155550199"
 CREDENTIALS = {"auth_id": DEMO_AUTH_ID, "auth_token": DEMO_AUTH_TOKEN, "default_sender": SENDER}

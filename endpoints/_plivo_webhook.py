@@ -90,8 +90,8 @@ def _answer(
     from plivo_api.inbound.reports import handle_status
     from plivo_api.inbound.services import Services
     from plivo_api.inbound.settings import EndpointSettings
-    from plivo_api.signature import form_lists
-    from plivo_api.webhook_door import WebhookRequest
+    from plivo_api.webhooks.door import WebhookRequest
+    from plivo_api.webhooks.signature import form_lists
 
     handler = handle_inbound if route == "inbound" else handle_status
     post = request.method.upper() == "POST"

@@ -12,8 +12,8 @@ from dify_plugin.errors.tool import ToolProviderCredentialValidationError
 class PlivoSmsProvider(ToolProvider):
     def _validate_credentials(self, credentials: Mapping[str, Any]) -> None:
         # Imported here, not at start-up: the plugin is ready before the core is loaded.
-        from plivo_api.connect import verify
         from plivo_api.errors import PlivoError
+        from plivo_api.resources.connect import verify
 
         try:
             verify(credentials)

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterator
 import pytest
 from pytest_httpserver import HTTPServer
 
-from plivo_api.client import PlivoClient, Timeouts
-from plivo_api.credentials import Credentials
-from plivo_api.retry import RetryPolicy
-from plivo_api.sessions import SessionPool
+from plivo_api.transport.client import PlivoClient, Timeouts
+from plivo_api.transport.credentials import Credentials
+from plivo_api.transport.retry import RetryPolicy
+from plivo_api.transport.sessions import SessionPool
 
 AUTH_ID = "MA" + "X" * 18
 AUTH_TOKEN = "test-token-alpha"

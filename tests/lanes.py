@@ -507,7 +507,8 @@ BROKEN_ANSWERS: tuple[FaultAction, ...] = (
 
 
 def attempts_for(target: Target, status: int) -> int:
-    """Requests one call makes against an error status that persists (``plivo_api.retry``)."""
+    """Requests one call makes against an error status that persists
+    (``plivo_api.transport.retry``)."""
     if status == 429 or (status in RETRIED_ON_READ and target.repeatable):
         return MAX_ATTEMPTS
     if status == HTTPStatus.NOT_FOUND and target.second_lookup:

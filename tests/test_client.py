@@ -18,15 +18,15 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from plivo_api import errors
-from plivo_api.client import PlivoClient, Timeouts
-from plivo_api.credentials import Credentials
 from plivo_api.resources.account import get_account
 from plivo_api.resources.lookup import lookup_number
 from plivo_api.resources.messages import get_message, list_messages, send_message
 from plivo_api.resources.pricing import get_pricing
-from plivo_api.retry import NO_RETRY, RetryPolicy
-from plivo_api.sessions import SessionPool
-from plivo_api.version import USER_AGENT
+from plivo_api.transport.client import PlivoClient, Timeouts
+from plivo_api.transport.credentials import Credentials
+from plivo_api.transport.retry import NO_RETRY, RetryPolicy
+from plivo_api.transport.sessions import SessionPool
+from plivo_api.transport.version import USER_AGENT
 from tests.conftest import AUTH_ID, AUTH_TOKEN, SleepRecorder
 
 if TYPE_CHECKING:

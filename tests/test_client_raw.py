@@ -9,8 +9,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from plivo_api import errors
-from plivo_api.client import PlivoClient
-from plivo_api.redact import mask_auth_id
+from plivo_api.transport.client import PlivoClient
+from plivo_api.transport.redact import mask_auth_id
 from tests.conftest import AUTH_ID, AUTH_TOKEN
 
 MakeClient = Callable[..., PlivoClient]

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 from pytest_httpserver import HTTPServer
 
-from plivo_api.client import (
+from plivo_api.errors import AuthenticationError, InputError
+from plivo_api.resources.connect import client_for, verify
+from plivo_api.transport.client import (
     DEFAULT_API_BASE_URL,
     DEFAULT_LOOKUP_BASE_URL,
     DEFAULT_PHLO_BASE_URL,
     Timeouts,
 )
-from plivo_api.connect import client_for, verify
-from plivo_api.credentials import Credentials
-from plivo_api.errors import AuthenticationError, InputError
+from plivo_api.transport.credentials import Credentials
 from tests.conftest import AUTH_ID, AUTH_TOKEN
 
 CREDENTIALS = Credentials(AUTH_ID, AUTH_TOKEN)

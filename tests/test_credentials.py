@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from plivo_api.credentials import CONSOLE_URL, Credentials, require_credential
 from plivo_api.errors import InputError
+from plivo_api.transport.credentials import CONSOLE_URL, Credentials, require_credential
 
 AUTH_ID = "MA" + "Q" * 18
 AUTH_TOKEN = "distinct-token-value"

@@ -32,7 +32,7 @@ from devtools.packaging.declaration import (
     PluginDeclaration,
     check_declaration,
 )
-from plivo_api.version import PLUGIN_NAME, PLUGIN_VERSION
+from plivo_api.transport.version import PLUGIN_NAME, PLUGIN_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGINS = repository_plugins(ROOT)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from plivo_api.digits import display_number, to_plivo
-from plivo_api.numbers import normalize_number
+from plivo_api.messaging.digits import display_number, to_plivo
+from plivo_api.messaging.numbers import normalize_number
 
 US = "+14155552671"
 

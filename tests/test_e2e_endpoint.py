@@ -26,9 +26,9 @@ from devtools.sandbox.signing import (
     V3_NONCE_HEADER,
     signature_headers,
 )
-from plivo_api.error_codes import describe_error_code
+from plivo_api.inbound.optouts import OPTED_OUT_REASON
 from plivo_api.inbound.senders import REPLIES_PER_SENDER_PER_MINUTE
-from plivo_api.optouts import OPTED_OUT_REASON
+from plivo_api.messaging.error_codes import describe_error_code
 
 pytestmark = pytest.mark.e2e
 
@@ -335,7 +335,7 @@ def test_a_message_still_being_handled_is_sent_back_to_plivo_for_a_later_retry(
     plugin, sandbox, bot
 ):
     from plivo_api.inbound.leases import LeaseBook
-    from plivo_api.kvstore import StorageScope
+    from plivo_api.webhooks.kvstore import StorageScope
 
     params = inbound_params()
     # another plugin process took the lease a moment ago and is still working

@@ -14,7 +14,7 @@ import pytest
 from devtools.daemon import SessionResult, StandInDaemon
 from devtools.sandbox import DEMO_AUTH_ID, DEMO_AUTH_TOKEN, Fault, PlivoSandbox
 from devtools.sandbox.directory import DEMO_ENDPOINT_ID, DEMO_NUMBER, DEMO_PHLO_ID
-from plivo_api.redact import mask_auth_id
+from plivo_api.transport.redact import mask_auth_id
 
 pytestmark = pytest.mark.e2e
 

@@ -24,7 +24,7 @@ from devtools.sandbox import (
     PlivoSandbox,
     Timeline,
 )
-from plivo_api.polling import POLL_GRACE_SECONDS, max_polls
+from plivo_api.toolkit.polling import POLL_GRACE_SECONDS, max_polls
 
 pytestmark = pytest.mark.e2e
 

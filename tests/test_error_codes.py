@@ -10,7 +10,7 @@ import dataclasses
 
 import pytest
 
-from plivo_api.error_codes import (
+from plivo_api.messaging.error_codes import (
     ERROR_CODES,
     NO_ERROR_CODES,
     UNKNOWN_CODE_ADVICE,

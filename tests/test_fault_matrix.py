@@ -5,11 +5,11 @@ test checks the readable error (class and phrase) or the documented retry, and t
 requests the sandbox saw; for creating requests (a text, a call, an application, a SIP endpoint, a
 PHLO run, a raw POST), that the thing is never created twice.
 
-The retry policy under test (``plivo_api.retry``): reads (GET, and the idempotent DELETE of a
-hangup) are repeated on 429, 502, 503, 504, timeouts and dropped connections, up to 3 attempts; a
-creating request only when Plivo provably did nothing (connection refused, 429), never after a
-5xx, a timeout or a dropped connection. ``Retry-After`` is honoured up to 5 s; a longer one fails
-fast with "retry in N s".
+The retry policy under test (``plivo_api.transport.retry``): reads (GET, and the idempotent DELETE
+of a hangup) are repeated on 429, 502, 503, 504, timeouts and dropped connections, up to 3
+attempts; a creating request only when Plivo provably did nothing (connection refused, 429), never
+after a 5xx, a timeout or a dropped connection. ``Retry-After`` is honoured up to 5 s; a longer one
+fails fast with "retry in N s".
 
 Cases the product gets wrong today are listed in ``DEFECTS`` and expected to fail (strictly: once
 fixed, the case turns red until its entry is removed).
@@ -100,7 +100,7 @@ DEFECTS: dict[str, str] = {}
 
 
 def error_class(target: Target, status: int) -> str:
-    """The class the status maps to (``plivo_api.http_errors``), as the tool raises it."""
+    """The class the status maps to (``plivo_api.transport.http_errors``), as the tool raises it."""
     if status == 401:
         return "AuthenticationError"
     if status == 403:

@@ -6,8 +6,8 @@ import pytest
 
 from devtools.daemon import StandInStorage
 from plivo_api.inbound.guards import NumberFlags, can_receive, forget_marked_numbers
-from plivo_api.kvstore import StorageScope
-from plivo_api.optouts import OptOutList, number_key
+from plivo_api.inbound.optouts import OptOutList, number_key
+from plivo_api.webhooks.kvstore import StorageScope
 
 SCOPE = StorageScope.for_account("MAXXXXXXXXXXXXXXXXXX")
 OURS, OTHER_OURS, ALICE = "+14155550199", "+14155550100", "+14155552671"

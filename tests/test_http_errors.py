@@ -10,13 +10,13 @@ import re
 import pytest
 
 from plivo_api import errors
-from plivo_api.http_errors import (
+from plivo_api.transport.http_errors import (
     MAX_QUOTED_BODY_CHARS,
     ErrorBody,
     error_for_status,
     parse_error_body,
 )
-from plivo_api.redact import Redactor
+from plivo_api.transport.redact import Redactor
 
 NGINX_502 = (
     b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"

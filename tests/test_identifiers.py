@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from plivo_api.errors import InputError
-from plivo_api.identifiers import EXAMPLE_UUID, parse_numeric_id, parse_uuid
+from plivo_api.messaging.identifiers import EXAMPLE_UUID, parse_numeric_id, parse_uuid
 
 UUID = "4d04c52e-cea3-4458-bbdb-0bfc314ee7cd"
 

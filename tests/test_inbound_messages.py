@@ -19,7 +19,6 @@ import pytest
 from devtools.daemon import StandInStorage
 from devtools.daemon import StorageError as DaemonStorageError
 from devtools.sandbox.signing import signature_headers
-from plivo_api.credentials import Credentials
 from plivo_api.errors import OutcomeUnknownError
 from plivo_api.inbound.leases import LEASE_SECONDS
 from plivo_api.inbound.messages import handle_inbound
@@ -27,6 +26,7 @@ from plivo_api.inbound.services import Services
 from plivo_api.inbound.settings import EndpointSettings
 from plivo_api.inbound.webhook import WebhookRequest
 from plivo_api.resources.messages import SendResult
+from plivo_api.transport.credentials import Credentials
 
 TOKEN = "inbound-test-token"
 URL = "https://dify.example.com/e/hook/sms/inbound"
@@ -244,8 +244,8 @@ def test_an_opt_in_word_ends_an_opt_out_and_only_then() -> None:
 
 def test_a_full_store_still_gets_plivo_an_answer_and_never_loses_an_opt_out() -> None:
     """Dify's daemon refuses writes past the manifest's declared size (after writing them)."""
-    from plivo_api.kvstore import StorageScope
-    from plivo_api.optouts import OptOutList
+    from plivo_api.inbound.optouts import OptOutList
+    from plivo_api.webhooks.kvstore import StorageScope
 
     store, apps, messenger, clock = Store(quota=8192), Apps(), Messenger(), Clock()
     handle_inbound(request("hi"), SETTINGS, services(store, apps, messenger, clock))

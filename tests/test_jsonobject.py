@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from plivo_api.errors import InputError
-from plivo_api.jsonobject import read_json_object
+from plivo_api.toolkit.jsonobject import read_json_object
 
 EXAMPLE = '{"to": "+14155552671"}'
 

@@ -6,7 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from plivo_api.jsonvalues import as_number, bool_of, decimal_of, int_of, mapping_of, str_of
+from plivo_api.transport.jsonvalues import (
+    as_number,
+    bool_of,
+    decimal_of,
+    int_of,
+    mapping_of,
+    str_of,
+)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import pytest
 
 from devtools.daemon import StandInStorage
 from devtools.daemon import StorageError as DaemonStorageError
-from plivo_api.kvstore import (
+from plivo_api.webhooks.kvstore import (
     MAX_KEY_CHARS,
     GuardedStore,
     StorageError,

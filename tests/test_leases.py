@@ -16,7 +16,7 @@ from plivo_api.inbound.leases import (
     Finished,
     LeaseBook,
 )
-from plivo_api.kvstore import StorageScope
+from plivo_api.webhooks.kvstore import StorageScope
 
 SCOPE = StorageScope.for_account("MAXXXXXXXXXXXXXXXXXX")
 JOB = "inbound:2a0c4d6e-0000-4000-8000-000000000001"

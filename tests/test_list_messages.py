@@ -20,9 +20,9 @@ from plivo_api.features.list_messages import (
     query_from_params,
     run,
 )
-from plivo_api.paging import Page
-from plivo_api.polling import MessageStatus
 from plivo_api.resources.messages import MessageRecord
+from plivo_api.toolkit.polling import MessageStatus
+from plivo_api.transport.paging import Page
 from tests.conftest import AUTH_ID, AUTH_TOKEN
 
 UUID = "5f0e4a8c-0000-4000-8000-00000000000a"

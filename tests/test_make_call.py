@@ -11,7 +11,7 @@ from pytest_httpserver import HTTPServer
 from plivo_api.errors import InputError, OutcomeUnknownError
 from plivo_api.features import Invocation
 from plivo_api.features.make_call import REASON_EXTENSION_CALL, plan, run
-from plivo_api.voice import REASON_SIP_COUNTRY
+from plivo_api.messaging.call_destinations import REASON_SIP_COUNTRY
 from tests.conftest import AUTH_ID, AUTH_TOKEN
 
 ANSWER = "https://example.com/answer"

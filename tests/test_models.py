@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from plivo_api.digits import display_number
 from plivo_api.errors import OutcomeUnknownError
+from plivo_api.messaging.digits import display_number
 from plivo_api.resources.account import Account
 from plivo_api.resources.lookup import NumberLookup
 from plivo_api.resources.messages import MessageRecord, SendResult

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from plivo_api import numbers
 from plivo_api.errors import InputError
-from plivo_api.numbers import (
+from plivo_api.messaging import numbers
+from plivo_api.messaging.numbers import (
     MAX_RECIPIENTS,
     REASON_NO_COUNTRY_CODE,
     REASON_UNRESOLVED,

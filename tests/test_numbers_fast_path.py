@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plivo_api import numbers
-from plivo_api.numbers import InvalidNumberError
+from plivo_api.messaging import numbers
+from plivo_api.messaging.numbers import InvalidNumberError
 
 COUNTRY_CODES = sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
 PREMIUM_EXAMPLES = sorted(

@@ -6,8 +6,8 @@ import pytest
 
 from devtools.daemon import StandInStorage
 from devtools.daemon import StorageError as DaemonStorageError
-from plivo_api.kvstore import StorageScope, write_record
-from plivo_api.optouts import OptOutList, OptOutReadError, canonical, opted_out_numbers
+from plivo_api.inbound.optouts import OptOutList, OptOutReadError, canonical, opted_out_numbers
+from plivo_api.webhooks.kvstore import StorageScope, write_record
 
 SCOPE = StorageScope.for_account("MAXXXXXXXXXXXXXXXXXX")
 ALICE, BOB = "+14155552671", "+442079460018"
@@ -120,10 +120,10 @@ def test_numbers_are_digested_in_one_form(raw: str, shown: str) -> None:
 
 
 def test_send_sms_fails_rather_than_send_blind_when_the_list_cannot_be_read() -> None:
-    from plivo_api.credentials import Credentials
     from plivo_api.errors import PlivoError
     from plivo_api.features import Invocation
     from plivo_api.features.send_sms import opt_outs
+    from plivo_api.transport.credentials import Credentials
 
     class Unreadable(StandInStorage):
         def get(self, key: str, *, session_id: str = "") -> bytes:

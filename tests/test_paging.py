@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from plivo_api.errors import MalformedResponseError
-from plivo_api.paging import Page, parse_page
 from plivo_api.resources.messages import MessageRecord
+from plivo_api.transport.paging import Page, parse_page
 
 MDR = {"message_uuid": "5f0e4a8c-0000-4000-8000-00000000000a", "message_state": "delivered"}
 

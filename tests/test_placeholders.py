@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plivo_api.placeholders import MAX_INSIDE_CHARS, describe, fill_in, find_placeholders
+from plivo_api.messaging.placeholders import MAX_INSIDE_CHARS, describe, fill_in, find_placeholders
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from plivo_api.client import PlivoClient
-from plivo_api.credentials import Credentials
 from plivo_api.errors import (
     AuthenticationError,
     InvalidRequestError,
@@ -22,7 +20,8 @@ from plivo_api.errors import (
     RequestTimeoutError,
     ServerError,
 )
-from plivo_api.polling import (
+from plivo_api.resources.messages import MessageRecord
+from plivo_api.toolkit.polling import (
     MAX_POLLS_PER_ROUND,
     MAX_WAIT_SECONDS,
     MIN_POLL_TIMEOUT_SECONDS,
@@ -36,8 +35,9 @@ from plivo_api.polling import (
     sleep_plan,
     wait_for_final,
 )
-from plivo_api.resources.messages import MessageRecord
-from plivo_api.sessions import SessionPool
+from plivo_api.transport.client import PlivoClient
+from plivo_api.transport.credentials import Credentials
+from plivo_api.transport.sessions import SessionPool
 
 if TYPE_CHECKING:
     from devtools.sandbox import PlivoSandbox

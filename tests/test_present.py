@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from plivo_api.numbers import InvalidRecipient
-from plivo_api.present import (
+from plivo_api.messaging.numbers import InvalidRecipient
+from plivo_api.resources.messages import MessageRecord
+from plivo_api.text import listed
+from plivo_api.toolkit.present import (
     NO_ERROR,
     error_fields,
     invalid_recipient_fields,
@@ -14,8 +16,6 @@ from plivo_api.present import (
     plural,
     sentence,
 )
-from plivo_api.resources.messages import MessageRecord
-from plivo_api.text import listed
 
 
 @pytest.mark.parametrize("code", [None, "", "000", 0])

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from plivo_api.errors import AuthenticationError, NotFoundError
-from plivo_api.pricing import (
+from plivo_api.toolkit.pricing import (
     CostEstimate,
     CountryCost,
     EstimateUnavailableError,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from plivo_api.errors import InputError
-from plivo_api.numbers import MAX_RECIPIENTS
-from plivo_api.recipients import (
+from plivo_api.messaging.numbers import MAX_RECIPIENTS
+from plivo_api.toolkit.recipients import (
     RecipientPolicy,
     enforce_cap,
     outside_allowed,

@@ -1,6 +1,6 @@
 """Credentials and request secrets never survive in a text a user, log or traceback can see."""
 
-from plivo_api.redact import Redactor, mask_auth_id
+from plivo_api.transport.redact import Redactor, mask_auth_id
 
 AUTH_ID = "MA" + "X" * 18
 TOKEN = "token-value-1234567890"

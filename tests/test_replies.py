@@ -10,8 +10,6 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from devtools.sandbox.messages import text_length_error
-from plivo_api.client import PlivoClient
-from plivo_api.digits import to_plivo
 from plivo_api.errors import InvalidRequestError, OutcomeUnknownError
 from plivo_api.inbound.replies import (
     MAX_REPLY_MESSAGES,
@@ -19,8 +17,10 @@ from plivo_api.inbound.replies import (
     plan_reply,
     send_reply,
 )
+from plivo_api.messaging.digits import to_plivo
+from plivo_api.messaging.segments import analyze, split_parts
 from plivo_api.resources.messages import Messenger
-from plivo_api.segments import analyze, split_parts
+from plivo_api.transport.client import PlivoClient
 from tests.conftest import AUTH_ID
 
 MakeClient = Callable[..., PlivoClient]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from plivo_api.features import get_message
-from plivo_api.polling import MessageStatus
 from plivo_api.resources.messages import MessageRecord
+from plivo_api.toolkit.polling import MessageStatus
 
 MDR = {
     "api_id": "95747262-3f08-11e7-8bc8-065f6a74a84a",

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from plivo_api.features import get_number, list_numbers
-from plivo_api.paging import Page
 from plivo_api.resources.numbers import RentedNumber
+from plivo_api.transport.paging import Page
 
 ACCOUNT = "/v1/Account/MANWVLYTK4ZWU1YTY4ZT"
 LOCAL = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from plivo_api.retry import (
+from plivo_api.transport.retry import (
     BACKOFF_CAP_SECONDS,
     DEFAULT_RETRY_POLICY,
     NO_RETRY,

@@ -11,7 +11,7 @@ from pytest_httpserver import HTTPServer
 from plivo_api.errors import InputError, NotFoundError, OutcomeUnknownError
 from plivo_api.features import Invocation
 from plivo_api.features.run_phlo import run
-from plivo_api.payload_numbers import is_phone_key, refused_numbers
+from plivo_api.toolkit.payload_numbers import is_phone_key, refused_numbers
 from tests.conftest import AUTH_ID, AUTH_TOKEN
 
 PHLO_ID = "a8a5ba6b-0000-4000-8000-00000000c0de"

@@ -26,7 +26,7 @@ import pytest
 
 from devtools.daemon import StandInDaemon
 from devtools.sandbox import Fault, PlivoSandbox, SandboxAccount
-from plivo_api.http_errors import MAX_QUOTED_BODY_CHARS
+from plivo_api.transport.http_errors import MAX_QUOTED_BODY_CHARS
 from tests.lanes import (
     MAX_ATTEMPTS,
     TARGETS,

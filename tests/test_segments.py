@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plivo_api import segments
-from plivo_api.segments import (
+from plivo_api.messaging import segments
+from plivo_api.messaging.segments import (
     GSM7_CHARACTERS,
     GSM7_DEFAULT_ALPHABET,
     GSM7_MAX_CHARACTERS,

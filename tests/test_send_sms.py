@@ -11,7 +11,6 @@ from collections.abc import Callable
 import pytest
 from pytest_httpserver import HTTPServer
 
-from plivo_api.client import PlivoClient
 from plivo_api.errors import InputError, InvalidRequestError, OutcomeUnknownError
 from plivo_api.features import Invocation
 from plivo_api.features.send_sms import (
@@ -35,10 +34,11 @@ from plivo_api.features.send_sms import (
     run,
     send,
 )
-from plivo_api.numbers import REASON_UNRESOLVED, parse_recipients
-from plivo_api.polling import DeliveryReport, Observation
+from plivo_api.messaging.numbers import REASON_UNRESOLVED, parse_recipients
+from plivo_api.messaging.sender import Sender
 from plivo_api.resources.messages import MessageRecord
-from plivo_api.sender import Sender
+from plivo_api.toolkit.polling import DeliveryReport, Observation
+from plivo_api.transport.client import PlivoClient
 from tests.conftest import AUTH_ID, AUTH_TOKEN
 
 MakeClient = Callable[..., PlivoClient]

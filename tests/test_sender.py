@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from plivo_api.errors import InputError
-from plivo_api.sender import (
+from plivo_api.messaging.sender import (
     ALPHANUMERIC_MAX_LENGTH,
     NO_SENDER_MESSAGE,
     SHORT_CODE_DIGITS,

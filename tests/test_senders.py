@@ -11,7 +11,7 @@ from plivo_api.inbound.senders import (
     REPLIES_PER_SENDER_PER_MINUTE,
     SenderBook,
 )
-from plivo_api.kvstore import StorageScope
+from plivo_api.webhooks.kvstore import StorageScope
 
 SCOPE = StorageScope.for_account("MAXXXXXXXXXXXXXXXXXX")
 ALICE, BOB, OURS = "+14155552671", "+14155552672", "+14155550199"

@@ -22,7 +22,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 from werkzeug.datastructures import Headers, MultiDict
 
-from plivo_api.signature import (
+from plivo_api.webhooks.signature import (
     HEADER_MA_V3,
     HEADER_V2,
     HEADER_V3,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plivo_api.states import (
+from plivo_api.messaging.states import (
     DELIVERED_STATES,
     FINAL_STATES,
     MESSAGE_STATES,

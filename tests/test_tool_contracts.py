@@ -36,7 +36,6 @@ from devtools.sandbox.directory import (
     DEMO_PHLO_ID,
 )
 from devtools.sandbox.signing import signature_headers
-from plivo_api.credentials import Credentials
 from plivo_api.inbound.messages import handle_inbound
 from plivo_api.inbound.replies import MessageSender
 from plivo_api.inbound.reports import handle_status
@@ -44,6 +43,7 @@ from plivo_api.inbound.services import Services
 from plivo_api.inbound.settings import EndpointSettings
 from plivo_api.inbound.webhook import WebhookRequest
 from plivo_api.params import Choice, NumberRange
+from plivo_api.transport.credentials import Credentials
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOL_YAMLS = sorted(yaml.safe_load((ROOT / "provider/plivo_sms.yaml").read_text())["tools"])

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 import pytest
 
 from devtools.sandbox.signing import signature_headers
-from plivo_api.trigger_dispatch import (
+from plivo_api.trigger.dispatch import (
     CALL_GREETING_PROPERTY,
     DEFAULT_CALL_GREETING,
     MAX_CALL_GREETING_CHARS,
@@ -22,7 +22,7 @@ from plivo_api.trigger_dispatch import (
     auth_token_of,
     call_greeting_of,
 )
-from plivo_api.trigger_events import (
+from plivo_api.trigger.events import (
     CALL_VARIABLES,
     EVENT_CALL_COMPLETED,
     EVENT_CALL_RECEIVED,

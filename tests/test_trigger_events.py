@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from plivo_api.errors import InputError
-from plivo_api.trigger_events import (
+from plivo_api.trigger.events import (
     CALL_VARIABLES,
     SMS_VARIABLES,
     STATUS_VARIABLES,
@@ -21,8 +21,8 @@ from plivo_api.trigger_events import (
     sms_variables,
     status_variables,
 )
-from plivo_api.trigger_filters import MESSAGE_STATES
-from plivo_api.webhooks import CallEvent, DeliveryReport, InboundMessage
+from plivo_api.trigger.filters import MESSAGE_STATES
+from plivo_api.webhooks.payloads import CallEvent, DeliveryReport, InboundMessage
 
 SMS_PAYLOAD = sms_variables(
     InboundMessage.from_params(

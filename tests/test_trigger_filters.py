@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import pytest
 
 from plivo_api.errors import InputError
-from plivo_api.trigger_filters import (
+from plivo_api.trigger.filters import (
     MAX_FILTER_ENTRIES,
     MAX_REGEX_CHARS,
     MESSAGE_STATES,

@@ -18,14 +18,15 @@ from devtools.sandbox import (
     Fault,
     PlivoSandbox,
 )
-from plivo_api.client import PlivoClient, Timeouts
-from plivo_api.credentials import Credentials
 from plivo_api.errors import InputError
 from plivo_api.resources import applications, numbers
 from plivo_api.resources.applications import APPLICATION_OUTCOME_CHECK
-from plivo_api.retry import RetryPolicy
-from plivo_api.sessions import SessionPool
-from plivo_api.subscriptions import (
+from plivo_api.transport.client import PlivoClient, Timeouts
+from plivo_api.transport.credentials import Credentials
+from plivo_api.transport.retry import RetryPolicy
+from plivo_api.transport.sessions import SessionPool
+from plivo_api.trigger.dispatch import CALL_GREETING_PROPERTY, DEFAULT_CALL_GREETING
+from plivo_api.trigger.subscriptions import (
     CODE_LEFTOVER,
     CODE_NUMBER,
     CODE_PLIVO,
@@ -39,7 +40,6 @@ from plivo_api.subscriptions import (
     subscribe,
     unsubscribe,
 )
-from plivo_api.trigger_dispatch import CALL_GREETING_PROPERTY, DEFAULT_CALL_GREETING
 
 ENDPOINT = "https://dify.example.com/triggers/plugin/7a1e2c1e-51a4-4c69-9a52-2b1a6c0d1e55"
 NUMBER_PATH = r"/Number/\d+/$"

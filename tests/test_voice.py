@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 
 from plivo_api.errors import OutcomeUnknownError
-from plivo_api.numbers import REASON_LETTERS, parse_recipients
+from plivo_api.messaging.call_destinations import REASON_SIP, parse_call_destinations, parse_sip_uri
+from plivo_api.messaging.numbers import REASON_LETTERS, parse_recipients
 from plivo_api.resources.calls import STATE_COMPLETED, CallRecord, CallRequest
 from plivo_api.resources.conferences import Conference, conference_names
-from plivo_api.voice import REASON_SIP, parse_call_destinations, parse_sip_uri
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from plivo_api.webhooks import (
+from plivo_api.webhooks.payloads import (
     EVENT_ANSWER,
     EVENT_HANGUP,
     MAX_MEDIA_URLS,
@@ -22,7 +22,7 @@ from plivo_api.webhooks import (
     display_number,
     resolve_intent,
 )
-from plivo_api.xml import (
+from plivo_api.webhooks.xml import (
     MAX_XML_BYTES,
     XML_CONTENT_TYPE,
     clean_text,

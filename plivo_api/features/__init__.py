@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the adapters import this package at start-up: keep it free of the core
-    from ..kvstore import KeyValueStore
     from ..params import Params
+    from ..webhooks.kvstore import KeyValueStore
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,12 @@ from __future__ import annotations
 from typing import Any, Final
 
 from .. import params as read
-from ..connect import client_from
 from ..errors import InputError
-from ..identifiers import parse_numeric_id
-from ..operations import (
+from ..messaging.identifiers import parse_numeric_id
+from ..params import Limits, Params, http_url
+from ..resources.applications import APPLICATIONS
+from ..resources.connect import client_from
+from ..toolkit.operations import (
     CHANGING,
     OPERATION_CHOICE,
     OperationResult,
@@ -28,9 +30,7 @@ from ..operations import (
     require_changes_allowed,
     update_resource,
 )
-from ..paging import LIMIT_RANGE, OFFSET_RANGE
-from ..params import Limits, Params, http_url
-from ..resources.applications import APPLICATIONS
+from ..transport.paging import LIMIT_RANGE, OFFSET_RANGE
 from . import Invocation, ToolOutput
 
 LIMITS: Limits = {"operation": OPERATION_CHOICE, "limit": LIMIT_RANGE, "offset": OFFSET_RANGE}

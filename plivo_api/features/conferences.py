@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Final
 
 from .. import params as read
-from ..client import reworded_not_found
-from ..connect import client_from
 from ..errors import InputError, NotFoundError
 from ..params import Choice, Limits, Params
-from ..present import plural
 from ..resources.conferences import ConferenceMember, get_conference, list_conferences
+from ..resources.connect import client_from
 from ..text import listed
+from ..toolkit.present import plural
+from ..transport.client import reworded_not_found
 from . import Invocation, ToolOutput
 
 OPERATION_CHOICE: Final = Choice(("list", "get"), "list", case_insensitive=True)

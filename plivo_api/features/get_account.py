@@ -3,10 +3,10 @@ before a campaign. One ``GET Account/``, the same read that checks the credentia
 
 from __future__ import annotations
 
-from ..connect import client_from
-from ..jsonvalues import as_number
 from ..params import Limits
 from ..resources.account import PLIVO_CURRENCY, Account, get_account
+from ..resources.connect import client_from
+from ..transport.jsonvalues import as_number
 from . import Invocation, ToolOutput
 
 LIMITS: Limits = {}

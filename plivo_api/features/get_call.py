@@ -7,12 +7,12 @@ live details instead; :func:`plivo_api.resources.calls.get_call` reads whichever
 from __future__ import annotations
 
 from .. import params as read
-from ..connect import client_from
-from ..identifiers import parse_uuid
-from ..jsonvalues import as_number
+from ..messaging.identifiers import parse_uuid
 from ..params import Limits, Params
-from ..present import sentence
 from ..resources.calls import CallRecord, get_call
+from ..resources.connect import client_from
+from ..toolkit.present import sentence
+from ..transport.jsonvalues import as_number
 from . import Invocation, ToolOutput
 
 LIMITS: Limits = {}

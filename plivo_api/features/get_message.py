@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from typing import Final
 
 from .. import params as read
-from ..connect import client_from
-from ..identifiers import parse_uuid
-from ..jsonvalues import as_number
+from ..messaging.identifiers import parse_uuid
+from ..messaging.states import STATE_UNKNOWN, describe_state
 from ..params import Limits, NumberRange, Params
-from ..polling import MAX_WAIT_SECONDS, MessageStatus, bounded_fetch, read_message
-from ..present import error_fields, message_fields, sentence
+from ..resources.connect import client_from
 from ..resources.messages import get_message
-from ..states import STATE_UNKNOWN, describe_state
+from ..toolkit.polling import MAX_WAIT_SECONDS, MessageStatus, bounded_fetch, read_message
+from ..toolkit.present import error_fields, message_fields, sentence
+from ..transport.jsonvalues import as_number
 from . import Invocation, ToolOutput
 
 WAIT_LIMIT: Final = NumberRange(0, MAX_WAIT_SECONDS, 0)

@@ -1,19 +1,19 @@
 """get_number: one number this account rents (``GET Number/{number}/``).
 
-The number is read like any destination (:func:`plivo_api.numbers.normalize_number`) and sent as
-Plivo stores it, digits with the country code
+The number is read like any destination (:func:`plivo_api.messaging.numbers.normalize_number`) and
+sent as Plivo stores it, digits with the country code
 (https://www.plivo.com/docs/numbers/api/account-phone-number/).
 """
 
 from __future__ import annotations
 
 from .. import params as read
-from ..client import reworded_not_found
-from ..connect import client_from
 from ..errors import InputError, NotFoundError
-from ..numbers import InvalidNumberError, normalize_number
+from ..messaging.numbers import InvalidNumberError, normalize_number
 from ..params import Limits, Params
+from ..resources.connect import client_from
 from ..resources.numbers import RentedNumber, get_number, number_fields
+from ..transport.client import reworded_not_found
 from . import Invocation, ToolOutput
 
 LIMITS: Limits = {}

@@ -7,14 +7,14 @@ from decimal import Decimal
 from typing import Final
 
 from .. import params as read
-from ..connect import client_from
 from ..errors import InputError
-from ..jsonvalues import as_number
-from ..numbers import parse_region
+from ..messaging.numbers import parse_region
 from ..params import Limits
 from ..resources.account import PLIVO_CURRENCY
+from ..resources.connect import client_from
 from ..resources.pricing import Pricing, Rate, get_pricing
 from ..text import listed
+from ..transport.jsonvalues import as_number
 from . import Invocation, ToolOutput
 
 LIMITS: Limits = {}

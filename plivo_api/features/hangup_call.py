@@ -10,10 +10,10 @@ call needs no extra setting: it only ever stops spending.
 from __future__ import annotations
 
 from .. import params as read
-from ..connect import client_from
-from ..identifiers import parse_uuid
+from ..messaging.identifiers import parse_uuid
 from ..params import Limits, Params
 from ..resources.calls import Hangup, hang_up
+from ..resources.connect import client_from
 from . import Invocation, ToolOutput
 
 LIMITS: Limits = {}

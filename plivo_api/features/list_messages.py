@@ -25,17 +25,17 @@ from dataclasses import dataclass
 from typing import Final
 
 from .. import params as read
-from ..connect import client_from
-from ..digits import to_plivo
 from ..errors import InputError
-from ..numbers import InvalidNumberError, normalize_number
-from ..paging import LIMIT_RANGE, OFFSET_RANGE, PAGE_SIZE_MAX, Page
+from ..messaging.digits import to_plivo
+from ..messaging.numbers import InvalidNumberError, normalize_number
+from ..messaging.sender import ALPHANUMERIC_MAX_LENGTH, SHORT_CODE_DIGITS
+from ..messaging.states import MESSAGE_STATES
 from ..params import Choice, Limits, Params
-from ..present import message_fields
+from ..resources.connect import client_from
 from ..resources.messages import MessageRecord, list_messages
-from ..sender import ALPHANUMERIC_MAX_LENGTH, SHORT_CODE_DIGITS
-from ..states import MESSAGE_STATES
 from ..text import shorten
+from ..toolkit.present import message_fields
+from ..transport.paging import LIMIT_RANGE, OFFSET_RANGE, PAGE_SIZE_MAX, Page
 from . import Invocation, ToolOutput
 
 ANY: Final = "any"

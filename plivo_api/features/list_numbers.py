@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import Final
 
 from .. import params as read
-from ..connect import client_from
 from ..errors import InputError
-from ..paging import LIMIT_RANGE, OFFSET_RANGE, Page, page_summary
 from ..params import Choice, Limits, Params
+from ..resources.connect import client_from
 from ..resources.numbers import RentedNumber, list_numbers, number_fields
 from ..text import listed, shorten
+from ..transport.paging import LIMIT_RANGE, OFFSET_RANGE, Page, page_summary
 from . import Invocation, ToolOutput
 
 ANY: Final = "any"

@@ -8,10 +8,10 @@ is normalised exactly as send_sms would send it.
 from __future__ import annotations
 
 from .. import params as read
-from ..connect import client_from
 from ..errors import InputError
-from ..numbers import InvalidNumberError, normalize_number, parse_region
+from ..messaging.numbers import InvalidNumberError, normalize_number, parse_region
 from ..params import Limits, Params
+from ..resources.connect import client_from
 from ..resources.lookup import NumberLookup, lookup_number
 from . import Invocation, ToolOutput
 

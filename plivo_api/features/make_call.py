@@ -15,25 +15,25 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .. import params as read
-from ..client import PlivoClient
-from ..connect import client_for
-from ..credentials import Credentials
-from ..digits import to_plivo
 from ..errors import InputError
-from ..numbers import MAX_RECIPIENTS, REASON_EXTENSION, InvalidRecipient, parse_region
+from ..messaging.call_destinations import REASON_SIP_COUNTRY, SIP_PREFIX, parse_call_destinations
+from ..messaging.digits import to_plivo
+from ..messaging.numbers import MAX_RECIPIENTS, REASON_EXTENSION, InvalidRecipient, parse_region
+from ..messaging.sender import resolve_sender
 from ..params import Choice, Limits, NumberRange, Params, http_url
-from ..present import invalid_recipient_fields, invalid_summary, plural
-from ..recipients import (
+from ..resources.calls import CallRequest, make_call
+from ..resources.connect import client_for
+from ..text import listed, shorten
+from ..toolkit.present import invalid_recipient_fields, invalid_summary, plural
+from ..toolkit.recipients import (
     RecipientPolicy,
     enforce_cap,
     no_destination,
     outside_allowed,
     parse_allowed_countries,
 )
-from ..resources.calls import CallRequest, make_call
-from ..sender import resolve_sender
-from ..text import listed, shorten
-from ..voice import REASON_SIP_COUNTRY, SIP_PREFIX, parse_call_destinations
+from ..transport.client import PlivoClient
+from ..transport.credentials import Credentials
 from . import Invocation, ToolOutput
 
 DEFAULT_MAX_RECIPIENTS: Final = 1  # one call unless the builder allows more

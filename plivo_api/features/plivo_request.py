@@ -18,13 +18,13 @@ from typing import Any, Final
 from urllib.parse import quote, unquote
 
 from .. import params as read
-from ..client import Answer
-from ..connect import client_from
 from ..errors import InputError
-from ..jsonobject import read_json_object
 from ..params import Choice, Limits, Params
-from ..permissions import require_enabled
+from ..resources.connect import client_from
 from ..text import shorten
+from ..toolkit.jsonobject import read_json_object
+from ..toolkit.permissions import require_enabled
+from ..transport.client import Answer
 from . import Invocation, ToolOutput
 
 METHOD_CHOICE: Final = Choice(("GET", "POST", "DELETE"), "GET", case_insensitive=False)

@@ -17,22 +17,22 @@ from decimal import Decimal
 from typing import Final
 
 from .. import params as read
-from ..connect import client_from
 from ..errors import InputError, PlivoError
-from ..jsonvalues import as_number
-from ..numbers import Recipients, parse_recipients, parse_region
+from ..messaging.numbers import Recipients, parse_recipients, parse_region
+from ..messaging.placeholders import describe, fill_in, find_placeholders
+from ..messaging.segments import SegmentAnalysis, analyze, describe_limit, describe_segments
 from ..params import Limits, NumberRange, Params, message_text
-from ..placeholders import describe, fill_in, find_placeholders
-from ..present import invalid_recipient_fields, invalid_summary, plural
-from ..pricing import (
+from ..resources.connect import client_from
+from ..resources.pricing import get_pricing
+from ..toolkit.present import invalid_recipient_fields, invalid_summary, plural
+from ..toolkit.pricing import (
     CostEstimate,
     EstimateUnavailableError,
     RateLookup,
     estimate_cost,
     estimate_country_cost,
 )
-from ..resources.pricing import get_pricing
-from ..segments import SegmentAnalysis, analyze, describe_limit, describe_segments
+from ..transport.jsonvalues import as_number
 from . import Invocation, ToolOutput
 
 MAX_RECIPIENT_COUNT: Final = 10_000_000  # a campaign spread over many sends; bounds typos only

@@ -4,7 +4,7 @@ One run (:func:`plivo_api.resources.phlo.run_phlo`), never repeated once it may 
 Plivo: a PHLO can send messages and place calls. Which PHLO runs is the builder's choice (a form
 setting); the agent only fills in the payload, a JSON object holding the keys the PHLO's Start
 node defines, whose phone numbers meet send_sms's recipient rules
-(:mod:`plivo_api.payload_numbers`): premium-rate numbers and, with the builder's
+(:mod:`plivo_api.toolkit.payload_numbers`): premium-rate numbers and, with the builder's
 ``allowed_countries``, numbers elsewhere refuse the run before any request.
 """
 
@@ -13,16 +13,16 @@ from __future__ import annotations
 from typing import Any, Final
 
 from .. import params as read
-from ..client import PlivoClient, reworded_not_found
-from ..connect import client_from
 from ..errors import InputError, NotFoundError
-from ..identifiers import parse_uuid
-from ..jsonobject import read_json_object
+from ..messaging.identifiers import parse_uuid
 from ..params import Limits, Params
-from ..payload_numbers import RefusedNumber, refused_numbers
-from ..present import sentence
-from ..recipients import ALLOWED_COUNTRIES, parse_allowed_countries
+from ..resources.connect import client_from
 from ..resources.phlo import PhloRun, run_phlo
+from ..toolkit.jsonobject import read_json_object
+from ..toolkit.payload_numbers import RefusedNumber, refused_numbers
+from ..toolkit.present import sentence
+from ..toolkit.recipients import ALLOWED_COUNTRIES, parse_allowed_countries
+from ..transport.client import PlivoClient, reworded_not_found
 from . import Invocation, ToolOutput
 
 LIMITS: Limits = {}

@@ -16,13 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from .. import params as read
-from ..client import PlivoClient
-from ..connect import client_for
-from ..credentials import Credentials
-from ..digits import to_plivo
 from ..errors import InputError, InvalidRequestError, OutcomeUnknownError, PlivoError
-from ..kvstore import StorageScope
-from ..numbers import (
+from ..inbound.optouts import OPTED_OUT_REASON, OptOutList, OptOutReadError
+from ..messaging.digits import to_plivo
+from ..messaging.numbers import (
     MAX_RECIPIENTS,
     InvalidRecipient,
     Recipients,
@@ -30,7 +27,10 @@ from ..numbers import (
     parse_recipients,
     parse_region,
 )
-from ..optouts import OPTED_OUT_REASON, OptOutList, OptOutReadError
+from ..messaging.placeholders import describe, fill_in, find_placeholders
+from ..messaging.segments import SegmentAnalysis, analyze, describe_limit, describe_segments
+from ..messaging.sender import Sender, resolve_sender
+from ..messaging.states import STATE_QUEUED, describe_state
 from ..params import (
     UNRESOLVED_VARIABLE,
     Choice,
@@ -40,26 +40,32 @@ from ..params import (
     http_url,
     message_text,
 )
-from ..placeholders import describe, fill_in, find_placeholders
-from ..polling import MAX_WAIT_SECONDS, DeliveryReport, Observation, bounded_fetch, wait_for_final
-from ..present import (
+from ..resources.connect import client_for
+from ..resources.messages import send_message
+from ..text import listed
+from ..toolkit.polling import (
+    MAX_WAIT_SECONDS,
+    DeliveryReport,
+    Observation,
+    bounded_fetch,
+    wait_for_final,
+)
+from ..toolkit.present import (
     error_fields,
     invalid_recipient_fields,
     invalid_summary,
     sentence,
 )
-from ..recipients import (
+from ..toolkit.recipients import (
     RecipientPolicy,
     enforce_cap,
     no_destination,
     outside_allowed,
     parse_allowed_countries,
 )
-from ..resources.messages import send_message
-from ..segments import SegmentAnalysis, analyze, describe_limit, describe_segments
-from ..sender import Sender, resolve_sender
-from ..states import STATE_QUEUED, describe_state
-from ..text import listed
+from ..transport.client import PlivoClient
+from ..transport.credentials import Credentials
+from ..webhooks.kvstore import StorageScope
 from . import Invocation, ToolOutput
 
 DEFAULT_MAX_RECIPIENTS: Final = 10  # a safety cap for agents; builders raise it in the settings
@@ -287,7 +293,7 @@ def plan(
 ) -> MessagePlan:
     """Everything send_sms reads from its parameters, validated in the order users fix it.
 
-    ``opted_out``: numbers that replied STOP (:mod:`plivo_api.optouts`); they are listed in
+    ``opted_out``: numbers that replied STOP (:mod:`plivo_api.inbound.optouts`); they are listed in
     ``invalid_recipients`` and not sent to.
     """
     region = parse_region(read.text(params, "default_country"))

@@ -21,11 +21,13 @@ import re
 from typing import Any, Final
 
 from .. import params as read
-from ..connect import client_from
 from ..errors import InputError
-from ..identifiers import parse_numeric_id
-from ..jsonvalues import str_of
-from ..operations import (
+from ..messaging.identifiers import parse_numeric_id
+from ..params import UNRESOLVED_VARIABLE, Limits, Params
+from ..resources.connect import client_from
+from ..resources.endpoints import ENDPOINTS
+from ..text import shorten
+from ..toolkit.operations import (
     CHANGING,
     OPERATION_CHOICE,
     OperationResult,
@@ -37,10 +39,8 @@ from ..operations import (
     require_changes_allowed,
     update_resource,
 )
-from ..paging import LIMIT_RANGE, OFFSET_RANGE
-from ..params import UNRESOLVED_VARIABLE, Limits, Params
-from ..resources.endpoints import ENDPOINTS
-from ..text import shorten
+from ..transport.jsonvalues import str_of
+from ..transport.paging import LIMIT_RANGE, OFFSET_RANGE
 from . import Invocation, ToolOutput
 
 LIMITS: Limits = {"operation": OPERATION_CHOICE, "limit": LIMIT_RANGE, "offset": OFFSET_RANGE}

@@ -10,5 +10,5 @@ app invocation as :class:`~.services.Services`. Modules, one job each:
   conversation per (Plivo number, sender, app); :mod:`.guards`: no loops, a reply rate limit;
 - :mod:`.apps`: invoking the app and reading its answer; :mod:`.replies`: splitting and sending;
 - :mod:`.settings`: the endpoint's settings; :mod:`.services`: what a handling needs from Dify
-  and Plivo. The opt-out list, shared with send_sms, is :mod:`plivo_api.optouts`.
+  and Plivo. The opt-out list, shared with send_sms, is :mod:`plivo_api.inbound.optouts`.
 """

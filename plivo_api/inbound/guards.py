@@ -21,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from ..kvstore import KeyValueStore, StorageScope, guarded, read_record, write_record
-from ..optouts import OPTED_OUT_FIELD, number_key
+from ..webhooks.kvstore import KeyValueStore, StorageScope, guarded, read_record, write_record
+from .optouts import OPTED_OUT_FIELD, number_key
 
 OWN_FIELD: Final = "own"
 MAX_REMEMBERED_OWN: Final = 10_000

@@ -51,7 +51,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from ..kvstore import (
+from ..webhooks.kvstore import (
     KeyValueStore,
     StorageScope,
     guarded,

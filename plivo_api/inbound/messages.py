@@ -30,15 +30,15 @@ from __future__ import annotations
 import logging
 from typing import Final
 
-from ..credentials import Credentials
 from ..errors import PlivoError
-from ..kvstore import StorageError, StorageScope
-from ..optouts import SOURCE_KEYWORD, SOURCE_PLIVO, OptOutList
-from ..sender import UUID_PATTERN
-from ..webhooks import INTENT_HELP, INTENT_OPTIN, INTENT_OPTOUT, InboundMessage
+from ..messaging.sender import UUID_PATTERN
+from ..transport.credentials import Credentials
+from ..webhooks.kvstore import StorageError, StorageScope
+from ..webhooks.payloads import INTENT_HELP, INTENT_OPTIN, INTENT_OPTOUT, InboundMessage
 from .apps import AppFailedError, run_app
 from .guards import Flags, NumberFlags, can_receive
 from .leases import Acquired, Busy, Lease, LeaseBook
+from .optouts import SOURCE_KEYWORD, SOURCE_PLIVO, OptOutList
 from .replies import plan_reply, send_reply
 from .senders import Sender, SenderBook
 from .services import Services, log_id

@@ -17,13 +17,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
-from ..client import Timeouts
-from ..connect import client_for
-from ..credentials import Credentials
-from ..digits import to_plivo
 from ..errors import OutcomeUnknownError, PlivoError
+from ..messaging.digits import to_plivo
+from ..messaging.segments import analyze, split_parts
+from ..resources.connect import client_for
 from ..resources.messages import Messenger, SendResult
-from ..segments import analyze, split_parts
+from ..transport.client import Timeouts
+from ..transport.credentials import Credentials
 from .plain_text import plain_text
 
 MAX_REPLY_MESSAGES: Final = 3

@@ -16,10 +16,10 @@ from __future__ import annotations
 import logging
 from typing import Final
 
-from ..kvstore import StorageError, StorageScope
-from ..sender import UUID_PATTERN
-from ..states import MESSAGE_STATES
-from ..webhooks import DeliveryReport
+from ..messaging.sender import UUID_PATTERN
+from ..messaging.states import MESSAGE_STATES
+from ..webhooks.kvstore import StorageError, StorageScope
+from ..webhooks.payloads import DeliveryReport
 from .apps import AppFailedError, run_app
 from .leases import Acquired, Busy, LeaseBook
 from .services import Services, log_id

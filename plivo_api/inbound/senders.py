@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
-from ..kvstore import (
+from ..webhooks.kvstore import (
     KeyValueStore,
     StorageScope,
     guarded,
@@ -150,7 +150,7 @@ class SenderBook:
 
     def save(self, sender: Sender) -> None:
         """Write the sender's state back, and drop whatever went stale in its shard (one call;
-        raises :class:`~plivo_api.kvstore.StorageError` when the write fails)."""
+        raises :class:`~plivo_api.webhooks.kvstore.StorageError` when the write fails)."""
         now = self._clock()
         entries = sender.shard.get("e")
         kept: dict[str, object] = {}

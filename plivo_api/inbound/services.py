@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..credentials import Credentials
-from ..kvstore import KeyValueStore
-from ..sender import UUID_PATTERN
+from ..messaging.sender import UUID_PATTERN
+from ..transport.credentials import Credentials
+from ..webhooks.kvstore import KeyValueStore
 from .apps import AppInvoker
 from .replies import MessageSender
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from ..redact import mask_auth_id
+from ..transport.redact import mask_auth_id
 
 MAX_HELP_TEXT_CHARS: Final = 1600
 _TRUE: Final = frozenset({"true", "1", "yes", "on"})

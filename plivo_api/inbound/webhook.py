@@ -1,10 +1,10 @@
-"""The endpoint's side of the webhook front door (:mod:`plivo_api.webhook_door`): which URL
+"""The endpoint's side of the webhook front door (:mod:`plivo_api.webhooks.door`): which URL
 Plivo signed, and the door's checks with the endpoint's settings.
 
 The URL Plivo
 called is not the URL the plugin sees (Dify strips ``/e/<hook_id>``): it is rebuilt from the
 ``Dify-Hook-Url`` header the daemon adds, or from the ``public_url`` setting when a reverse proxy
-hides the real host or scheme (see :mod:`plivo_api.signature`).
+hides the real host or scheme (see :mod:`plivo_api.webhooks.signature`).
 
 Answers never reveal why a request was refused: a 403 has a fixed body, and the log line names
 the kind of failure only (no URL, number, text or token).
@@ -16,9 +16,7 @@ import logging
 from typing import Final
 from urllib.parse import urlsplit
 
-from ..kvstore import KeyValueStore, StorageScope
-from ..signature import HOOK_URL_HEADER, candidate_urls
-from ..webhook_door import (
+from ..webhooks.door import (
     RETRY_AFTER_SECONDS,
     Verified,
     WebhookAnswer,
@@ -27,8 +25,10 @@ from ..webhook_door import (
     forbidden,
     retry_later,
 )
-from ..webhook_door import check_signature as check_door_signature
-from ..webhook_door import refuse_replay as refuse_door_replay
+from ..webhooks.door import check_signature as check_door_signature
+from ..webhooks.door import refuse_replay as refuse_door_replay
+from ..webhooks.kvstore import KeyValueStore, StorageScope
+from ..webhooks.signature import HOOK_URL_HEADER, candidate_urls
 from .settings import EndpointSettings
 
 logger = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def refuse_replay(
     store: KeyValueStore,
 ) -> WebhookAnswer | None:
     """None unless the signature's nonce already vouched for another ``subject`` (a message UUID,
-    a report): see :func:`plivo_api.webhook_door.refuse_replay`."""
+    a report): see :func:`plivo_api.webhooks.door.refuse_replay`."""
     scope = StorageScope.for_account(settings.auth_id)
     return refuse_door_replay(verified, subject, store, scope, what)
 

@@ -8,8 +8,8 @@ templates) is one more file of the same shape:
 - how a record looks in every tool's JSON output (``*_fields``), so the same thing always has
   the same keys;
 - the functions that read or change the resource, each taking the
-  :class:`~plivo_api.client.PlivoClient` first and returning records. A function that creates
-  something at Plivo names what to check when its outcome is unknown, and is never repeated.
+  :class:`~plivo_api.transport.client.PlivoClient` first and returning records. A function that
+  creates something at Plivo names what to check when its outcome is unknown, and is never repeated.
 
 The client carries only the transport (session, timeouts, retries, errors); features
 (:mod:`plivo_api.features`) and the trigger's subscriptions decide what to ask and how to word

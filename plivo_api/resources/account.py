@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
-from ..client import PlivoClient
-from ..jsonvalues import bool_of, decimal_of, str_of
+from ..transport.client import PlivoClient
+from ..transport.jsonvalues import bool_of, decimal_of, str_of
 
 TRIAL_ACCOUNT_TYPE: Final = "developer"
 PLIVO_CURRENCY: Final = "USD"  # Plivo bills and prices in USD; its answers carry no currency field

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ..client import PlivoClient
 from ..errors import MalformedResponseError, NotFoundError
-from ..jsonvalues import bool_of, str_of
+from ..transport.client import PlivoClient
+from ..transport.jsonvalues import bool_of, str_of
 from . import rest
 
 APPLICATION_OUTCOME_CHECK: Final = (

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
-from ..client import PlivoClient, reworded_not_found
-from ..digits import display_number
 from ..errors import NotFoundError, OutcomeUnknownError
-from ..jsonvalues import decimal_of, int_of, str_of
+from ..messaging.digits import display_number
+from ..transport.client import PlivoClient, reworded_not_found
+from ..transport.jsonvalues import decimal_of, int_of, str_of
 
 CALL_OUTCOME_CHECK: Final = (
     "The call may or may not have been placed: before calling again, check the calls still "

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..client import PlivoClient
-from ..jsonvalues import bool_of, int_of, str_of
+from ..transport.client import PlivoClient
+from ..transport.jsonvalues import bool_of, int_of, str_of
 from .calls import live_number
 
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ..jsonvalues import bool_of, str_of
+from ..transport.jsonvalues import bool_of, str_of
 from . import rest
 from .applications import application_id
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from ..client import PlivoClient, reworded_not_found
 from ..errors import NotFoundError
-from ..jsonvalues import bool_of, mapping_of, str_of
+from ..transport.client import PlivoClient, reworded_not_found
+from ..transport.jsonvalues import bool_of, mapping_of, str_of
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
-from ..client import PlivoClient, reworded_not_found
-from ..digits import display_number
-from ..error_codes import normalize_error_code
 from ..errors import NotFoundError, OutcomeUnknownError
-from ..jsonvalues import decimal_of, int_of, str_of
-from ..paging import Page, parse_page
-from ..states import is_final
+from ..messaging.digits import display_number
+from ..messaging.error_codes import normalize_error_code
+from ..messaging.states import is_final
+from ..transport.client import PlivoClient, reworded_not_found
+from ..transport.jsonvalues import decimal_of, int_of, str_of
+from ..transport.paging import Page, parse_page
 
 MESSAGE_OUTCOME_CHECK: Final = (
     "The message may or may not have been queued: check list_messages before sending again."

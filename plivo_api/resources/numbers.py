@@ -3,7 +3,7 @@
 
 Plivo links a number to its application by URI (``/v1/Account/{id}/Application/{app_id}/``);
 the records here carry the bare ID, which is what every tool takes as input. A number is always
-addressed by Plivo's digits (:func:`plivo_api.digits.to_plivo`).
+addressed by Plivo's digits (:func:`plivo_api.messaging.digits.to_plivo`).
 
 US carriers block or filter texts from a local number that is not registered for 10DLC (A2P
 10-digit long code) and from a toll-free number whose SMS use is not verified; Plivo says which
@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
-from ..client import PlivoClient
-from ..digits import display_number, to_plivo
-from ..jsonvalues import as_number, bool_of, decimal_of, str_of
-from ..paging import PAGE_SIZE_MAX, Page
+from ..messaging.digits import display_number, to_plivo
+from ..transport.client import PlivoClient
+from ..transport.jsonvalues import as_number, bool_of, decimal_of, str_of
+from ..transport.paging import PAGE_SIZE_MAX, Page
 from . import rest
 from .applications import application_id
 

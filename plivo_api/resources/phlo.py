@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ..client import PlivoClient
-from ..jsonvalues import str_of
+from ..transport.client import PlivoClient
+from ..transport.jsonvalues import str_of
 
 RUN_CHECK: Final = (
     "The PHLO may or may not have run: check its runs in the Plivo console (PHLO > Logs) before "

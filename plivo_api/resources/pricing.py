@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..client import PlivoClient, reworded_not_found
 from ..errors import NotFoundError
-from ..jsonvalues import decimal_of, int_of, mapping_of, str_of
+from ..transport.client import PlivoClient, reworded_not_found
+from ..transport.jsonvalues import decimal_of, int_of, mapping_of, str_of
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ..client import PlivoClient
-from ..paging import PAGE_SIZE_MAX, Page, parse_page
+from ..transport.client import PlivoClient
+from ..transport.paging import PAGE_SIZE_MAX, Page, parse_page
 
 logger = logging.getLogger(__name__)
 

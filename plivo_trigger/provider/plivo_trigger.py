@@ -1,5 +1,5 @@
 """Dify adapter for incoming Plivo webhooks: the answer and the event come from
-``plivo_api.trigger_dispatch``."""
+``plivo_api.trigger.dispatch``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ __all__ = ["PlivoSubscriptionConstructor", "PlivoTrigger"]
 class PlivoTrigger(Trigger):
     def _dispatch_event(self, subscription: Subscription, request: Request) -> EventDispatch:
         # Imported here, not at start-up: the plugin is ready before the core is loaded.
-        from plivo_api.trigger_dispatch import (
+        from plivo_api.trigger.dispatch import (
             WebhookRequest,
             answer_webhook,
             auth_token_of,

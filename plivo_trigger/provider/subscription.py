@@ -1,5 +1,5 @@
 """Dify adapter for automatic subscriptions: creating, removing and listing live in
-``plivo_api.subscriptions``."""
+``plivo_api.trigger.subscriptions``."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ NEVER_EXPIRES = -1
 
 class PlivoSubscriptionConstructor(TriggerSubscriptionConstructor):
     def _validate_api_key(self, credentials: Mapping[str, Any]) -> None:
-        from plivo_api.connect import verify
         from plivo_api.errors import PlivoError
+        from plivo_api.resources.connect import verify
 
         try:
             verify(credentials)
@@ -34,9 +34,9 @@ class PlivoSubscriptionConstructor(TriggerSubscriptionConstructor):
         credentials: Mapping[str, Any],
         credential_type: CredentialType,
     ) -> Subscription:
-        from plivo_api.connect import client_from
         from plivo_api.errors import PlivoError
-        from plivo_api.subscriptions import create_subscription
+        from plivo_api.resources.connect import client_from
+        from plivo_api.trigger.subscriptions import create_subscription
 
         try:
             properties = create_subscription(client_from(credentials), endpoint, parameters)
@@ -56,9 +56,9 @@ class PlivoSubscriptionConstructor(TriggerSubscriptionConstructor):
         credentials: Mapping[str, Any],
         credential_type: CredentialType,
     ) -> UnsubscribeResult:
-        from plivo_api.connect import client_from
         from plivo_api.errors import PlivoError
-        from plivo_api.subscriptions import delete_subscription
+        from plivo_api.resources.connect import client_from
+        from plivo_api.trigger.subscriptions import delete_subscription
 
         try:
             outcome = delete_subscription(client_from(credentials), subscription.properties or {})
@@ -85,8 +85,8 @@ class PlivoSubscriptionConstructor(TriggerSubscriptionConstructor):
         credentials: Mapping[str, Any],
         credential_type: CredentialType,
     ) -> list[ParameterOption]:
-        from plivo_api.connect import client_from
-        from plivo_api.subscriptions import PARAM_PHONE_NUMBER, number_options
+        from plivo_api.resources.connect import client_from
+        from plivo_api.trigger.subscriptions import PARAM_PHONE_NUMBER, number_options
 
         if parameter != PARAM_PHONE_NUMBER:
             return []

@@ -1,4 +1,4 @@
-"""Dify adapter for ``call_completed``: its variables come from ``plivo_api.trigger_events``."""
+"""Dify adapter for ``call_completed``: its variables come from ``plivo_api.trigger.events``."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ class CallCompletedEvent(Event):
     def _on_event(
         self, request: Request, parameters: Mapping[str, Any], payload: Mapping[str, Any]
     ) -> Variables:
-        from plivo_api.trigger_events import call_event
+        from plivo_api.trigger.events import call_event
 
         result = call_event(payload)
         if result.ignored:

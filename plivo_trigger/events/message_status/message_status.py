@@ -1,4 +1,4 @@
-"""Dify adapter for ``message_status``: filter and variables are in ``plivo_api.trigger_events``."""
+"""Dify adapter for ``message_status``: filter and variables are in ``plivo_api.trigger.events``."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ class MessageStatusEvent(Event):
     def _on_event(
         self, request: Request, parameters: Mapping[str, Any], payload: Mapping[str, Any]
     ) -> Variables:
-        from plivo_api.trigger_events import message_status
+        from plivo_api.trigger.events import message_status
 
         result = message_status(parameters, payload)
         if result.ignored:

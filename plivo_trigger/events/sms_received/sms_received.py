@@ -1,4 +1,4 @@
-"""Dify adapter for ``sms_received``: filters and variables live in ``plivo_api.trigger_events``."""
+"""Dify adapter for ``sms_received``: filters and variables live in ``plivo_api.trigger.events``."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ class SmsReceivedEvent(Event):
     def _on_event(
         self, request: Request, parameters: Mapping[str, Any], payload: Mapping[str, Any]
     ) -> Variables:
-        from plivo_api.trigger_events import sms_received
+        from plivo_api.trigger.events import sms_received
 
         result = sms_received(parameters, payload)
         if result.ignored:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from .kvstore import (
+from ..webhooks.kvstore import (
     KeyValueStore,
     StorageError,
     StorageScope,

@@ -36,9 +36,9 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumber, ValidationResult
 from phonenumbers import re_util as _phonenumbers_re
 
-from .errors import InputError
-from .params import UNRESOLVED_VARIABLE
-from .text import shorten
+from ..errors import InputError
+from ..params import UNRESOLVED_VARIABLE
+from ..text import shorten
 
 MAX_RECIPIENTS = 1000
 """Plivo's cap on unique destinations per request; callers enforce it."""

@@ -23,18 +23,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .kvstore import KeyValueStore, StorageError, StorageScope
-from .signature import candidate_urls
-from .trigger_events import (
-    EVENT_CALL_COMPLETED,
-    EVENT_CALL_RECEIVED,
-    EVENT_MESSAGE_STATUS,
-    EVENT_SMS_RECEIVED,
-    call_variables,
-    sms_variables,
-    status_variables,
-)
-from .webhook_door import (
+from ..webhooks.door import (
     DispatchedEvents,
     Verified,
     WebhookAnswer,
@@ -43,8 +32,19 @@ from .webhook_door import (
     refuse_replay,
     retry_later,
 )
-from .webhooks import EVENT_HANGUP, CallEvent, DeliveryReport, InboundMessage
-from .xml import XML_CONTENT_TYPE, empty_response, speak_and_hangup
+from ..webhooks.kvstore import KeyValueStore, StorageError, StorageScope
+from ..webhooks.payloads import EVENT_HANGUP, CallEvent, DeliveryReport, InboundMessage
+from ..webhooks.signature import candidate_urls
+from ..webhooks.xml import XML_CONTENT_TYPE, empty_response, speak_and_hangup
+from .events import (
+    EVENT_CALL_COMPLETED,
+    EVENT_CALL_RECEIVED,
+    EVENT_MESSAGE_STATUS,
+    EVENT_SMS_RECEIVED,
+    call_variables,
+    sms_variables,
+    status_variables,
+)
 
 logger = logging.getLogger(__name__)
 

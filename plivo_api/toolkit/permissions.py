@@ -8,7 +8,7 @@ no request is made.
 
 from __future__ import annotations
 
-from .errors import InputError
+from ..errors import InputError
 
 
 def require_enabled(enabled: bool, setting: str, label: str, action: str) -> None:

@@ -2,10 +2,10 @@
 answers look like is :mod:`plivo_api.resources`'.
 
 It owns what must be right once: Basic auth, JSON, the User-Agent, explicit connect and read
-timeouts on every call, the retry policy (:mod:`plivo_api.retry`), translating answers into
-:mod:`plivo_api.errors`, and scrubbing credentials out of every message it raises. Exceptions are
-raised ``from None``: the chained ``requests`` exception would carry the request URL, and with it
-the unmasked Auth ID, into the traceback Dify shows.
+timeouts on every call, the retry policy (:mod:`plivo_api.transport.retry`), translating answers
+into :mod:`plivo_api.errors`, and scrubbing credentials out of every message it raises. Exceptions
+are raised ``from None``: the chained ``requests`` exception would carry the request URL, and with
+it the unmasked Auth ID, into the traceback Dify shows.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from urllib.parse import quote, urlsplit
 import requests
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
-from .credentials import Credentials
-from .errors import (
+from ..errors import (
     ConnectionFailedError,
     MalformedResponseError,
     NotFoundError,
@@ -32,6 +31,7 @@ from .errors import (
     PlivoError,
     RequestTimeoutError,
 )
+from .credentials import Credentials
 from .http_errors import error_for_status, parse_error_body
 from .redact import Redactor, mask_auth_id
 from .retry import DEFAULT_RETRY_POLICY, Outcome, RetryPolicy, classify_status, parse_retry_after

@@ -56,17 +56,17 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .client import READ_TIMEOUT_SECONDS, PlivoClient, Timeouts
-from .errors import (
+from ..errors import (
     AuthenticationError,
     InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,
     PlivoError,
 )
-from .resources.messages import MessageRecord, get_message
-from .retry import NO_RETRY
-from .states import DELIVERED_STATES, STATE_QUEUED, STATE_UNKNOWN, is_final
+from ..messaging.states import DELIVERED_STATES, STATE_QUEUED, STATE_UNKNOWN, is_final
+from ..resources.messages import MessageRecord, get_message
+from ..transport.client import READ_TIMEOUT_SECONDS, PlivoClient, Timeouts
+from ..transport.retry import NO_RETRY
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """One tool per account resource, with an ``operation``: list, get, create, update or delete.
 
 Reading is always allowed; the three changing operations need the builder's ``allow_changes``
-setting (:mod:`plivo_api.permissions`). An update sends only the fields given: Plivo's SDK fills
-in defaults for the fields left out (``answer_method='POST'``, ``default_number_app=False``, ...),
-which silently resets what the caller never meant to touch.
+setting (:mod:`plivo_api.toolkit.permissions`). An update sends only the fields given: Plivo's SDK
+fills in defaults for the fields left out (``answer_method='POST'``, ``default_number_app=False``,
+...), which silently resets what the caller never meant to touch.
 
 The requests are :mod:`plivo_api.resources.rest`'s and the records those of the resource's
 module; this module is the tools' side: the ``operation`` parameter, the permission check, the
@@ -16,16 +16,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal, cast
 
-from . import params as read
-from .client import PlivoClient, reworded_not_found
-from .errors import InputError, NotFoundError
-from .jsonvalues import str_of
-from .paging import page_summary
-from .params import Choice, Params
+from .. import params as read
+from ..errors import InputError, NotFoundError
+from ..params import Choice, Params
+from ..resources import rest
+from ..resources.rest import Collection
+from ..text import shorten
+from ..transport.client import PlivoClient, reworded_not_found
+from ..transport.jsonvalues import str_of
+from ..transport.paging import page_summary
 from .permissions import require_enabled
-from .resources import rest
-from .resources.rest import Collection
-from .text import shorten
 
 Operation = Literal["list", "get", "create", "update", "delete"]
 OPERATIONS: Final = ("list", "get", "create", "update", "delete")

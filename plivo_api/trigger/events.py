@@ -1,8 +1,8 @@
 """The trigger's four events: what each hands a workflow, and whether a node wants it.
 
-A webhook becomes exactly one event (see :mod:`plivo_api.trigger_dispatch`); its workflow
+A webhook becomes exactly one event (see :mod:`plivo_api.trigger.dispatch`); its workflow
 variables are computed once, when the webhook arrives, and travel to every trigger node as the
-dispatch payload. Each node then applies its own filters (:mod:`plivo_api.trigger_filters`) to
+dispatch payload. Each node then applies its own filters (:mod:`plivo_api.trigger.filters`) to
 that payload. The variable names follow the tool plugin's outputs glossary (``from``, ``to``,
 ``message_uuid``, ``state``, ``error``, ``advice``...), so the same thing has the same name in
 both plugins: a message's or a call's state is ``state``, never ``status``. A value that does not
@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from .trigger_filters import PASS, MessageFilter, StateFilter, Verdict
-from .webhooks import CallEvent, DeliveryReport, InboundMessage
+from ..webhooks.payloads import CallEvent, DeliveryReport, InboundMessage
+from .filters import PASS, MessageFilter, StateFilter, Verdict
 
 EVENT_SMS_RECEIVED: Final = "sms_received"
 EVENT_MESSAGE_STATUS: Final = "message_status"

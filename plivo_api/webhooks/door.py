@@ -2,7 +2,7 @@
 receiver makes before anything has an effect.
 
 Both receivers use it: the SMS plugin's endpoint (:mod:`plivo_api.inbound`) and the trigger
-(:mod:`plivo_api.trigger_dispatch`). A request is described without werkzeug or Dify; the answer
+(:mod:`plivo_api.trigger.dispatch`). A request is described without werkzeug or Dify; the answer
 is what Plivo gets back (and, for the trigger, the event to start).
 
 The checks, in order:
@@ -11,8 +11,8 @@ The checks, in order:
    with a fixed body and starts nothing; nothing is read from storage before this passes;
 2. **refuse a replay** (:func:`refuse_replay`): a V2 signature covers only the URL and a nonce,
    so a captured V2 header could carry any other body; the nonce is remembered with what it
-   vouched for (:mod:`plivo_api.nonces`). A V3 signature covers the parameters: posting it again
-   posts the same message, which step 3 drops, so V3 requests cost no storage here;
+   vouched for (:mod:`plivo_api.webhooks.nonces`). A V3 signature covers the parameters: posting it
+   again posts the same message, which step 3 drops, so V3 requests cost no storage here;
 3. **drop a duplicate**: Plivo retries every callback that got no 2xx answer within 8 seconds,
    after 60, 120 and 240 seconds, each time signed anew (a fresh nonce). The trigger remembers
    each event it dispatched (:class:`DispatchedEvents`); the endpoint's handlings take a lease
@@ -225,7 +225,7 @@ class DispatchedEvents:
         """True (and remembered) unless ``event_id`` was dispatched within the memory window.
 
         ``owner`` tells this delivery apart from another delivery of the same event. Raises
-        :class:`~plivo_api.kvstore.StorageError` when the write fails.
+        :class:`~plivo_api.webhooks.kvstore.StorageError` when the write fails.
         """
         digest = self._scope.digest_of(f"event:{event_id}")
         key = self._scope.key("events", slot_of(digest, EVENT_SLOTS))

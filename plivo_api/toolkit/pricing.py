@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .errors import NotFoundError, PlivoError
-from .numbers import region_code
-from .resources.account import PLIVO_CURRENCY
+from ..errors import NotFoundError, PlivoError
+from ..messaging.numbers import region_code
+from ..resources.account import PLIVO_CURRENCY
 
 RateLookup = Callable[[str], Decimal | None]
 """Outbound SMS rate of an ISO country; raises PlivoError (NotFoundError: no price list)."""

@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from .client import (
+from ..messaging.sender import parse_sender
+from ..transport.client import (
     DEFAULT_API_BASE_URL,
     DEFAULT_LOOKUP_BASE_URL,
     DEFAULT_PHLO_BASE_URL,
@@ -19,10 +20,9 @@ from .client import (
     PlivoClient,
     Timeouts,
 )
-from .credentials import Credentials
-from .resources.account import Account, get_account
-from .retry import DEFAULT_RETRY_POLICY
-from .sender import parse_sender
+from ..transport.credentials import Credentials
+from ..transport.retry import DEFAULT_RETRY_POLICY
+from .account import Account, get_account
 
 API_BASE_URL_ENV = "PLIVO_API_BASE_URL"
 LOOKUP_BASE_URL_ENV = "PLIVO_LOOKUP_BASE_URL"

@@ -12,8 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .credentials import CONSOLE_URL
-from .errors import (
+from ..errors import (
     AuthenticationError,
     GeoPermissionError,
     InsufficientCreditError,
@@ -26,7 +25,8 @@ from .errors import (
     ServerError,
     TrialAccountError,
 )
-from .text import SHOWN_INPUT_CHARS
+from ..text import SHOWN_INPUT_CHARS
+from .credentials import CONSOLE_URL
 
 MAX_QUOTED_BODY_CHARS = 200
 MAX_SHOWN_RETRY_AFTER_SECONDS = 3600

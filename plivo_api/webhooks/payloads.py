@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import ClassVar, Final, Literal
 
-from .digits import display_number
-from .error_codes import describe_error_code, normalize_error_code
+from ..messaging.digits import display_number
+from ..messaging.error_codes import describe_error_code, normalize_error_code
 from .signature import FormParams, form_lists
 
 Intent = Literal["optout", "optin", "help", ""]

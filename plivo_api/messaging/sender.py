@@ -14,7 +14,7 @@ Classification of the (NFKC-folded, trimmed) text, first match wins:
    against the 11-character limit, must keep at least one letter, and is what we send and keep
    as ``value`` (``ACME-SMS`` → ``ACMESMS``).
 4. Anything else → a phone number, normalised to E.164 like a destination
-   (``plivo_api.numbers.normalize_number``; ``default_country`` applies).
+   (``plivo_api.messaging.numbers.normalize_number``; ``default_country`` applies).
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from ..errors import InputError
+from ..text import shorten
 from .digits import to_plivo
-from .errors import InputError
 from .numbers import InvalidNumberError, normalize_number
-from .text import shorten
 
 SenderKind = Literal["number", "short_code", "alphanumeric", "powerpack"]
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .errors import InputError
+from ..errors import InputError
 from .redact import mask_auth_id
 
 CONSOLE_URL = "https://console.plivo.com/dashboard/"

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from ..text import shorten
 from .numbers import InvalidRecipient, Recipients, parse_recipients
-from .text import shorten
 
 SIP_PREFIX: Final = "sip:"
 REASON_SIP: Final = (
@@ -53,7 +53,7 @@ def parse_sip_uri(text: str) -> str | None:
 
 def parse_call_destinations(raw: str, default_country: str | None = None) -> CallDestinations:
     """SIP URIs are taken out of the list first; everything else is read exactly as send_sms
-    reads its recipients (:func:`plivo_api.numbers.parse_recipients`)."""
+    reads its recipients (:func:`plivo_api.messaging.numbers.parse_recipients`)."""
     sip_uris: dict[str, None] = {}
     invalid: list[InvalidRecipient] = []
     for token in _SIP_TOKEN.findall(raw):

@@ -12,9 +12,9 @@ import itertools
 import re
 from typing import Final
 
-from .errors import InputError
+from ..errors import InputError
+from ..text import shorten
 from .sender import UUID_PATTERN
-from .text import shorten
 
 EXAMPLE_UUID: Final = "5f0e4a8c-0000-4000-8000-00000000000a"
 MAX_ID_DIGITS: Final = 25  # Plivo's numeric IDs have 14-20 digits; longer is a paste fault

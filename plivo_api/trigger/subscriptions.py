@@ -24,10 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from . import params as read
-from .client import PlivoClient
-from .digits import display_number, to_plivo
-from .errors import (
+from .. import params as read
+from ..errors import (
     AuthenticationError,
     InputError,
     InvalidRequestError,
@@ -37,13 +35,15 @@ from .errors import (
     PlivoError,
     RateLimitedError,
 )
-from .numbers import InvalidNumberError, normalize_number
-from .params import http_url
-from .resources import applications, numbers
-from .resources.applications import Application, ApplicationUrls
-from .resources.numbers import RentedNumber
-from .text import shorten
-from .trigger_dispatch import CALL_GREETING_PROPERTY, DEFAULT_CALL_GREETING, MAX_CALL_GREETING_CHARS
+from ..messaging.digits import display_number, to_plivo
+from ..messaging.numbers import InvalidNumberError, normalize_number
+from ..params import http_url
+from ..resources import applications, numbers
+from ..resources.applications import Application, ApplicationUrls
+from ..resources.numbers import RentedNumber
+from ..text import shorten
+from ..transport.client import PlivoClient
+from .dispatch import CALL_GREETING_PROPERTY, DEFAULT_CALL_GREETING, MAX_CALL_GREETING_CHARS
 
 logger = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
 
-from .errors import MalformedResponseError
+from ..errors import MalformedResponseError
+from ..params import NumberRange
+from ..text import listed
 from .jsonvalues import int_of, mapping_of, str_of
-from .params import NumberRange
-from .text import listed
 
 PAGE_SIZE_MAX: Final = 20  # Plivo's cap on ``limit`` for every list call
 OFFSET_MAX: Final = 1_000_000

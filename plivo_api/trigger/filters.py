@@ -8,7 +8,7 @@ Filters are read when an event is checked, so a filter that cannot work (a numbe
 one, a regular expression that does not compile) fails that check with a sentence naming the
 filter: a silently ignored filter would start workflows the user meant to exclude. The ``regex``
 filter runs on text the sender chooses, so it is matched by a linear-time engine
-(:mod:`plivo_api.linear_regex`): no message can hold the plugin.
+(:mod:`plivo_api.trigger.linear_regex`): no message can hold the plugin.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from . import params as read
-from .errors import InputError
+from .. import params as read
+from ..errors import InputError
+from ..messaging.numbers import InvalidNumberError, normalize_number
+from ..messaging.states import DELIVERY_REPORT_STATES
+from ..text import shorten
 from .linear_regex import LinearPattern, PatternError, compile_linear
-from .numbers import InvalidNumberError, normalize_number
-from .states import DELIVERY_REPORT_STATES
-from .text import shorten
 
 MAX_FILTER_ENTRIES: Final = 100
 """More numbers or keywords than this in one filter is a pasted list gone wrong."""

@@ -24,7 +24,7 @@ CONNECTIONS_PER_HOST = 32  # concurrent requests one credential set may have in 
 
 def _new_session() -> requests.Session:
     session = requests.Session()
-    # Retrying is decided by plivo_api.retry, never silently by urllib3.
+    # Retrying is decided by plivo_api.transport.retry, never silently by urllib3.
     adapter = HTTPAdapter(
         pool_connections=HOSTS_PER_SESSION, pool_maxsize=CONNECTIONS_PER_HOST, max_retries=0
     )

@@ -11,10 +11,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from . import params as read
-from .errors import InputError
-from .params import Params
-from .text import shorten
+from .. import params as read
+from ..errors import InputError
+from ..params import Params
+from ..text import shorten
 
 _FENCE = "```"
 _JSON_NAMES = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}

@@ -39,8 +39,8 @@ class NonceBook:
         the same ``subject`` (Plivo retrying the same message); False when it vouched for
         another subject before: a captured signature posted with another body.
 
-        Raises :class:`~plivo_api.kvstore.StorageError` when storage fails: the caller answers
-        so that Plivo retries, rather than accepting a request it cannot check.
+        Raises :class:`~plivo_api.webhooks.kvstore.StorageError` when storage fails: the caller
+        answers so that Plivo retries, rather than accepting a request it cannot check.
         """
         digest = self._scope.digest_of(f"nonce:{nonce}")
         entry = f"{digest}:{self._scope.digest_of(f'subject:{subject}')}"

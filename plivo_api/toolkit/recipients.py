@@ -14,8 +14,14 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from .errors import InputError
-from .numbers import MAX_RECIPIENTS, InvalidRecipient, is_premium_rate, parse_region, region_code
+from ..errors import InputError
+from ..messaging.numbers import (
+    MAX_RECIPIENTS,
+    InvalidRecipient,
+    is_premium_rate,
+    parse_region,
+    region_code,
+)
 from .present import invalid_summary
 
 ALLOWED_COUNTRIES: Final = "allowed_countries"

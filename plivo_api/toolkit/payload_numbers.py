@@ -3,8 +3,8 @@
 A PHLO can text or call any number its payload names, so an agent that fills the payload must
 meet the same guard rails as send_sms and make_call: premium-rate numbers are never reached, and
 when the builder set ``allowed_countries`` numbers elsewhere are refused
-(:func:`plivo_api.recipients.outside_allowed`). A payload cannot be sent in part, so one refused
-number refuses the whole run, before any request.
+(:func:`plivo_api.toolkit.recipients.outside_allowed`). A payload cannot be sent in part, so one
+refused number refuses the whole run, before any request.
 
 What counts as a phone number, at any depth of objects and lists. The rule is deliberately
 narrow, because a false positive refuses a run the user asked for:
@@ -33,15 +33,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .numbers import (
+from ..messaging.call_destinations import REASON_SIP_COUNTRY, SIP_PREFIX
+from ..messaging.numbers import (
     REASON_NO_COUNTRY_CODE,
     InvalidNumberError,
     normalize_number,
     split_destinations,
 )
+from ..text import shorten
 from .recipients import outside_allowed
-from .text import shorten
-from .voice import REASON_SIP_COUNTRY, SIP_PREFIX
 
 PHONE_WORDS: Final = frozenset(
     {

@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from .error_codes import describe_error_code
-from .jsonvalues import as_number
-from .numbers import InvalidRecipient
-from .states import describe_state
-from .text import listed
+from ..messaging.error_codes import describe_error_code
+from ..messaging.numbers import InvalidRecipient
+from ..messaging.states import describe_state
+from ..text import listed
+from ..transport.jsonvalues import as_number
 
 if TYPE_CHECKING:  # paging imports this module, and the resources import paging
-    from .resources.messages import MessageRecord
+    from ..resources.messages import MessageRecord
 
 """How many recipients, problems or networks a one-line summary names before "and N more"."""
 
