@@ -1,7 +1,24 @@
-"""Dify-free core of the Plivo SMS plugin: HTTP client, errors, numbers, segments, error codes,
-and one feature module per tool (:mod:`plivo_api.features`).
+"""Dify-free core of the Plivo plugins (Plivo SMS and Plivo Trigger).
 
-Nothing here imports ``dify_plugin``; the provider and tools are thin adapters over this package,
-which can be used and tested on its own. The package's ``__init__`` imports nothing, so that a
-plugin process pays for a module only when a tool first needs it.
+Each folder answers one question; a folder imports only from the folders listed above it:
+
+- ``errors``, ``text``, ``params``: the one error hierarchy, quoting input back, reading the
+  values Dify hands over (tool parameters, settings, webhook fields).
+- ``transport/``: how a request reaches Plivo and how a failure comes back (client, session
+  per credential set, timeouts, retries, error answers, redaction).
+- ``messaging/``: the rules of numbers and texts (E.164, Plivo's digits, segments, senders,
+  states, error codes, call destinations, placeholders).
+- ``resources/``: Plivo's resources, one module each, the only code that calls Plivo's API
+  (and ``connect``, where credentials become a client).
+- ``webhooks/``: what Plivo sends us and how we know it is Plivo: the front door (``door``),
+  signatures, payloads, XML answers and plugin storage.
+- ``inbound/``: the two-way SMS endpoint. ``trigger/``: the Plivo Trigger plugin's events,
+  filters, dispatch and subscriptions.
+- ``toolkit/``: what several tools share (presentation, recipient rules, polling, pricing,
+  permissions, JSON parameters, the list/get/create/update/delete operations).
+- ``features/``: one module per tool.
+
+Nothing here imports ``dify_plugin``: the provider, tools, endpoints and trigger events are thin
+adapters over this package, which can be used and tested on its own. The package's
+``__init__`` imports nothing, so a plugin process pays for a module only when it needs it.
 """
