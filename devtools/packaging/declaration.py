@@ -3,8 +3,8 @@
 `dify plugin package` decodes `manifest.yaml` and every YAML it references (providers and tools,
 endpoint groups and endpoints, trigger providers and events), validates them and checks that every
 icon exists under `_assets/`. The packager (files on disk) and the validator (files in a zip) run
-this same code, so a package we build is one the daemon would accept; `tests/test_declarations.py`
-runs it on the repository's own plugins.
+this same code, so a package we build is one the daemon would accept;
+`tests/tools/test_declarations.py` runs it on the repository's own plugins.
 
 Manifest rules: `PluginDeclaration.ManifestValidate` and the struct tags in
 https://github.com/langgenius/dify-plugin-daemon/blob/main/pkg/entities/plugin_entities/plugin_declaration.go

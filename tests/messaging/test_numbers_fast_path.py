@@ -93,7 +93,7 @@ mutated_examples = st.builds(
 )
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.one_of(plus_numbers, mutated_examples, st.from_regex(r"\+[0-9]{1,18}", fullmatch=True)))
 def test_fast_reading_matches_the_full_reading_and_phonenumbers(text: str) -> None:
     assert_same(text)

@@ -13,7 +13,7 @@ import yaml
 
 from plivo_api.inbound.settings import EndpointSettings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DECLARED: dict[str, dict[str, Any]] = {
     setting["name"]: setting
     for setting in yaml.safe_load((ROOT / "endpoints" / "plivo_sms.yaml").read_text("utf-8"))[

@@ -12,7 +12,7 @@ import yaml
 from devtools.packaging import BuiltPackage, build_package, repository_plugins, validate_package
 from devtools.packaging.__main__ import main as packaging_cli
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TRIGGER_DIR = "plivo_trigger"
 
 

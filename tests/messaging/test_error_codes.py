@@ -1,7 +1,7 @@
 """Error-code table: every code Plivo documents, normalisation, and the unknown-code path.
 
 How an explained code is shown (``error_code``/``error``/``advice``/``retryable``) is in
-tests/test_present.py.
+tests/toolkit/test_present.py.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from devtools.trigger_front import DifyTriggerFront, WorkflowRun, install_trigge
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PROVIDER = "plivo_trigger"
 CREDENTIALS = {"auth_id": DEMO_AUTH_ID, "auth_token": DEMO_AUTH_TOKEN}
 CALLER = "+14155550123"

@@ -45,7 +45,7 @@ from plivo_api.inbound.webhook import WebhookRequest
 from plivo_api.params import Choice, NumberRange
 from plivo_api.transport.credentials import Credentials
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOOL_YAMLS = sorted(yaml.safe_load((ROOT / "provider/plivo_sms.yaml").read_text())["tools"])
 TOOLS = [Path(p).stem for p in TOOL_YAMLS]
 GLOSSARY_ROW = re.compile(r"^\|\s*`([a-z_]+)`")

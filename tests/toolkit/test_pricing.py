@@ -1,7 +1,7 @@
 """Cost estimates: one price request per country, partial and failed estimates as notes.
 
 How preview_sms shows an estimate, and the estimate against a local Plivo, are in
-tests/test_preview_sms.py.
+tests/features/test_preview_sms.py.
 """
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ def test_a_filter_that_cannot_work_raises() -> None:
 
 # -- the variables each event YAML declares ------------------------------------------------------
 
-EVENTS_DIR = Path(__file__).resolve().parent.parent / "plivo_trigger" / "events"
+EVENTS_DIR = Path(__file__).resolve().parents[2] / "plivo_trigger" / "events"
 JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "integer": (int,),

@@ -43,7 +43,7 @@ from devtools.tls import make_certificate
 TIMEOUT = 5
 SRC = "14155550100"
 DST = "14155550123"
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

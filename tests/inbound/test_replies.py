@@ -122,7 +122,7 @@ def test_a_reply_that_may_have_reached_plivo_is_never_repeated(
     server: HTTPServer, make_client: MakeClient
 ) -> None:
     def slow(request: Request) -> Response:
-        time.sleep(1.0)
+        time.sleep(0.8)
         return Response("{}", status=202)
 
     server.expect_request(MESSAGE_PATH, method="POST").respond_with_handler(slow)
@@ -131,5 +131,5 @@ def test_a_reply_that_may_have_reached_plivo_is_never_repeated(
     )
     assert isinstance(result.error, OutcomeUnknownError)
     assert result.outcome_unknown
-    time.sleep(1.2)  # the server logs a request once its (slow) answer is written
+    time.sleep(0.9)  # the server logs a request once its (slow) answer is written
     assert len(server.log) == 1

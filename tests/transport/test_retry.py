@@ -1,5 +1,5 @@
 """When a request may be repeated and how long to wait first (the client applies this policy;
-tests/test_client.py shows it against a real server)."""
+tests/transport/test_client.py shows it against a real server)."""
 
 from __future__ import annotations
 

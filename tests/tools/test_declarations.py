@@ -34,7 +34,7 @@ from devtools.packaging.declaration import (
 )
 from plivo_api.transport.version import PLUGIN_NAME, PLUGIN_VERSION
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PLUGINS = repository_plugins(ROOT)
 TOOL_PLUGIN = PLUGINS[0]
 LANGUAGES = {"en_US", "zh_Hans", "ja_JP", "pt_BR"}
@@ -59,7 +59,17 @@ def shipped(source: PluginSource) -> dict[str, Path]:
     return source.collect(exclude_dir=source.root / "dist")
 
 
+_DECLARATIONS: dict[str, PluginDeclaration] = {}
+
+
 def declaration_of(source: PluginSource) -> PluginDeclaration:
+    """Read once per test session: the per-file tests only read it."""
+    if source.label not in _DECLARATIONS:
+        _DECLARATIONS[source.label] = _read_declaration(source)
+    return _DECLARATIONS[source.label]
+
+
+def _read_declaration(source: PluginSource) -> PluginDeclaration:
     files = shipped(source)
     declaration, findings = check_declaration(frozenset(files), lambda rel: files[rel].read_bytes())
     assert declaration is not None, [f.message for f in findings]

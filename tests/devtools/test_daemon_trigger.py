@@ -1,6 +1,6 @@
 """Trigger actions through the stand-in daemon, on a throwaway trigger plugin.
 
-The probe trigger (``tests.probe_plugins``) checks a shared secret from the subscription,
+The probe trigger (``tests.devtools.probe_plugins``) checks a shared secret from the subscription,
 skips messages it has already seen (plugin storage) and answers the webhook with XML; its event
 filters on a parameter; its constructor validates an API key and creates, refreshes and deletes
 subscriptions.
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from devtools.daemon import StandInDaemon
-from tests.probe_plugins import (
+from tests.devtools.probe_plugins import (
     TRIGGER_EVENT,
     TRIGGER_GOOD_API_KEY,
     TRIGGER_PROVIDER,

@@ -3,7 +3,7 @@
 Fixture plugins are built in tmp_path from the real skeleton files (manifest, main.py,
 requirements.txt, .difyignore, icon) plus fixed provider/tool/trigger/README/PRIVACY stand-ins, so
 these tests do not change when the real docs and YAMLs do. The repository's own plugins are checked
-by tests/test_declarations.py.
+by tests/tools/test_declarations.py.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from devtools.packaging.build import IDENTIFIER_RE, MAX_UNCOMPRESSED_BYTES
 from devtools.packaging.install_test import start_plugin
 from devtools.packaging.scan import shannon_entropy
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SKELETON = ("manifest.yaml", "main.py", "requirements.txt", ".difyignore", ".env.example")
 
 PROVIDER_PY = '''"""Fixture provider module (never imported by these tests)."""
@@ -977,7 +977,7 @@ def repo_root(plugin_root: Path) -> Path:
         (trigger / rel).write_text(text, encoding="utf-8")
     # The trigger's own entry point: the tool plugin's main.py also loads the tools' code.
     shutil.copy2(
-        Path(__file__).resolve().parents[1] / "plivo_trigger" / "main.py", trigger / "main.py"
+        Path(__file__).resolve().parents[2] / "plivo_trigger" / "main.py", trigger / "main.py"
     )
     shutil.copy2(plugin_root / "requirements.txt", trigger / "requirements.txt")
     shutil.copytree(plugin_root / "_assets", trigger / "_assets")

@@ -1,8 +1,8 @@
 """Endpoints, storage and app invocations through the stand-in daemon, on a throwaway plugin.
 
-The probe plugin (``tests.probe_plugins``) is a tool + endpoint plugin whose endpoint reports
-the request it saw, keeps a chat conversation per sender in storage, runs workflows and touches
-storage; its tool uses storage too.
+The probe plugin (``tests.devtools.probe_plugins``) is a tool + endpoint plugin whose endpoint
+reports the request it saw, keeps a chat conversation per sender in storage, runs workflows and
+touches storage; its tool uses storage too.
 """
 
 import time
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from devtools.daemon import DEFAULT_HOOK_ID, StandInApp, StandInDaemon, StandInStorage
-from tests.probe_plugins import PROBE_PROVIDER, PROBE_TOOL, write_probe_plugin
+from tests.devtools.probe_plugins import PROBE_PROVIDER, PROBE_TOOL, write_probe_plugin
 
 pytestmark = pytest.mark.e2e
 

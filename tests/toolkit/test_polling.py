@@ -1,7 +1,7 @@
 """The poll engine with a fake clock: exact schedule, budget, early stop, failing polls, bulk turns.
 
 How the outcome is shown (``delivery`` entries, summaries) is tested with the tools that show it:
-tests/test_send_sms.py and tests/test_get_message.py.
+tests/features/test_send_sms.py and tests/features/test_get_message.py.
 """
 
 from __future__ import annotations
@@ -380,7 +380,7 @@ def test_bounded_fetch_polls_once_with_a_timeout_cut_to_the_time_left(
     client = PlivoClient(
         Credentials(DEMO_AUTH_ID, DEMO_AUTH_TOKEN), base_url=sandbox.url, pool=pool
     )
-    sandbox.inject(Fault(method="GET", path="/Message/", delay=2.0, times=3))
+    sandbox.inject(Fault(method="GET", path="/Message/", delay=1.4, times=3))
     started = time.monotonic()
     with pytest.raises(RequestTimeoutError):
         bounded_fetch(client, 0.2)(U1)
