@@ -39,9 +39,10 @@ VALIDATION_ERROR = "ToolProviderCredentialValidationError"
 
 
 def _subclass_names(root: type) -> frozenset[str]:
-    """``root`` and its subclasses in every ``plivo_api`` module (e.g. ``InvalidNumberError``)."""
-    for module in pkgutil.iter_modules(plivo_api.__path__):
-        importlib.import_module(f"plivo_api.{module.name}")
+    """``root`` and its subclasses in every ``plivo_api`` module, at any depth (e.g.
+    ``InvalidNumberError`` in ``plivo_api.messaging.numbers``)."""
+    for module in pkgutil.walk_packages(plivo_api.__path__, prefix="plivo_api."):
+        importlib.import_module(module.name)
     names, pending = set(), [root]
     while pending:
         cls = pending.pop()
