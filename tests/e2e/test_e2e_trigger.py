@@ -106,7 +106,7 @@ def test_the_built_package_carries_the_core_and_starts(
     assert any(
         "Installed trigger provider: plivo_trigger" in log["message"] for log in trigger.logs
     )
-    assert (trigger_root / "plivo_api" / "trigger_dispatch.py").is_file()
+    assert (trigger_root / "plivo_api" / "trigger" / "dispatch.py").is_file()
     assert not (ROOT / PROVIDER / "plivo_api").exists()  # the source exists once
 
 
