@@ -32,8 +32,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import ClassVar, Final, Literal
 
+from ..errors import InputError
 from ..messaging.digits import display_number
 from ..messaging.error_codes import describe_error_code, normalize_error_code
+from ..params import http_url
 from .signature import FormParams, form_lists
 
 Intent = Literal["optout", "optin", "help", ""]
@@ -74,7 +76,6 @@ MAX_NUMERIC_CHARS: Final = 32
 _MEDIA_FIELD = re.compile(r"Media(?:Url)?(\d{1,3})")
 _KEYWORD_TRIM = " \t\r\n\f\v.,;:!?¡¿\"'`()[]{}<>*~_-“”‘’«»。！？，"
 _SPACES = re.compile(r"\s+")
-_URL_SCHEMES = ("http://", "https://")
 
 
 def classify_keyword(text: str | None) -> Intent:
@@ -350,9 +351,11 @@ class _Form:
             match = _MEDIA_FIELD.fullmatch(key)
             if match is None or not values:
                 continue
-            url = values[0].strip()
-            if url.lower().startswith(_URL_SCHEMES):
-                indexed.append((int(match.group(1)), 0 if key.startswith("MediaUrl") else 1, url))
+            try:  # the reader tools use for media URLs: absolute http(s), nothing else
+                url = http_url(values[0].strip(), key)
+            except InputError:
+                continue
+            indexed.append((int(match.group(1)), 0 if key.startswith("MediaUrl") else 1, url))
         urls: list[str] = []
         for _, _, url in sorted(indexed):
             if url not in urls:

@@ -106,6 +106,18 @@ def test_media_urls_are_deduplicated_and_capped():
     assert urls[:3] == ("https://m.example/1", "https://m.example/2", "https://m.example/3")
 
 
+def test_media_urls_are_read_as_tools_read_them():
+    """The same reader as send_sms's media_urls: no host, spaces or other schemes are dropped,
+    and the scheme comes out lower-case."""
+    form = {
+        "MediaUrl0": "HTTPS://media.plivo.com/0",
+        "MediaUrl1": "https://",
+        "MediaUrl2": "https://media.plivo.com/with space",
+        "MediaUrl3": "ftp://media.plivo.com/3",
+    }
+    assert InboundMessage.from_params(form).media_urls == ("https://media.plivo.com/0",)
+
+
 def test_missing_fields_are_empty_not_errors():
     message = InboundMessage.from_params({})
     assert message.message_uuid == message.from_number == message.text == ""
