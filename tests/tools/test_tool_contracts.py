@@ -9,8 +9,8 @@ Three promises are checked here, for every tool:
   declared type, and ``null`` only where the YAML says ``nullable: true`` (a flag Dify ignores:
   its workflow editor reads ``type`` as a single string, so JSON Schema's ``["string", "null"]``
   cannot be used); every property declared nullable is seen null in some run;
-- every JSON key any tool emits (at any depth) is in the the outputs glossary (docs/outputs.md, linked from the README), so the same
-  thing always has the same name.
+- every JSON key any tool emits (at any depth) is in the outputs glossary (docs/outputs.md,
+  linked from the README), so the same thing always has the same name.
 """
 
 from __future__ import annotations
