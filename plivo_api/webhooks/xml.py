@@ -92,6 +92,154 @@ def message_response(
     return _document(f"<Response><Message{attributes}>{_text(body)}</Message></Response>")
 
 
+# -- Call XML: composable elements --------------------------------------------------------------
+#
+# Each builder returns one escaped element; :func:`call_response` wraps them in ``<Response>`` and
+# enforces the size limit. Plivo runs the elements in order and hangs up after the last one
+# (https://www.plivo.com/docs/voice/xml/response). Attribute values the caller chooses (voices,
+# languages, input types) are checked here, because Plivo answers a malformed document by hanging
+# up on the caller.
+
+INPUT_TYPES: Final = ("dtmf", "speech", "dtmf speech")
+"""``<GetInput inputType>``: with both, the first input detected wins
+(https://www.plivo.com/docs/voice/xml/getinput)."""
+MIN_INPUT_TIMEOUT: Final = 5
+MAX_INPUT_TIMEOUT: Final = 60
+"""``executionTimeout`` bounds, in seconds, counted after the nested Speak/Play ends."""
+MAX_RECORD_SECONDS: Final = 14_400
+"""``<Record maxLength>``: Plivo records at most four hours in one file."""
+_URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
+_DIGITS = re.compile(r"[0-9*#]{1,32}")
+
+
+def speak(text: str, *, voice: str | None = None, language: str | None = None) -> str:
+    """``<Speak>``: Plivo's text-to-speech; ``ValueError`` for blank text, bad voice or language."""
+    body = clean_text(text).strip()
+    if not body:
+        raise ValueError("there is nothing to speak")
+    attributes = _attributes(
+        ("voice", _token("voice", voice)), ("language", _token("language", language))
+    )
+    return f"<Speak{attributes}>{_text(body)}</Speak>"
+
+
+def play(url: str) -> str:
+    """``<Play>``: an mp3 or wav file Plivo fetches and plays; ``ValueError`` unless http(s)."""
+    return f"<Play>{_text(_url('url', url))}</Play>"
+
+
+def get_input(
+    action: str,
+    *prompts: str,
+    input_type: str = "dtmf",
+    execution_timeout: int | None = None,
+    language: str | None = None,
+    num_digits: int | None = None,
+    finish_on_key: str | None = None,
+    redirect: bool = True,
+) -> str:
+    """``<GetInput>``: play ``prompts`` (elements from :func:`speak`/:func:`play`), then collect
+    one answer and POST it to ``action``.
+
+    ``language`` is the speech-recognition language (speech input only). With ``redirect`` true
+    (Plivo's default) the call continues with the XML the action URL answers; the elements after
+    ``<GetInput>`` run only when nothing was entered.
+    """
+    if input_type not in INPUT_TYPES:
+        raise ValueError(f"input_type must be one of {', '.join(INPUT_TYPES)}")
+    if execution_timeout is not None and not (
+        MIN_INPUT_TIMEOUT <= execution_timeout <= MAX_INPUT_TIMEOUT
+    ):
+        raise ValueError(
+            f"execution_timeout must be {MIN_INPUT_TIMEOUT}-{MAX_INPUT_TIMEOUT} seconds"
+        )
+    if num_digits is not None and not 1 <= num_digits <= 32:
+        raise ValueError("num_digits must be 1-32")
+    if finish_on_key is not None and not _DIGITS.fullmatch(finish_on_key):
+        raise ValueError("finish_on_key must be a key such as # or *")
+    attributes = _attributes(
+        ("action", _url("action", action)),
+        ("method", "POST"),
+        ("inputType", input_type),
+        ("executionTimeout", _number(execution_timeout)),
+        ("language", _token("language", language) if "speech" in input_type else None),
+        ("numDigits", _number(num_digits)),
+        ("finishOnKey", finish_on_key),
+        ("redirect", "true" if redirect else "false"),
+    )
+    return f"<GetInput{attributes}>{''.join(prompts)}</GetInput>"
+
+
+def record(
+    *,
+    action: str | None = None,
+    callback_url: str | None = None,
+    record_session: bool = False,
+    max_length: int | None = None,
+    play_beep: bool | None = None,
+    finish_on_key: str | None = None,
+    transcription_url: str | None = None,
+) -> str:
+    """``<Record>``: a voicemail-style recording, or with ``record_session`` the whole call in the
+    background (no beep, the next element runs at once).
+
+    ``callback_url`` receives the recording's URL when the file is ready; ``transcription_url``
+    asks Plivo for an automatic transcription (English only, billed) and receives it.
+    """
+    if max_length is not None and not 1 <= max_length <= MAX_RECORD_SECONDS:
+        raise ValueError(f"max_length must be 1-{MAX_RECORD_SECONDS} seconds")
+    if finish_on_key is not None and not _DIGITS.fullmatch(finish_on_key):
+        raise ValueError("finish_on_key must be a key such as # or *")
+    attributes = _attributes(
+        ("action", _url("action", action) if action else None),
+        ("method", "POST" if action else None),
+        ("callbackUrl", _url("callback_url", callback_url) if callback_url else None),
+        ("callbackMethod", "POST" if callback_url else None),
+        ("recordSession", "true" if record_session else None),
+        ("maxLength", _number(max_length)),
+        ("playBeep", None if play_beep is None else ("true" if play_beep else "false")),
+        ("finishOnKey", finish_on_key),
+        ("transcriptionType", "auto" if transcription_url else None),
+        (
+            "transcriptionUrl",
+            _url("transcription_url", transcription_url) if transcription_url else None,
+        ),
+        ("transcriptionMethod", "POST" if transcription_url else None),
+    )
+    return f"<Record{attributes}/>"
+
+
+def dial(number: str, *, caller_id: str | None = None, timeout: int | None = None) -> str:
+    """``<Dial><Number>``: connect the caller to ``number`` (E.164 or digits)."""
+    attributes = _attributes(
+        ("callerId", _address("caller_id", caller_id) if caller_id else None),
+        ("timeout", _number(timeout)),
+    )
+    return f"<Dial{attributes}><Number>{_address('number', number)}</Number></Dial>"
+
+
+def redirect(url: str) -> str:
+    """``<Redirect>``: continue the call with the XML at ``url`` (fetched with POST)."""
+    return f'<Redirect method="POST">{_text(_url("url", url))}</Redirect>'
+
+
+def hangup() -> str:
+    """``<Hangup/>``: end the call now."""
+    return "<Hangup/>"
+
+
+def wait(seconds: int) -> str:
+    """``<Wait length>``: silence for ``seconds`` (1-3600)."""
+    if not 1 <= seconds <= 3600:
+        raise ValueError("wait must be 1-3600 seconds")
+    return f'<Wait length="{seconds}"/>'
+
+
+def call_response(*elements: str) -> str:
+    """The ``<Response>`` document for an answer, action or redirect URL of a call."""
+    return _document(f"<Response>{''.join(elements)}</Response>")
+
+
 def clean_text(text: str) -> str:
     """``text`` without the characters XML 1.0 cannot represent, even escaped."""
     return _NOT_XML_CHAR.sub("", text)
@@ -124,6 +272,17 @@ def _address(name: str, value: str) -> str:
     return digits if text.startswith("+") and digits.isdigit() else text
 
 
+def _url(name: str, value: str) -> str:
+    text = value.strip()
+    if not _URL.fullmatch(text):
+        raise ValueError(f"{name} must be an http:// or https:// URL")
+    return text
+
+
+def _number(value: int | None) -> str | None:
+    return None if value is None else str(value)
+
+
 def _document(xml: str) -> str:
     if len(xml.encode("utf-8")) > MAX_XML_BYTES:
         raise ValueError(f"the XML answer is larger than Plivo's {MAX_XML_BYTES:,}-byte limit")
@@ -132,10 +291,23 @@ def _document(xml: str) -> str:
 
 __all__ = [
     "DEFAULT_MESSAGE_TYPE",
+    "INPUT_TYPES",
+    "MAX_INPUT_TIMEOUT",
+    "MAX_RECORD_SECONDS",
     "MAX_XML_BYTES",
+    "MIN_INPUT_TIMEOUT",
     "XML_CONTENT_TYPE",
+    "call_response",
     "clean_text",
+    "dial",
     "empty_response",
+    "get_input",
+    "hangup",
     "message_response",
+    "play",
+    "record",
+    "redirect",
+    "speak",
     "speak_and_hangup",
+    "wait",
 ]
