@@ -37,8 +37,9 @@ MAX_REPLY_MESSAGES: Final = 3
 WHATSAPP_MAX_TEXT_CHARS: Final = 4096
 """WhatsApp's limit for a free-text message body. Counted in UTF-16 units, the stricter of the
 ways a service may count, so an emoji-heavy reply is never refused as too long."""
-WHATSAPP_BREAK_WINDOW: Final = 200
-"""How far before a cut a line break or a space is looked for, so a word is rarely split."""
+WHATSAPP_BREAK_WINDOW: Final = 1000
+"""How far before the limit a line break (else a space) is looked for to end a message, so a
+paragraph, or at least a word, stays whole."""
 REPLY_CONNECT_TIMEOUT_SECONDS: Final = 2.0
 REPLY_READ_TIMEOUT_SECONDS: Final = 4.0
 """Plivo waits 8 s for the webhook's answer and the app has used part of them; a reply send
