@@ -453,8 +453,8 @@ class PlivoSandbox:
     def wait_for_webhooks(
         self, count: int, timeout: float = WAIT_TIMEOUT, kind: str | None = None
     ) -> list[WebhookRecord]:
-        """The finished callbacks (of ``kind``: inbound_sms, delivery_report, ring, answer,
-        hangup, custom) once there are at least ``count``."""
+        """The finished callbacks (of ``kind``: inbound_sms, inbound_whatsapp,
+        delivery_report, ring, answer, hangup, custom) once there are at least ``count``."""
         return self._sender.wait_for(count, timeout, kind)
 
     def send_webhook(
@@ -497,6 +497,38 @@ class PlivoSandbox:
             message_uuid=message_uuid,
             intent=intent,
             media_first_index=media_first_index,
+        )
+
+    def send_inbound_whatsapp(
+        self,
+        url: str | None = None,
+        *,
+        from_number: str,
+        to_number: str,
+        text: str | None = None,
+        media_urls: Sequence[str] = (),
+        mime_type: str | None = None,
+        button_title: str | None = None,
+        button_payload: str | None = None,
+        method: str | None = None,
+        account: str | None = None,
+        message_uuid: str | None = None,
+    ) -> WebhookRecord:
+        """A customer's WhatsApp message (text, media with a caption, or a quick-reply button
+        press), stored, posted signed to ``url`` (default: as for SMS) and opening the 24-hour
+        window for that customer and ``to_number``."""
+        return self._notifier.send_inbound_whatsapp(
+            url,
+            from_number=from_number,
+            to_number=to_number,
+            text=text,
+            media_urls=media_urls,
+            mime_type=mime_type,
+            button_title=button_title,
+            button_payload=button_payload,
+            method=method,
+            account=account,
+            message_uuid=message_uuid,
         )
 
     def send_delivery_report(
