@@ -102,6 +102,7 @@ def main() -> int:
             run(daemon)
             run_voice_and_account(daemon, sandbox)
             run_two_way(daemon, sandbox)
+            run_whatsapp_inbound(daemon, sandbox)
         finally:
             daemon.stop()
         rss = (daemon.peak_rss_bytes or 0) / 1e6
@@ -337,6 +338,55 @@ def two_way_text(daemon: StandInDaemon, sandbox: PlivoSandbox, text: str) -> Non
         message = str(entry.get("message", ""))
         if message.startswith("inbound message"):
             out(f"  plugin log: {message}")
+
+
+# -- inbound WhatsApp answered by an app, through the same endpoint -------------------------------
+
+WHATSAPP_NUMBER = "+14155551810"
+WHATSAPP_CUSTOMER = "+14155552680"
+
+
+def run_whatsapp_inbound(daemon: StandInDaemon, sandbox: PlivoSandbox) -> None:
+    """A WhatsApp message and a quick-reply button press reach the endpoint's app; its answers
+    go back on WhatsApp, as plain text, from the number that received them."""
+    from devtools.daemon import StandInApp
+    from devtools.endpoint_front import DifyEndpointFront
+
+    daemon.apps["shop-bot"] = StandInApp(
+        kind="chat",
+        answer=lambda call: {
+            "Is my order shipped?": "**Yes!** It left today. Want delivery on Friday?",
+            "Yes, Friday": "Done: Friday between 9 and 12.",
+        }.get(call.query or "", "Thanks!"),
+    )
+    settings = {**CREDENTIALS, "app": {"app_id": "shop-bot"}, "reply": True}
+    with DifyEndpointFront(daemon) as dify:
+        url = dify.enable(settings) + "/sms/inbound"
+        application = sandbox.add_application("Dify two-way WhatsApp", message_url=url)
+        sandbox.add_number(WHATSAPP_NUMBER, app_id=application.app_id)
+        out("\n▶ Inbound WhatsApp: the same endpoint answers WhatsApp messages on WhatsApp")
+        for text, button in (("Is my order shipped?", None), ("Yes, Friday", "FRIDAY")):
+            sends = len(sandbox.requests)
+            what = f"presses the button {text!r}" if button else f"writes {text!r}"
+            out(f"\n▶ {WHATSAPP_CUSTOMER} {what} on WhatsApp to {WHATSAPP_NUMBER}")
+            record = sandbox.send_inbound_whatsapp(
+                from_number=WHATSAPP_CUSTOMER,
+                to_number=WHATSAPP_NUMBER,
+                text=None if button else text,
+                button_title=text if button else None,
+                button_payload=button,
+            )
+            attempt = sandbox.wait_for_webhook(record.delivery_id).attempts[-1]
+            out(f"  Plivo got HTTP {attempt.status} {attempt.answer}")
+            call = daemon.app_calls[-1]
+            payload = call.inputs.get("button_payload")
+            out(f"  the app ran with query {call.query!r} (button_payload: {payload})")
+            for reply in (r.json for r in sandbox.requests[sends:] if r.method == "POST"):
+                if isinstance(reply, dict):
+                    out(
+                        f"  reply queued at Plivo ({reply.get('type', 'sms')}): "
+                        f"+{reply['src']} → +{reply['dst']}: {reply['text']!r}"
+                    )
 
 
 if __name__ == "__main__":
