@@ -171,6 +171,8 @@ def parse_template_variables(raw: object) -> list[str] | dict[str, str]:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return []
     value: object = raw
+    if isinstance(raw, str) and UNRESOLVED_VARIABLE.fullmatch(raw.strip()):
+        return [_variable(raw)]
     if isinstance(raw, str) and raw.strip()[:1] in ("[", "{"):
         try:
             value = json.loads(raw)

@@ -24,7 +24,7 @@ from . import Invocation, ToolOutput
 
 ANY: Final = "any"
 TEMPLATE_STATUSES: Final = ("APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED")
-STATUS_CHOICE: Final = Choice((*TEMPLATE_STATUSES, ANY), "APPROVED", case_insensitive=True)
+STATUS_CHOICE: Final = Choice((*TEMPLATE_STATUSES, ANY), "APPROVED")
 LIMITS: Limits = {"status": STATUS_CHOICE, "limit": LIMIT_RANGE, "offset": OFFSET_RANGE}
 NO_WABA: Final = (
     "No WhatsApp Business Account ID: set 'WhatsApp Business Account ID' in the Plivo SMS plugin "
@@ -57,11 +57,10 @@ def query_from_params(params: Params, credentials: Credentials) -> TemplateQuery
             "The 'WhatsApp Business Account ID' credential must be digits only, as the Plivo "
             "console shows it under Messaging > WhatsApp Business Account.",
         )
-    status = STATUS_CHOICE.read(params, "status")
     return TemplateQuery(
         waba_id=waba_id,
         name=read.text(params, "name"),
-        status=status if status == ANY else status.upper(),
+        status=STATUS_CHOICE.read(params, "status"),
         limit=LIMIT_RANGE.read_int(params, "limit"),
         offset=OFFSET_RANGE.read_int(params, "offset"),
     )
