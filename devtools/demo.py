@@ -22,6 +22,8 @@ from devtools.sandbox import (
     DEMO_AUTH_TOKEN,
     DEMO_NUMBER,
     DEMO_TRIAL_AUTH_ID,
+    DEMO_WABA_ID,
+    DEMO_WHATSAPP_NUMBER,
     PlivoSandbox,
     Timeline,
     WebhookPolicy,
@@ -101,6 +103,8 @@ def main() -> int:
             )
             run(daemon)
             run_voice_and_account(daemon, sandbox)
+            run_whatsapp_template(daemon)
+            run_whatsapp_outside_window(daemon)
             run_two_way(daemon, sandbox)
             run_whatsapp_inbound(daemon, sandbox)
         finally:
@@ -169,6 +173,42 @@ def run_voice_and_account(daemon: StandInDaemon, sandbox: PlivoSandbox) -> None:
     for tool, params in refusals:
         show(f"{tool} ({params_line(params)})", daemon.invoke_tool(tool, params, CREDENTIALS))
     out(f"  (requests the two refusals made at Plivo: {len(sandbox.requests) - before})")
+
+
+WHATSAPP_CREDENTIALS = {
+    **CREDENTIALS,
+    "whatsapp_sender": "+" + DEMO_WHATSAPP_NUMBER,
+    "whatsapp_business_account_id": DEMO_WABA_ID,
+}
+WHATSAPP_TO = "+14155552671"
+
+
+def run_whatsapp_template(daemon: StandInDaemon) -> None:
+    """The account's approved templates, then one sent (templates need no recent message)."""
+    listing = {"name": "order"}
+    show(
+        f"whatsapp_templates ({params_line(listing)})",
+        daemon.invoke_tool("whatsapp_templates", listing, WHATSAPP_CREDENTIALS),
+    )
+    send = {
+        "to": WHATSAPP_TO,
+        "template_name": "order_shipped",
+        "template_variables": '["Sam", "A-1042"]',
+        "wait_seconds": 5,
+    }
+    show(
+        f"send_whatsapp from {WHATSAPP_CREDENTIALS['whatsapp_sender']} ({params_line(send)})",
+        daemon.invoke_tool("send_whatsapp", send, WHATSAPP_CREDENTIALS),
+    )
+
+
+def run_whatsapp_outside_window(daemon: StandInDaemon) -> None:
+    """Free text to a customer who has not written in 24 hours: WhatsApp refuses it."""
+    send = {"to": WHATSAPP_TO, "message": "Hi Sam, any questions about your order?"}
+    show(
+        f"send_whatsapp free text, the customer never wrote ({params_line(send)})",
+        daemon.invoke_tool("send_whatsapp", send, WHATSAPP_CREDENTIALS),
+    )
 
 
 # -- the second plugin: Plivo Trigger ---------------------------------------------------------

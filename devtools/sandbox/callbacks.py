@@ -6,9 +6,12 @@ call events, with Plivo's parameter names.
   MessageUUID, Units, TotalRate, TotalAmount, MessageIntent, PowerpackUUID`` and ``Text`` (SMS) or
   ``Body, MediaCount, Media1..MediaN`` (MMS). Plivo's current page numbers media from 1; an older
   support article numbers them from 0 (``media_first_index`` picks either).
+- Inbound WhatsApp messages go to the same ``message_url`` with ``Type=whatsapp``, ``ContentType``
+  (text, media, button) and ``Body`` (see ``inbound_whatsapp_params``); each one opens the
+  24-hour customer-service window of that customer and business number.
 - Delivery reports go to the ``url`` given on send, once per status change (queued, sent, then
-  delivered/undelivered/failed), ``Sequence`` giving their order; ``ErrorCode`` is set only for
-  failed and undelivered messages
+  delivered/undelivered/failed, and ``read`` after delivered for WhatsApp), ``Sequence`` giving
+  their order; ``ErrorCode`` is set only for failed and undelivered messages
   (https://www.plivo.com/docs/messaging/api/message/message-status-callbacks).
 - Calls notify ``ring_url`` (``Event=Ring``), ``answer_url`` (``Event=StartApp``) and
   ``hangup_url`` (``Event=Hangup`` with the hangup cause, durations and cost)
@@ -37,7 +40,7 @@ from devtools.sandbox.webhooks import WebhookRecord, WebhookSender
 OPT_OUT_KEYWORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
 OPT_IN_KEYWORDS = frozenset({"START", "YES", "UNSTOP"})
 HELP_KEYWORDS = frozenset({"HELP", "INFO"})
-CHARGED_STATES = ("sent", "delivered", "undelivered")
+CHARGED_STATES = ("sent", "delivered", "undelivered", "read")
 ERROR_STATES = ("failed", "undelivered", "rejected")
 FORCE_CALLBACKS = "send_callbacks"
 CALL_EVENT_KINDS = {"Ring": "ring", "StartApp": "answer", "Hangup": "hangup"}
@@ -147,7 +150,9 @@ def delivery_report_params(
         "MessageTime": plivo_time(message.created),
         "QueuedTime": plivo_time(message.created),
         "SentTime": plivo_time(sent) if charged else "",
-        "DeliveryReportTime": plivo_time(at) if status in ("delivered", "undelivered") else "",
+        "DeliveryReportTime": (
+            plivo_time(at) if status in ("delivered", "undelivered", "read") else ""
+        ),
         "requester_ip": message.requester_ip,
         "PowerpackUUID": str(message.options.get("powerpack_uuid", "")),
     }
@@ -163,6 +168,8 @@ def report_plan(message: StoredMessage, timeline: Timeline) -> list[tuple[str, f
     plan.append(("sent", timeline.sent_after))
     if final != "sent":
         plan.append((final, timeline.final_after))
+    if message.reads:
+        plan.append(("read", timeline.read_after))
     return plan
 
 

@@ -47,6 +47,7 @@ from devtools.sandbox.transport import ConnectionTracker, SandboxServer
 from devtools.sandbox.validation import DEFAULT_GEO_BLOCKED
 from devtools.sandbox.voice import CallTimeline, Conference, StoredCall, conference_members
 from devtools.sandbox.webhooks import Scheduler, WebhookPolicy, WebhookRecord, WebhookSender
+from devtools.sandbox.whatsapp import DEMO_WABA_ID, WhatsAppTemplate
 
 logger = logging.getLogger("devtools.sandbox")
 
@@ -438,6 +439,32 @@ class PlivoSandbox:
     @property
     def phlo_runs(self) -> list[PhloRun]:
         return self._state.directory.runs()
+
+    # WhatsApp -------------------------------------------------------------------------------
+
+    def add_whatsapp_sender(self, number: str, *, account: str | None = None) -> None:
+        """Link a WhatsApp Business number to an account (the demo account has DEMO_NUMBER)."""
+        owner = account or self._state.default_account().auth_id
+        self._state.whatsapp.add_sender(owner, strip_number(number))
+
+    def add_whatsapp_template(
+        self,
+        name: str,
+        body: str,
+        *,
+        language: str = "en",
+        category: str = "UTILITY",
+        status: str = "APPROVED",
+        waba_id: str = DEMO_WABA_ID,
+        account: str | None = None,
+    ) -> WhatsAppTemplate:
+        """Add a template whose body holds ``{{1}}``… or named ``{{first_name}}`` placeholders."""
+        template = WhatsAppTemplate(
+            str(uuid.uuid4().int)[:16], name, language, category, status, body
+        )
+        owner = account or self._state.default_account().auth_id
+        self._state.whatsapp.add_template(owner, waba_id, template)
+        return template
 
     # Callbacks (the sandbox acting as Plivo towards a webhook receiver) ----------------------
 

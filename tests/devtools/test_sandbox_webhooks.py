@@ -449,6 +449,25 @@ def test_delivery_reports_follow_the_message_timeline(
     assert len(sandbox.wait_for_webhooks(3, kind="delivery_report")) == 3
 
 
+def test_a_delivered_whatsapp_message_reports_read_after_delivered(
+    sandbox: PlivoSandbox, session: requests.Session, receiver: Receiver
+) -> None:
+    sandbox.callbacks = True
+    sandbox.add_message(from_number="14155550124", to_number=DEMO_NUMBER, message_type="whatsapp")
+    message_uuid = send(session, sandbox, "14155550124", receiver.url("/status"), type="whatsapp")
+    reports = by_status(receiver.wait_for(4))
+    assert [reports[s].form["Sequence"] for s in ("queued", "sent", "delivered", "read")] == [
+        "1",
+        "2",
+        "3",
+        "4",
+    ]
+    read = reports["read"].form
+    assert (read["MessageUUID"], read["Type"], read["ErrorCode"]) == (message_uuid, "whatsapp", "")
+    assert read["DeliveryReportTime"] and read["TotalAmount"] != "0.00000"
+    assert_signed(reports["read"])
+
+
 @pytest.mark.parametrize(
     ("dst", "statuses", "error_code"),
     [
