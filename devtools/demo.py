@@ -404,9 +404,10 @@ def run_whatsapp_inbound(daemon: StandInDaemon, sandbox: PlivoSandbox) -> None:
         url = dify.enable(settings) + "/sms/inbound"
         application = sandbox.add_application("Dify two-way WhatsApp", message_url=url)
         sandbox.add_number(WHATSAPP_NUMBER, app_id=application.app_id)
+        sandbox.add_whatsapp_sender(WHATSAPP_NUMBER)  # linked to the account's WhatsApp Business
         out("\n▶ Inbound WhatsApp: the same endpoint answers WhatsApp messages on WhatsApp")
         for text, button in (("Is my order shipped?", None), ("Yes, Friday", "FRIDAY")):
-            sends = len(sandbox.requests)
+            sends, logs = len(sandbox.requests), len(daemon.logs)
             what = f"presses the button {text!r}" if button else f"writes {text!r}"
             out(f"\n▶ {WHATSAPP_CUSTOMER} {what} on WhatsApp to {WHATSAPP_NUMBER}")
             record = sandbox.send_inbound_whatsapp(
@@ -424,9 +425,13 @@ def run_whatsapp_inbound(daemon: StandInDaemon, sandbox: PlivoSandbox) -> None:
             for reply in (r.json for r in sandbox.requests[sends:] if r.method == "POST"):
                 if isinstance(reply, dict):
                     out(
-                        f"  reply queued at Plivo ({reply.get('type', 'sms')}): "
+                        f"  reply sent to Plivo ({reply.get('type', 'sms')}): "
                         f"+{reply['src']} → +{reply['dst']}: {reply['text']!r}"
                     )
+            outcomes = [str(e.get("message", "")) for e in daemon.logs[logs:]]
+            for message in outcomes:
+                if message.startswith("inbound message"):
+                    out(f"  plugin log: {message}")
 
 
 if __name__ == "__main__":

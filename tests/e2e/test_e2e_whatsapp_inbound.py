@@ -14,11 +14,11 @@ import pytest
 
 from devtools.daemon import StandInApp
 from devtools.endpoint_front import DifyEndpointFront
-from devtools.sandbox import DEMO_AUTH_ID, DEMO_AUTH_TOKEN, WebhookPolicy
+from devtools.sandbox import DEMO_AUTH_ID, DEMO_AUTH_TOKEN, DEMO_WHATSAPP_NUMBER, WebhookPolicy
 
 pytestmark = pytest.mark.e2e
 
-OURS, ALICE = "+14155550199", "+14155552671"
+OURS, ALICE = "+" + DEMO_WHATSAPP_NUMBER, "+14155552671"  # OURS: the account's WhatsApp number
 MESSAGE_PATH = f"/v1/Account/{DEMO_AUTH_ID}/Message/"
 WAIT_SECONDS = 30.0
 HELP_TEXT = "Acme Clinic on WhatsApp. Reply STOP to opt out."
@@ -60,6 +60,16 @@ def replies(sandbox: Any) -> list[dict[str, Any]]:
     return [r.json for r in sandbox.requests if r.method == "POST" and r.path == MESSAGE_PATH]
 
 
+def queued_whatsapp(sandbox: Any) -> list[str]:
+    """The texts of the WhatsApp messages the sandbox accepted (it refuses a free-form message
+    from a number that is not the account's WhatsApp sender, or outside the 24-hour window)."""
+    return [
+        m.text
+        for m in sandbox.messages.values()
+        if m.direction == "outbound" and m.message_type == "whatsapp"
+    ]
+
+
 def delivered(plivo: Any, record: Any) -> int | None:
     """The status the endpoint answered the webhook with."""
     return plivo.wait_for_webhook(record.delivery_id, timeout=WAIT_SECONDS).attempts[-1].status
@@ -77,10 +87,14 @@ def test_a_whatsapp_message_is_answered_on_whatsapp_by_the_app(plugin, front, pl
     assert app_call.inputs["type"] == "whatsapp"
     assert app_call.inputs["content_type"] == "text"
     assert replies(plivo) == [
-        {"src": "14155550199", "dst": "14155552671", "text": "You said: hello", "type": "whatsapp"}
+        {
+            "src": DEMO_WHATSAPP_NUMBER,
+            "dst": "14155552671",
+            "text": "You said: hello",
+            "type": "whatsapp",
+        }
     ]
-    [sent] = [m for m in plivo.messages.values() if m.direction == "outbound"]
-    assert sent.message_type == "whatsapp"  # the sandbox queued a WhatsApp message
+    assert queued_whatsapp(plivo) == ["You said: hello"]
     again = plivo.send_webhook(url, record.params, account=DEMO_AUTH_ID)  # Plivo re-sending it
     assert delivered(plivo, again) == 200
     assert len(plugin.app_calls) == 1 and len(replies(plivo)) == 1  # exactly once
@@ -103,6 +117,7 @@ def test_a_button_press_reaches_the_app_as_the_buttons_title(plugin, front, pliv
         "BOOK_42",
     )
     assert [r["text"] for r in replies(plivo)] == ["Got: Yes, book it"]
+    assert queued_whatsapp(plivo) == ["Got: Yes, book it"]
 
 
 def test_media_reaches_a_workflow_as_media_urls_and_a_chat_app_in_its_query(plugin, front, plivo):
@@ -127,6 +142,7 @@ def test_media_reaches_a_workflow_as_media_urls_and_a_chat_app_in_its_query(plug
     assert chat.query == "my receipt\n" + "\n".join(media)
     assert [r["text"] for r in replies(plivo)] == ["Receipt received.", "Nice picture."]
     assert all(r["type"] == "whatsapp" for r in replies(plivo))
+    assert sorted(queued_whatsapp(plivo)) == ["Nice picture.", "Receipt received."]
 
 
 def test_stop_and_help_on_whatsapp_follow_the_sms_rules(plugin, front, plivo):
@@ -137,8 +153,9 @@ def test_stop_and_help_on_whatsapp_follow_the_sms_rules(plugin, front, plivo):
         assert delivered(plivo, record) == 200
     assert plugin.app_calls == []
     assert replies(plivo) == [
-        {"src": "14155550199", "dst": "14155552671", "text": HELP_TEXT, "type": "whatsapp"}
+        {"src": DEMO_WHATSAPP_NUMBER, "dst": "14155552671", "text": HELP_TEXT, "type": "whatsapp"}
     ]
+    assert queued_whatsapp(plivo) == [HELP_TEXT]
 
 
 def test_a_whatsapp_read_receipt_runs_the_status_app_with_its_state(plugin, front, plivo):
@@ -152,7 +169,7 @@ def test_a_whatsapp_read_receipt_runs_the_status_app_with_its_state(plugin, fron
     )
     report = {
         "MessageUUID": "5b0e1c2a-0000-4000-8000-00000000000a",
-        "From": "14155550199",
+        "From": DEMO_WHATSAPP_NUMBER,
         "To": "14155552671",
         "Type": "whatsapp",
         "Status": "read",
