@@ -22,6 +22,8 @@ from devtools.sandbox import (
     DEMO_AUTH_TOKEN,
     DEMO_NUMBER,
     DEMO_TRIAL_AUTH_ID,
+    DEMO_WABA_ID,
+    DEMO_WHATSAPP_NUMBER,
     PlivoSandbox,
     Timeline,
     WebhookPolicy,
@@ -101,7 +103,10 @@ def main() -> int:
             )
             run(daemon)
             run_voice_and_account(daemon, sandbox)
+            run_whatsapp_template(daemon)
+            run_whatsapp_outside_window(daemon)
             run_two_way(daemon, sandbox)
+            run_whatsapp_inbound(daemon, sandbox)
         finally:
             daemon.stop()
         rss = (daemon.peak_rss_bytes or 0) / 1e6
@@ -168,6 +173,42 @@ def run_voice_and_account(daemon: StandInDaemon, sandbox: PlivoSandbox) -> None:
     for tool, params in refusals:
         show(f"{tool} ({params_line(params)})", daemon.invoke_tool(tool, params, CREDENTIALS))
     out(f"  (requests the two refusals made at Plivo: {len(sandbox.requests) - before})")
+
+
+WHATSAPP_CREDENTIALS = {
+    **CREDENTIALS,
+    "whatsapp_sender": "+" + DEMO_WHATSAPP_NUMBER,
+    "whatsapp_business_account_id": DEMO_WABA_ID,
+}
+WHATSAPP_TO = "+14155552671"
+
+
+def run_whatsapp_template(daemon: StandInDaemon) -> None:
+    """The account's approved templates, then one sent (templates need no recent message)."""
+    listing = {"name": "order"}
+    show(
+        f"whatsapp_templates ({params_line(listing)})",
+        daemon.invoke_tool("whatsapp_templates", listing, WHATSAPP_CREDENTIALS),
+    )
+    send = {
+        "to": WHATSAPP_TO,
+        "template_name": "order_shipped",
+        "template_variables": '["Sam", "A-1042"]',
+        "wait_seconds": 5,
+    }
+    show(
+        f"send_whatsapp from {WHATSAPP_CREDENTIALS['whatsapp_sender']} ({params_line(send)})",
+        daemon.invoke_tool("send_whatsapp", send, WHATSAPP_CREDENTIALS),
+    )
+
+
+def run_whatsapp_outside_window(daemon: StandInDaemon) -> None:
+    """Free text to a customer who has not written in 24 hours: WhatsApp refuses it."""
+    send = {"to": WHATSAPP_TO, "message": "Hi Sam, any questions about your order?"}
+    show(
+        f"send_whatsapp free text, the customer never wrote ({params_line(send)})",
+        daemon.invoke_tool("send_whatsapp", send, WHATSAPP_CREDENTIALS),
+    )
 
 
 # -- the second plugin: Plivo Trigger ---------------------------------------------------------
@@ -337,6 +378,60 @@ def two_way_text(daemon: StandInDaemon, sandbox: PlivoSandbox, text: str) -> Non
         message = str(entry.get("message", ""))
         if message.startswith("inbound message"):
             out(f"  plugin log: {message}")
+
+
+# -- inbound WhatsApp answered by an app, through the same endpoint -------------------------------
+
+WHATSAPP_NUMBER = "+14155551810"
+WHATSAPP_CUSTOMER = "+14155552680"
+
+
+def run_whatsapp_inbound(daemon: StandInDaemon, sandbox: PlivoSandbox) -> None:
+    """A WhatsApp message and a quick-reply button press reach the endpoint's app; its answers
+    go back on WhatsApp, as plain text, from the number that received them."""
+    from devtools.daemon import StandInApp
+    from devtools.endpoint_front import DifyEndpointFront
+
+    daemon.apps["shop-bot"] = StandInApp(
+        kind="chat",
+        answer=lambda call: {
+            "Is my order shipped?": "**Yes!** It left today. Want delivery on Friday?",
+            "Yes, Friday": "Done: Friday between 9 and 12.",
+        }.get(call.query or "", "Thanks!"),
+    )
+    settings = {**CREDENTIALS, "app": {"app_id": "shop-bot"}, "reply": True}
+    with DifyEndpointFront(daemon) as dify:
+        url = dify.enable(settings) + "/sms/inbound"
+        application = sandbox.add_application("Dify two-way WhatsApp", message_url=url)
+        sandbox.add_number(WHATSAPP_NUMBER, app_id=application.app_id)
+        sandbox.add_whatsapp_sender(WHATSAPP_NUMBER)  # linked to the account's WhatsApp Business
+        out("\n▶ Inbound WhatsApp: the same endpoint answers WhatsApp messages on WhatsApp")
+        for text, button in (("Is my order shipped?", None), ("Yes, Friday", "FRIDAY")):
+            sends, logs = len(sandbox.requests), len(daemon.logs)
+            what = f"presses the button {text!r}" if button else f"writes {text!r}"
+            out(f"\n▶ {WHATSAPP_CUSTOMER} {what} on WhatsApp to {WHATSAPP_NUMBER}")
+            record = sandbox.send_inbound_whatsapp(
+                from_number=WHATSAPP_CUSTOMER,
+                to_number=WHATSAPP_NUMBER,
+                text=None if button else text,
+                button_title=text if button else None,
+                button_payload=button,
+            )
+            attempt = sandbox.wait_for_webhook(record.delivery_id).attempts[-1]
+            out(f"  Plivo got HTTP {attempt.status} {attempt.answer}")
+            call = daemon.app_calls[-1]
+            payload = call.inputs.get("button_payload")
+            out(f"  the app ran with query {call.query!r} (button_payload: {payload})")
+            for reply in (r.json for r in sandbox.requests[sends:] if r.method == "POST"):
+                if isinstance(reply, dict):
+                    out(
+                        f"  reply sent to Plivo ({reply.get('type', 'sms')}): "
+                        f"+{reply['src']} → +{reply['dst']}: {reply['text']!r}"
+                    )
+            outcomes = [str(e.get("message", "")) for e in daemon.logs[logs:]]
+            for message in outcomes:
+                if message.startswith("inbound message"):
+                    out(f"  plugin log: {message}")
 
 
 if __name__ == "__main__":

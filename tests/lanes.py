@@ -34,6 +34,7 @@ from devtools.sandbox.faults import FaultAction
 from plivo_api import errors as plivo_errors
 
 SENDER = "+14155550199"
+WHATSAPP_TEMPLATE = "lane_template"
 CASE_TIMEOUT_SECONDS = 60.0
 VALIDATION_ERROR = "ToolProviderCredentialValidationError"
 
@@ -104,7 +105,14 @@ class Lane:
             "auth_id": self.auth_id,
             "auth_token": self.account.auth_token,
             "default_sender": SENDER,
+            "whatsapp_sender": SENDER,
+            "whatsapp_business_account_id": self.waba_id,
         }
+
+    @property
+    def waba_id(self) -> str:
+        """The lane's WhatsApp Business Account: its own, so a 404 stays in the lane."""
+        return self.number_digits
 
     def owns(self, request: RecordedRequest) -> bool:
         """Whether the lane made ``request`` (also with a wrong token, when ``account`` is None).
@@ -160,6 +168,10 @@ def seed(sandbox: PlivoSandbox, lanes: Sequence[Lane]) -> list[Lane]:
         )
         sandbox.add_number(lane.lookup_number, account=auth_id, app_id=app.app_id)
         phlo = sandbox.add_phlo(f"lane flow {auth_id[2:11]}", account=auth_id)
+        sandbox.add_whatsapp_sender(SENDER, account=auth_id)
+        sandbox.add_whatsapp_template(
+            WHATSAPP_TEMPLATE, "Hi {{1}}", account=auth_id, waba_id=lane.waba_id
+        )
         sandbox.add_conference(
             CONFERENCE,
             account=auth_id,
@@ -325,6 +337,26 @@ TARGETS: tuple[Target, ...] = (
         lambda lane: {"to": CALL_TO, "message": "Hi"},
         creates=True,
         check="check list_messages before sending again",
+    ),
+    Target(
+        "send_whatsapp",
+        "send_whatsapp",
+        "POST",
+        lambda lane: _account_path(lane) + "Message/$",
+        lambda lane: {
+            "to": CALL_TO,
+            "template_name": WHATSAPP_TEMPLATE,
+            "template_variables": "Ada",
+        },
+        creates=True,
+        check="check list_messages before sending again",
+    ),
+    Target(
+        "whatsapp_templates",
+        "whatsapp_templates",
+        "GET",
+        lambda lane: _account_path(lane) + f"WhatsApp/Template/{lane.waba_id}/$",
+        lambda lane: {},
     ),
     Target(
         "get_message",

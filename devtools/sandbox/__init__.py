@@ -32,6 +32,12 @@ from devtools.sandbox.reqlog import RecordedRequest
 from devtools.sandbox.server import PlivoSandbox
 from devtools.sandbox.voice import CallTimeline, Conference, StoredCall, magic_calls_help
 from devtools.sandbox.webhooks import WebhookAttempt, WebhookPolicy, WebhookRecord
+from devtools.sandbox.whatsapp import (
+    DEMO_TEMPLATES,
+    DEMO_WABA_ID,
+    DEMO_WHATSAPP_NUMBER,
+    WhatsAppTemplate,
+)
 
 __all__ = [
     "DEMO_ACCOUNTS",
@@ -42,11 +48,14 @@ __all__ = [
     "DEMO_IVR_APP_ID",
     "DEMO_NUMBER",
     "DEMO_PHLO_ID",
+    "DEMO_TEMPLATES",
     "DEMO_TOLLFREE_NUMBER",
     "DEMO_TRIAL_AUTH_ID",
     "DEMO_TRIAL_AUTH_TOKEN",
     "DEMO_TRIAL_VERIFIED_NUMBER",
     "DEMO_UK_NUMBER",
+    "DEMO_WABA_ID",
+    "DEMO_WHATSAPP_NUMBER",
     "Application",
     "CallTimeline",
     "Conference",
@@ -63,6 +72,7 @@ __all__ = [
     "WebhookAttempt",
     "WebhookPolicy",
     "WebhookRecord",
+    "WhatsAppTemplate",
     "magic_calls_help",
     "magic_numbers_help",
 ]

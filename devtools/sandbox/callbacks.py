@@ -6,9 +6,12 @@ call events, with Plivo's parameter names.
   MessageUUID, Units, TotalRate, TotalAmount, MessageIntent, PowerpackUUID`` and ``Text`` (SMS) or
   ``Body, MediaCount, Media1..MediaN`` (MMS). Plivo's current page numbers media from 1; an older
   support article numbers them from 0 (``media_first_index`` picks either).
+- Inbound WhatsApp messages go to the same ``message_url`` with ``Type=whatsapp``, ``ContentType``
+  (text, media, button) and ``Body`` (see ``inbound_whatsapp_params``); each one opens the
+  24-hour customer-service window of that customer and business number.
 - Delivery reports go to the ``url`` given on send, once per status change (queued, sent, then
-  delivered/undelivered/failed), ``Sequence`` giving their order; ``ErrorCode`` is set only for
-  failed and undelivered messages
+  delivered/undelivered/failed, and ``read`` after delivered for WhatsApp), ``Sequence`` giving
+  their order; ``ErrorCode`` is set only for failed and undelivered messages
   (https://www.plivo.com/docs/messaging/api/message/message-status-callbacks).
 - Calls notify ``ring_url`` (``Event=Ring``), ``answer_url`` (``Event=StartApp``) and
   ``hangup_url`` (``Event=Hangup`` with the hangup cause, durations and cost)
@@ -37,7 +40,7 @@ from devtools.sandbox.webhooks import WebhookRecord, WebhookSender
 OPT_OUT_KEYWORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
 OPT_IN_KEYWORDS = frozenset({"START", "YES", "UNSTOP"})
 HELP_KEYWORDS = frozenset({"HELP", "INFO"})
-CHARGED_STATES = ("sent", "delivered", "undelivered")
+CHARGED_STATES = ("sent", "delivered", "undelivered", "read")
 ERROR_STATES = ("failed", "undelivered", "rejected")
 FORCE_CALLBACKS = "send_callbacks"
 CALL_EVENT_KINDS = {"Ring": "ring", "StartApp": "answer", "Hangup": "hangup"}
@@ -85,6 +88,43 @@ def inbound_sms_params(
     return params
 
 
+def inbound_whatsapp_params(
+    message: StoredMessage,
+    *,
+    media_urls: Sequence[str] = (),
+    mime_type: str | None = None,
+    button_payload: str | None = None,
+    content_type: str = "text",
+) -> dict[str, str]:
+    """An inbound WhatsApp message as the sandbox posts it to the ``message_url``.
+
+    Plivo documents ``ContentType`` (text, media, button), ``MimeType`` (media only) and ``Body``
+    (the text, a media caption or the pressed button's title). The media URL fields and the
+    button's payload field are not named in Plivo's documentation; the sandbox posts
+    ``Media0..MediaN`` with ``MediaCount`` and ``ButtonPayload``.
+    """
+    amount = Decimal(message.rate) * message.units
+    params = {
+        "MessageUUID": message.message_uuid,
+        "From": message.from_number,
+        "To": message.to_number,
+        "Type": "whatsapp",
+        "ContentType": content_type,
+        "Body": message.text,
+        "Units": str(message.units),
+        "TotalRate": f"{Decimal(message.rate):.5f}",
+        "TotalAmount": f"{amount:.5f}",
+    }
+    if content_type == "media":
+        params["MimeType"] = mime_type or ""
+        params["MediaCount"] = str(len(media_urls))
+        for index, media_url in enumerate(media_urls):
+            params[f"Media{index}"] = media_url
+    if content_type == "button":
+        params["ButtonPayload"] = button_payload or ""
+    return params
+
+
 def delivery_report_params(
     message: StoredMessage, status: str, sequence: int, timeline: Timeline, at: float
 ) -> dict[str, str]:
@@ -110,7 +150,9 @@ def delivery_report_params(
         "MessageTime": plivo_time(message.created),
         "QueuedTime": plivo_time(message.created),
         "SentTime": plivo_time(sent) if charged else "",
-        "DeliveryReportTime": plivo_time(at) if status in ("delivered", "undelivered") else "",
+        "DeliveryReportTime": (
+            plivo_time(at) if status in ("delivered", "undelivered", "read") else ""
+        ),
         "requester_ip": message.requester_ip,
         "PowerpackUUID": str(message.options.get("powerpack_uuid", "")),
     }
@@ -126,6 +168,8 @@ def report_plan(message: StoredMessage, timeline: Timeline) -> list[tuple[str, f
     plan.append(("sent", timeline.sent_after))
     if final != "sent":
         plan.append((final, timeline.final_after))
+    if message.reads:
+        plan.append(("read", timeline.read_after))
     return plan
 
 
@@ -259,6 +303,28 @@ class Notifier:
             url, params, method=method, account=message.account, kind="delivery_report"
         )
 
+    def _message_target(
+        self, to_digits: str, url: str | None, method: str | None, account: str | None
+    ) -> tuple[str | None, str, str]:
+        """(owning account, URL, method) an inbound message to ``to_digits`` is posted to.
+
+        Without ``url`` it goes where Plivo sends it: the ``message_url`` (and method) of the
+        application linked to ``to_digits``; a ValueError says why when there is none.
+        """
+        rented = self.state.directory.owner_of(to_digits)
+        owner = account or (rented.account if rented else None)
+        if url is not None:
+            return owner, url, method or "POST"
+        app = None
+        if rented is not None and rented.app_id is not None:
+            app = self.state.directory.app(rented.account, rented.app_id)
+        if app is None or not app.message_url:
+            raise ValueError(
+                f"{to_digits} is not a rented number linked to an application with a "
+                "message_url; give url= or link the number first"
+            )
+        return owner, app.message_url, method or app.message_method
+
     def send_inbound_sms(
         self,
         url: str | None,
@@ -280,19 +346,7 @@ class Notifier:
         application linked to ``to_number``; a ValueError says why when there is none.
         """
         to_digits = strip_number(to_number)
-        rented = self.state.directory.owner_of(to_digits)
-        owner = account or (rented.account if rented else None)
-        target, target_method = url, method or "POST"
-        if target is None:
-            app = None
-            if rented is not None and rented.app_id is not None:
-                app = self.state.directory.app(rented.account, rented.app_id)
-            if app is None or not app.message_url:
-                raise ValueError(
-                    f"{to_digits} is not a rented number linked to an application with a "
-                    "message_url; give url= or link the number first"
-                )
-            target, target_method = app.message_url, method or app.message_method
+        owner, target, target_method = self._message_target(to_digits, url, method, account)
         if message_type not in ("sms", "mms"):
             raise ValueError("message_type must be 'sms' or 'mms'")
         stored = self.state.seed_message(
@@ -309,6 +363,56 @@ class Notifier:
         )
         return self.send(
             target, params, method=target_method, account=stored.account, kind="inbound_sms"
+        )
+
+    def send_inbound_whatsapp(
+        self,
+        url: str | None,
+        *,
+        from_number: str,
+        to_number: str,
+        text: str | None = None,
+        media_urls: Sequence[str] = (),
+        mime_type: str | None = None,
+        button_title: str | None = None,
+        button_payload: str | None = None,
+        method: str | None = None,
+        account: str | None = None,
+        message_uuid: str | None = None,
+    ) -> WebhookRecord:
+        """A customer's WhatsApp message to ``to_number``, stored and posted to ``url`` (default:
+        the number's application, as for SMS). It opens the 24-hour window for that customer
+        and business number.
+
+        A button press (``button_title``/``button_payload``) has content type ``button`` and the
+        title as ``Body``; media has content type ``media`` and ``text`` as its caption.
+        """
+        to_digits = strip_number(to_number)
+        owner, target, target_method = self._message_target(to_digits, url, method, account)
+        if button_title is not None or button_payload is not None:
+            content_type, body = "button", button_title or ""
+        elif media_urls:
+            content_type, body = "media", text or ""
+        else:
+            content_type, body = "text", text or ""
+        stored = self.state.seed_message(
+            account=owner,
+            direction="inbound",
+            from_number=from_number,
+            to_number=to_digits,
+            text=body,
+            message_type="whatsapp",
+            message_uuid=message_uuid,
+        )
+        params = inbound_whatsapp_params(
+            stored,
+            media_urls=media_urls,
+            mime_type=mime_type,
+            button_payload=button_payload,
+            content_type=content_type,
+        )
+        return self.send(
+            target, params, method=target_method, account=stored.account, kind="inbound_whatsapp"
         )
 
     # Calls ----------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ A message's state is never advanced by a background job: it is derived at read t
 ago the message was created (``Timeline``) and from the outcome its destination number decides.
 That keeps the sandbox deterministic and lets tests speed time up with a fast ``Timeline``.
 
+A delivered outbound WhatsApp message becomes ``read`` at ``Timeline.read_after``.
+
 Magic destinations (the last four digits of the number decide; everything else is delivered):
 
     ...0000   stays ``sent`` forever: no delivery receipt, as for US/Canada
@@ -54,6 +56,11 @@ class Timeline:
     def __post_init__(self) -> None:
         if not 0 <= self.sent_after <= self.final_after:
             raise ValueError("Timeline needs 0 <= sent_after <= final_after")
+
+    @property
+    def read_after(self) -> float:
+        """When a delivered WhatsApp message is read: one more step after delivery."""
+        return self.final_after + (self.final_after - self.sent_after)
 
     @classmethod
     def instant(cls) -> Timeline:
@@ -177,7 +184,9 @@ class StoredMessage:
         """(state, time it was sent or None, time of the last change) at ``now``."""
         if self.fixed_state is not None:
             sent = (
-                self.created if self.fixed_state in ("sent", "delivered", "undelivered") else None
+                self.created
+                if self.fixed_state in ("sent", "delivered", "undelivered", "read")
+                else None
             )
             return self.fixed_state, sent, self.created
         elapsed = now - self.created
@@ -199,7 +208,18 @@ class StoredMessage:
             return "queued", None, self.created
         if elapsed < timeline.final_after or final == "sent":
             return "sent", sent_time, sent_time
+        if self.reads and elapsed >= timeline.read_after:
+            return "read", sent_time, self.created + timeline.read_after
         return final, sent_time, final_time
+
+    @property
+    def reads(self) -> bool:
+        """A delivered outbound WhatsApp message is read later (WhatsApp's read receipt)."""
+        return (
+            self.message_type == "whatsapp"
+            and self.direction == "outbound"
+            and self.outcome.final_state == "delivered"
+        )
 
     def current_state(self, now: float, timeline: Timeline) -> str:
         return self.state_at(now, timeline)[0]
@@ -207,7 +227,7 @@ class StoredMessage:
     def to_mdr(self, *, now: float, timeline: Timeline, api_id: str | None) -> dict[str, object]:
         """The message detail record of ``GET .../Message/{uuid}/`` (https://www.plivo.com/docs/messaging/api/message)."""
         state, sent_time, updated = self.state_at(now, timeline)
-        charged = state in ("sent", "delivered", "undelivered", "received")
+        charged = state in ("sent", "delivered", "undelivered", "received", "read")
         amount = Decimal(self.rate) * self.units if charged else Decimal(0)
         fee_rate = US_CARRIER_FEE if self.country_iso2 == "US" and charged else Decimal(0)
         error_code = (

@@ -9,6 +9,7 @@ and ``phlo_routes``; message sending, Get/List Message, Pricing and Lookup live 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import operator
@@ -40,6 +41,7 @@ from devtools.sandbox.phlo_routes import PhloApi
 from devtools.sandbox.state import SandboxState
 from devtools.sandbox.validation import check_permissions, parse_send
 from devtools.sandbox.voice_routes import VoiceApi
+from devtools.sandbox.whatsapp import whatsapp_content
 
 LIST_WINDOW_SECONDS = 24 * 3600
 LOOKUP_NOT_FOUND = 20404
@@ -144,6 +146,11 @@ class PlivoApi:
             Rule(f"{base}/Message/", endpoint="send_message", methods=["POST"]),
             Rule(f"{base}/Message/<message_uuid>/", endpoint="get_message", methods=["GET"]),
             Rule(f"{base}/Pricing/", endpoint="pricing", methods=["GET"]),
+            Rule(
+                f"{base}/WhatsApp/Template/<waba_id>/",
+                endpoint="whatsapp_templates",
+                methods=["GET"],
+            ),
             Rule("/v1/Number/<number>", endpoint="lookup", methods=["GET"]),
         ]
 
@@ -170,8 +177,20 @@ class PlivoApi:
         return Response(json.dumps(account.to_json(new_api_id())), 200, mimetype="application/json")
 
     def send_message(self, request: Request, account: SandboxAccount) -> Response:
-        send = parse_send(request_params(request, lists=("media_urls", "media_ids")))
+        params = request_params(request, lists=("media_urls", "media_ids"))
+        send = parse_send(params)
         check_permissions(send, account, self.state.geo_blocked)
+        if send.message_type == "whatsapp" and send.src is not None:
+            text, options = whatsapp_content(
+                self.state.whatsapp,
+                account.auth_id,
+                send.src,
+                send.destinations,
+                params,
+                self.state.messages().values(),
+                time.time(),
+            )
+            send = dataclasses.replace(send, text=text, options={**send.options, **options})
         uuids = self.state.create_outbound(account, send, request.remote_addr or "")
         self.notifier.messages_queued(uuids)
         body: dict[str, object] = {"message": "message(s) queued", "message_uuid": uuids}
@@ -225,6 +244,19 @@ class PlivoApi:
             record = message.to_mdr(now=now, timeline=self.state.timeline, api_id=None)
             return record["error_code"] == error_code
         return True
+
+    def whatsapp_templates(
+        self, request: Request, account: SandboxAccount, waba_id: str
+    ) -> Response:
+        """The WABA's templates, paged like every Plivo list (``meta`` and ``objects``)."""
+        templates = self.state.whatsapp.templates(account.auth_id, waba_id)
+        if templates is None:
+            return error_response(404, "not found")
+        args = request.args.to_dict()
+        limit, offset = paging(args)
+        path = f"/v1/Account/{account.auth_id}/WhatsApp/Template/{waba_id}/"
+        page, meta = list_page(path, args, templates, limit, offset)
+        return json_response(200, {"meta": meta, "objects": [t.to_json() for t in page]})
 
     def pricing(self, request: Request, account: SandboxAccount) -> Response:
         iso = request.args.get("country_iso", "")

@@ -47,6 +47,7 @@ from devtools.sandbox.transport import ConnectionTracker, SandboxServer
 from devtools.sandbox.validation import DEFAULT_GEO_BLOCKED
 from devtools.sandbox.voice import CallTimeline, Conference, StoredCall, conference_members
 from devtools.sandbox.webhooks import Scheduler, WebhookPolicy, WebhookRecord, WebhookSender
+from devtools.sandbox.whatsapp import DEMO_WABA_ID, WhatsAppTemplate
 
 logger = logging.getLogger("devtools.sandbox")
 
@@ -439,6 +440,32 @@ class PlivoSandbox:
     def phlo_runs(self) -> list[PhloRun]:
         return self._state.directory.runs()
 
+    # WhatsApp -------------------------------------------------------------------------------
+
+    def add_whatsapp_sender(self, number: str, *, account: str | None = None) -> None:
+        """Link a WhatsApp Business number to an account (the demo account has DEMO_NUMBER)."""
+        owner = account or self._state.default_account().auth_id
+        self._state.whatsapp.add_sender(owner, strip_number(number))
+
+    def add_whatsapp_template(
+        self,
+        name: str,
+        body: str,
+        *,
+        language: str = "en",
+        category: str = "UTILITY",
+        status: str = "APPROVED",
+        waba_id: str = DEMO_WABA_ID,
+        account: str | None = None,
+    ) -> WhatsAppTemplate:
+        """Add a template whose body holds ``{{1}}``… or named ``{{first_name}}`` placeholders."""
+        template = WhatsAppTemplate(
+            str(uuid.uuid4().int)[:16], name, language, category, status, body
+        )
+        owner = account or self._state.default_account().auth_id
+        self._state.whatsapp.add_template(owner, waba_id, template)
+        return template
+
     # Callbacks (the sandbox acting as Plivo towards a webhook receiver) ----------------------
 
     @property
@@ -453,8 +480,8 @@ class PlivoSandbox:
     def wait_for_webhooks(
         self, count: int, timeout: float = WAIT_TIMEOUT, kind: str | None = None
     ) -> list[WebhookRecord]:
-        """The finished callbacks (of ``kind``: inbound_sms, delivery_report, ring, answer,
-        hangup, custom) once there are at least ``count``."""
+        """The finished callbacks (of ``kind``: inbound_sms, inbound_whatsapp,
+        delivery_report, ring, answer, hangup, custom) once there are at least ``count``."""
         return self._sender.wait_for(count, timeout, kind)
 
     def send_webhook(
@@ -497,6 +524,38 @@ class PlivoSandbox:
             message_uuid=message_uuid,
             intent=intent,
             media_first_index=media_first_index,
+        )
+
+    def send_inbound_whatsapp(
+        self,
+        url: str | None = None,
+        *,
+        from_number: str,
+        to_number: str,
+        text: str | None = None,
+        media_urls: Sequence[str] = (),
+        mime_type: str | None = None,
+        button_title: str | None = None,
+        button_payload: str | None = None,
+        method: str | None = None,
+        account: str | None = None,
+        message_uuid: str | None = None,
+    ) -> WebhookRecord:
+        """A customer's WhatsApp message (text, media with a caption, or a quick-reply button
+        press), stored, posted signed to ``url`` (default: as for SMS) and opening the 24-hour
+        window for that customer and ``to_number``."""
+        return self._notifier.send_inbound_whatsapp(
+            url,
+            from_number=from_number,
+            to_number=to_number,
+            text=text,
+            media_urls=media_urls,
+            mime_type=mime_type,
+            button_title=button_title,
+            button_payload=button_payload,
+            method=method,
+            account=account,
+            message_uuid=message_uuid,
         )
 
     def send_delivery_report(

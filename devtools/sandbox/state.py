@@ -1,5 +1,6 @@
 """Everything the fake Plivo remembers: accounts, messages, calls, conferences, prices, the List
-rate limit, and (in ``directory``) numbers, applications, endpoints and PHLOs.
+rate limit, (in ``directory``) numbers, applications, endpoints and PHLOs, and (in ``whatsapp``)
+WhatsApp senders and templates.
 
 One lock guards it all; the sandbox is small and requests are short, so contention is moot.
 """
@@ -42,6 +43,7 @@ from devtools.sandbox.voice import (
     StoredCall,
     call_outcome_for,
 )
+from devtools.sandbox.whatsapp import WhatsAppBook
 
 # Sender shown for messages sent through a Powerpack (Plivo picks a number from the pool).
 POWERPACK_SENDER = "14155550199"
@@ -63,6 +65,7 @@ class SandboxState:
         self._calls: dict[str, StoredCall] = {}
         self._conferences: dict[tuple[str, str], Conference] = {}
         self.directory = Directory(self._accounts.values())
+        self.whatsapp = WhatsAppBook()
         self.call_timeline = call_timeline or CallTimeline()
         self._pricing = dict(BUILTIN_PRICING)
         self._list_calls: dict[str, deque[float]] = {}
@@ -345,5 +348,6 @@ class SandboxState:
             self._calls.clear()
             self._conferences.clear()
             self.directory.reset()
+            self.whatsapp.reset()
             self._pricing = dict(BUILTIN_PRICING)
             self._list_calls.clear()

@@ -179,8 +179,10 @@ def parse_send(params: Mapping[str, object]) -> SendRequest:
         raise _bad("missing required parameter: dst")
     media_urls = _url_list(params, "media_urls")
     media_ids = _url_list(params, "media_ids")
-    if message_type != "mms" and (media_urls or media_ids):
-        raise _bad("media_urls and media_ids require type mms")
+    if message_type == "sms" and (media_urls or media_ids):
+        raise _bad("media_urls and media_ids require type mms or whatsapp")
+    if "interactive" in params and message_type != "whatsapp":
+        raise _bad("interactive requires type whatsapp")
     if any(not url.startswith(("http://", "https://")) for url in media_urls):
         raise _bad("media_urls must be http:// or https:// URLs")
     text = params.get("text")
@@ -188,9 +190,9 @@ def parse_send(params: Mapping[str, object]) -> SendRequest:
         raise _bad("text must be a string")
     text = text or ""
     has_media = bool(media_urls or media_ids)
-    if not text and not has_media and "template" not in params:
+    if not text and not has_media and "template" not in params and "interactive" not in params:
         raise _bad("missing required parameter: text")
-    length_error = text_length_error(text)
+    length_error = None if message_type == "whatsapp" else text_length_error(text)
     if length_error:
         raise _bad(length_error)
     options = _options(params)

@@ -43,6 +43,7 @@ PROBLEM: Final = "problem"
 PROBLEM_STATES: Final = ("failed", "undelivered", "rejected")
 """What "the messages that failed" means to a user: never sent, or sent and not delivered."""
 DIRECTIONS: Final = (ANY, "inbound", "outbound")
+MESSAGE_TYPES: Final = (ANY, "sms", "mms", "whatsapp")
 STATE_CHOICES: Final = (ANY, PROBLEM, *MESSAGE_STATES)
 TODAY: Final = "today"
 YESTERDAY: Final = "yesterday"
@@ -52,7 +53,9 @@ LATEST_YEAR: Final = 2100
 
 DIRECTION_CHOICE: Final = Choice(DIRECTIONS, ANY, case_insensitive=True)
 STATE_CHOICE: Final = Choice(STATE_CHOICES, ANY, case_insensitive=True)
+TYPE_CHOICE: Final = Choice(MESSAGE_TYPES, ANY, case_insensitive=True)
 LIMITS: Limits = {
+    "type": TYPE_CHOICE,
     "limit": LIMIT_RANGE,
     "offset": OFFSET_RANGE,
     "direction": DIRECTION_CHOICE,
@@ -152,6 +155,7 @@ class ListQuery:
 
     direction: str = ANY
     state: str = ANY
+    message_type: str = ANY
     from_number: str | None = None
     to_number: str | None = None
     since: dt.datetime | None = None
@@ -186,6 +190,8 @@ class ListQuery:
             params["message_direction"] = self.direction
         if state is not None:
             params["message_state"] = state
+        if self.message_type != ANY:
+            params["message_type"] = self.message_type
         if self.from_number:
             params["from_number"] = self.from_number
         if self.to_number:
@@ -215,6 +221,7 @@ def query_from_params(params: Params, today: dt.date | None = None) -> ListQuery
     return ListQuery(
         direction=direction,
         state=state,
+        message_type=TYPE_CHOICE.read(params, "type"),
         from_number=parse_number_filter(read.text(params, "from_number"), "from_number"),
         to_number=parse_number_filter(read.text(params, "to_number"), "to_number"),
         since=since,

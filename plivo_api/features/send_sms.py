@@ -11,7 +11,7 @@ Plivo's answer into a :class:`SendReport`. preview_sms uses the same reading of 
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
@@ -222,22 +222,21 @@ def check_placeholders(text: str) -> None:
         )
 
 
-def plan_message(
-    *,
+def screen_recipients(
     recipients: Recipients,
     sender: Sender,
-    text: str,
-    media_urls: Sequence[str] = (),
-    options: SendOptions | None = None,
-    policy: Policy | None = None,
-    wait_seconds: int = 0,
+    policy: Policy,
     opted_out: Container[str] = frozenset(),
-) -> MessagePlan:
-    policy = policy or Policy()
-    media = tuple(media_urls)
-    analysis = analyze(text)
-    check_text(text, analysis, has_media=bool(media))
-    check_placeholders(text)
+    *,
+    restriction: tuple[Callable[[str], bool], str] | None = None,
+) -> tuple[tuple[str, ...], tuple[InvalidRecipient, ...]]:
+    """(recipients to send to, refused ones with the reason): every rule a send applies to its
+    destinations, in the order users fix them, or :class:`InputError` when none is left.
+
+    The sender's own number, numbers that replied STOP, countries outside ``allowed_countries``
+    and (``restriction``: who may receive, and the reason for the others) are refused; then
+    ``fail_on_invalid`` and the recipient cap apply.
+    """
     valid = list(recipients.valid)
     invalid = list(recipients.invalid)
     kept = frozenset(valid)  # well-formed numbers; any later refusal is a rule, not a typo
@@ -250,11 +249,10 @@ def plan_message(
     refused = [r for n in valid if (r := outside_allowed(policy.allowed_countries, n)) is not None]
     invalid.extend(refused)
     valid = [n for n in valid if n not in {r.input for r in refused}]
-    if media:
-        invalid.extend(
-            InvalidRecipient(n, REASON_MMS_REGION) for n in valid if not is_mms_capable(n)
-        )
-        valid = [n for n in valid if is_mms_capable(n)]
+    if restriction is not None:
+        allowed, reason = restriction
+        invalid.extend(InvalidRecipient(n, reason) for n in valid if not allowed(n))
+        valid = [n for n in valid if allowed(n)]
     if invalid and policy.fail_on_invalid:
         raise InputError(
             "to",
@@ -275,9 +273,35 @@ def plan_message(
         per="per send",
         nothing="nothing was sent",
     )
+    return tuple(valid), tuple(invalid)
+
+
+def plan_message(
+    *,
+    recipients: Recipients,
+    sender: Sender,
+    text: str,
+    media_urls: Sequence[str] = (),
+    options: SendOptions | None = None,
+    policy: Policy | None = None,
+    wait_seconds: int = 0,
+    opted_out: Container[str] = frozenset(),
+) -> MessagePlan:
+    policy = policy or Policy()
+    media = tuple(media_urls)
+    analysis = analyze(text)
+    check_text(text, analysis, has_media=bool(media))
+    check_placeholders(text)
+    valid, invalid = screen_recipients(
+        recipients,
+        sender,
+        policy,
+        opted_out,
+        restriction=(is_mms_capable, REASON_MMS_REGION) if media else None,
+    )
     return MessagePlan(
-        recipients=tuple(valid),
-        invalid=tuple(invalid),
+        recipients=valid,
+        invalid=invalid,
         sender=sender,
         text=text,
         media_urls=media,
@@ -341,10 +365,26 @@ class SendReport:
     delivery: DeliveryReport | None = None
 
 
-def send(client: PlivoClient, plan: MessagePlan) -> SendReport:
+@dataclass(frozen=True)
+class Queued:
+    """What Plivo took from one send request: its message UUIDs, the recipients it accepted
+    and every refused recipient (ours, then Plivo's ``invalid_number`` ones)."""
+
+    api_id: str | None
+    message_uuids: tuple[str, ...]
+    accepted: tuple[str, ...]
+    invalid: tuple[InvalidRecipient, ...]
+
+
+def queue(
+    client: PlivoClient,
+    body: Mapping[str, Any],
+    recipients: Sequence[str],
+    invalid: Sequence[InvalidRecipient] = (),
+) -> Queued:
     """One request; Plivo's ``invalid_number`` entries are merged into ours, in Plivo's digits."""
-    result = send_message(client, plan.request_body())
-    by_digits = {to_plivo(number): number for number in plan.recipients}
+    result = send_message(client, body)
+    by_digits = {to_plivo(number): number for number in recipients}
     refused = {by_digits.get(n.lstrip("+"), n) for n in result.invalid_numbers}
     if not result.message_uuids:
         if refused:  # Plivo took the request but refused every destination: nothing was sent
@@ -360,37 +400,56 @@ def send(client: PlivoClient, plan: MessagePlan) -> SendReport:
             "been queued: check list_messages before sending again.",
             api_id=result.api_id,
         )
-    return SendReport(
-        plan=plan,
+    return Queued(
         api_id=result.api_id,
         message_uuids=result.message_uuids,
-        accepted=tuple(n for n in plan.recipients if n not in refused),
-        invalid=plan.invalid
+        accepted=tuple(n for n in recipients if n not in refused),
+        invalid=tuple(invalid)
         + tuple(InvalidRecipient(n, REASON_PLIVO_INVALID) for n in sorted(refused)),
     )
 
 
-def send_and_wait(client: PlivoClient, plan: MessagePlan) -> SendReport:
-    """The send, then (when asked) a wait for final states that makes GETs only.
+def wait_for_delivery(
+    client: PlivoClient, queued: Queued, wait_seconds: int
+) -> DeliveryReport | None:
+    """After a send, (when asked) a wait for final states that makes GETs only.
 
     A failing poll is reported per message and never fails the node: the send succeeded.
     """
+    if wait_seconds <= 0:
+        return None
+    return wait_for_final(
+        bounded_fetch(client, wait_seconds),
+        queued.message_uuids,
+        wait_seconds,
+        recipients=queued.accepted,
+    )
+
+
+def send(client: PlivoClient, plan: MessagePlan) -> SendReport:
+    queued = queue(client, plan.request_body(), plan.recipients, plan.invalid)
+    return SendReport(
+        plan=plan,
+        api_id=queued.api_id,
+        message_uuids=queued.message_uuids,
+        accepted=queued.accepted,
+        invalid=queued.invalid,
+    )
+
+
+def send_and_wait(client: PlivoClient, plan: MessagePlan) -> SendReport:
+    """The send, then (when asked) a wait for final states (:func:`wait_for_delivery`)."""
     report = send(client, plan)
     if plan.wait_seconds <= 0:
         return report
-    delivery = wait_for_final(
-        bounded_fetch(client, plan.wait_seconds),
-        report.message_uuids,
-        plan.wait_seconds,
-        recipients=report.accepted,
-    )
+    queued = Queued(report.api_id, report.message_uuids, report.accepted, report.invalid)
     return SendReport(
         plan=report.plan,
         api_id=report.api_id,
         message_uuids=report.message_uuids,
         accepted=report.accepted,
         invalid=report.invalid,
-        delivery=delivery,
+        delivery=wait_for_delivery(client, queued, plan.wait_seconds),
     )
 
 
@@ -525,6 +584,7 @@ __all__ = [
     "LIMITS",
     "MessagePlan",
     "Policy",
+    "Queued",
     "SendOptions",
     "SendReport",
     "check_placeholders",
@@ -532,7 +592,10 @@ __all__ = [
     "plan",
     "plan_message",
     "present",
+    "queue",
     "run",
+    "screen_recipients",
     "send",
     "send_and_wait",
+    "wait_for_delivery",
 ]

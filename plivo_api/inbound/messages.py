@@ -1,4 +1,5 @@
-"""An inbound SMS or MMS: signature, exactly-once lease, compliance keywords, the app, the reply.
+"""An inbound SMS, MMS or WhatsApp message: signature, exactly-once lease, compliance keywords,
+the app, the reply.
 
 The order is fixed and each step has a reason:
 
@@ -15,7 +16,8 @@ The order is fixed and each step has a reason:
 7. the reply rate limit per sender: over it, nothing run, nothing sent;
 8. the app, in blocking mode, with the conversation of (Plivo number, sender, app);
 9. the reply, split to Plivo's limits, after it is claimed in the sender's record together with
-   the conversation (:mod:`.senders`), so at most one is sent;
+   the conversation (:mod:`.senders`), so at most one is sent; a WhatsApp message is answered
+   on WhatsApp (free text, from the number that received it), anything else by SMS;
 10. a handling that recorded nothing there marks the lease done with its outcome; Plivo gets an
     empty ``<Response>`` with 200.
 
@@ -23,6 +25,11 @@ A storage failure before the app ran leaves the lease to expire and answers 503,
 retry (60 s later, after the lease expired) handles the message again; after the app ran, the
 handling finishes and answers 200, because the app must not run twice. Every handled request
 logs one line with the MessageUUID and the outcome, never a number, a text or a token.
+
+WhatsApp follows the same steps and rules (one opt-out list per number, whatever the channel);
+its differences are in what the app gets: a quick-reply button press arrives as the button's
+title, with ``button_payload`` as an input, and media URLs are appended to a chat app's query
+(a chat app has no other way to see them; workflow apps read ``media_urls``).
 """
 
 from __future__ import annotations
@@ -34,7 +41,14 @@ from ..errors import PlivoError
 from ..messaging.sender import UUID_PATTERN
 from ..transport.credentials import Credentials
 from ..webhooks.kvstore import StorageError, StorageScope
-from ..webhooks.payloads import INTENT_HELP, INTENT_OPTIN, INTENT_OPTOUT, InboundMessage
+from ..webhooks.payloads import (
+    INTENT_HELP,
+    INTENT_OPTIN,
+    INTENT_OPTOUT,
+    MESSAGE_TYPE_SMS,
+    MESSAGE_TYPE_WHATSAPP,
+    InboundMessage,
+)
 from .apps import AppFailedError, run_app
 from .guards import Flags, NumberFlags, can_receive
 from .leases import Acquired, Busy, Lease, LeaseBook
@@ -92,7 +106,7 @@ def handle_inbound(
     fields = request.fields()
     message = InboundMessage.from_params(fields)
     uuid = log_id(message.message_uuid)
-    if "Status" in fields and "Text" not in fields:
+    if "Status" in fields and "Text" not in fields and "Body" not in fields:
         # A send's callback_url pointing here by mistake: its From is one of the account's own
         # numbers and its To a customer, who must not be taken for one of ours.
         logger.warning(
@@ -146,6 +160,28 @@ def handle_inbound(
         " (an earlier handling died)" if decision.took_over else "",
     )
     return accepted()
+
+
+def app_inputs(message: InboundMessage) -> dict[str, object]:
+    """What every app gets as inputs; values that do not apply are None."""
+    return {
+        "from": message.from_number,
+        "to": message.to_number,
+        "text": message.text,
+        "message_uuid": message.message_uuid,
+        "media_urls": MEDIA_URL_SEPARATOR.join(message.media_urls) or None,
+        "type": message.message_type,
+        "content_type": message.content_type or None,
+        "button_payload": message.button_payload or None,
+    }
+
+
+def app_query(message: InboundMessage) -> str:
+    """A chat app's query: the text, and for WhatsApp the media URLs after it, one per line."""
+    lines = [message.text.strip()] if message.text.strip() else []
+    if message.is_whatsapp:
+        lines.extend(message.media_urls)
+    return MEDIA_URL_SEPARATOR.join(lines) or EMPTY_QUERY
 
 
 def opts_back_in(message: InboundMessage, optouts: OptOutList) -> bool:
@@ -278,19 +314,12 @@ class _Handling:
         message, settings = self.message, self.settings
         sender = self.sender or self.senders.read(message.from_number)
         conversation = self.senders.conversation(sender, self.thread)
-        inputs = {
-            "from": message.from_number,
-            "to": message.to_number,
-            "text": message.text,
-            "message_uuid": message.message_uuid,
-            "media_urls": MEDIA_URL_SEPARATOR.join(message.media_urls) or None,
-        }
         try:
             answer, stale = run_app(
                 self.services.apps,
                 settings.app_id,
-                query=message.text.strip() or EMPTY_QUERY,
-                inputs=inputs,
+                query=app_query(message),
+                inputs=app_inputs(message),
                 conversation_id=conversation,
             )
         except AppFailedError as failure:
@@ -329,7 +358,8 @@ class _Handling:
         return True
 
     def _send(self, lease: Lease, text: str, *, conversation_id: str | None, stale: bool) -> str:
-        plan = plan_reply(text)
+        channel = MESSAGE_TYPE_WHATSAPP if self.message.is_whatsapp else MESSAGE_TYPE_SMS
+        plan = plan_reply(text, message_type=channel)
         if plan.empty:
             self._keep(conversation_id, stale=stale, reply=False)
             return OUTCOME_EMPTY_ANSWER
@@ -381,6 +411,8 @@ __all__ = [
     "OUTCOME_REPLY_UNKNOWN",
     "OUTCOME_SENDER_OPTED_OUT",
     "OUTCOME_SUPERSEDED",
+    "app_inputs",
+    "app_query",
     "handle_inbound",
     "opts_back_in",
 ]

@@ -1,4 +1,5 @@
-"""An app's answer turned into SMS replies Plivo accepts, and sent with ``POST Message/``.
+"""An app's answer turned into SMS or WhatsApp replies Plivo accepts, and sent with
+``POST Message/``.
 
 Plivo refuses a text longer than 1,600 GSM-7 or 737 UCS-2 characters (error 110), and an LLM's
 answer can be any length. The answer is cut into up to :data:`MAX_REPLY_MESSAGES` messages, each
@@ -8,6 +9,11 @@ an emoji or an escape pair is never split), each within Plivo's limit however Pl
 dropped: a reply that costs 30+ segments is a bill nobody expects from one inbound text.
 Before that, the answer becomes what a phone can show (:mod:`.plain_text`): no reasoning
 blocks, no markdown.
+
+A WhatsApp reply has no segments: WhatsApp takes up to :data:`WHATSAPP_MAX_TEXT_CHARS`
+characters of free text per message, which is what the answer is cut into (at a line break or
+a space when one is near the cut), and it goes with ``type: "whatsapp"``. Free text is allowed
+because the customer has just written, which opens WhatsApp's 24-hour customer-service window.
 """
 
 from __future__ import annotations
@@ -24,9 +30,16 @@ from ..resources.connect import client_for
 from ..resources.messages import Messenger, SendResult
 from ..transport.client import Timeouts
 from ..transport.credentials import Credentials
+from ..webhooks.payloads import MESSAGE_TYPE_SMS, MESSAGE_TYPE_WHATSAPP
 from .plain_text import plain_text
 
 MAX_REPLY_MESSAGES: Final = 3
+WHATSAPP_MAX_TEXT_CHARS: Final = 4096
+"""WhatsApp's limit for a free-text message body. Counted in UTF-16 units, the stricter of the
+ways a service may count, so an emoji-heavy reply is never refused as too long."""
+WHATSAPP_BREAK_WINDOW: Final = 1000
+"""How far before the limit a line break (else a space) is looked for to end a message, so a
+paragraph, or at least a word, stays whole."""
 REPLY_CONNECT_TIMEOUT_SECONDS: Final = 2.0
 REPLY_READ_TIMEOUT_SECONDS: Final = 4.0
 """Plivo waits 8 s for the webhook's answer and the app has used part of them; a reply send
@@ -46,6 +59,7 @@ class MessageSender(Protocol):
 class ReplyPlan:
     messages: tuple[str, ...]
     dropped_characters: int  # characters of the answer that did not fit
+    message_type: str = MESSAGE_TYPE_SMS
 
     @property
     def empty(self) -> bool:
@@ -75,9 +89,12 @@ def _fits(text: str) -> bool:
     return not analysis.over_limit and analysis.units <= analysis.limit
 
 
-def plan_reply(answer: str) -> ReplyPlan:
-    """The messages to send for ``answer``; none for an empty answer."""
+def plan_reply(answer: str, *, message_type: str = MESSAGE_TYPE_SMS) -> ReplyPlan:
+    """The messages to send for ``answer`` as ``message_type`` (``sms``, or ``whatsapp``); none
+    for an empty answer."""
     text = clean_answer(answer)
+    if message_type == MESSAGE_TYPE_WHATSAPP:
+        return _plan_whatsapp(text)
     if not text:
         return ReplyPlan((), 0)
     if _fits(text):
@@ -101,6 +118,43 @@ def plan_reply(answer: str) -> ReplyPlan:
     return ReplyPlan(tuple(messages), len(text) - used)
 
 
+def _utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _plan_whatsapp(text: str) -> ReplyPlan:
+    messages: list[str] = []
+    rest = text
+    while rest and len(messages) < MAX_REPLY_MESSAGES:
+        cut = _whatsapp_cut(rest)
+        message = rest[:cut].rstrip()
+        if message:
+            messages.append(message)
+        rest = rest[cut:].lstrip()
+    dropped = len(rest)
+    return ReplyPlan(tuple(messages), dropped, MESSAGE_TYPE_WHATSAPP)
+
+
+def _whatsapp_cut(text: str) -> int:
+    """Where the first message of ``text`` ends: all of it when it fits, else at the last line
+    break (or space) near the limit, else at the limit itself."""
+    if _utf16_units(text) <= WHATSAPP_MAX_TEXT_CHARS:
+        return len(text)
+    limit = 0
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > WHATSAPP_MAX_TEXT_CHARS:
+            limit = index
+            break
+    window_start = max(1, limit - WHATSAPP_BREAK_WINDOW)
+    for separator in ("\n", " "):
+        found = text.rfind(separator, window_start, limit + 1)
+        if found > 0:
+            return found
+    return limit
+
+
 def plivo_messenger(credentials: Credentials) -> MessageSender:
     """The pooled Plivo client of ``credentials`` with timeouts that fit the webhook budget."""
     client = client_for(credentials)
@@ -112,10 +166,13 @@ def plivo_messenger(credentials: Credentials) -> MessageSender:
 
 
 def send_reply(sender: MessageSender, *, src: str, dst: str, plan: ReplyPlan) -> ReplyResult:
-    """Send the planned messages in order; stop at the first failure, never repeat one."""
+    """Send the planned messages in order, each from ``src`` (the number that received the
+    inbound message) as the plan's message type; stop at the first failure, never repeat one."""
     uuids: list[str] = []
     for text in plan.messages:
         payload = {"src": to_plivo(src), "dst": to_plivo(dst), "text": text}
+        if plan.message_type != MESSAGE_TYPE_SMS:
+            payload["type"] = plan.message_type
         try:
             result = sender.send_message(payload)
         except PlivoError as error:
@@ -126,6 +183,7 @@ def send_reply(sender: MessageSender, *, src: str, dst: str, plan: ReplyPlan) ->
 
 __all__ = [
     "MAX_REPLY_MESSAGES",
+    "WHATSAPP_MAX_TEXT_CHARS",
     "MessageSender",
     "ReplyPlan",
     "ReplyResult",

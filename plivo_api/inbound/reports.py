@@ -5,7 +5,8 @@ delivered, undelivered, failed), each retried like any webhook
 (https://www.plivo.com/docs/messaging/api/message/message-status-callbacks). The report is
 verified like an inbound message, then the optional status app runs with the inputs
 ``message_uuid``, ``state``, ``error_code``, ``error`` (the code explained; both ``None`` when
-there is no error), ``to`` and ``from``, at most once per (MessageUUID, state). The names are
+there is no error), ``to``, ``from`` and ``type`` (``sms``, ``mms`` or ``whatsapp``), at most once
+per (MessageUUID, state). WhatsApp messages report ``read`` too, after ``delivered``. The names are
 the outputs glossary's, as everywhere in both plugins: ``status`` would mean an HTTP status.
 Plivo always gets 200 once the report is handled, even when the app fails: a retry would only
 fail the same way.
@@ -85,6 +86,7 @@ def handle_status(
         "error": report.error,
         "to": report.to_number or None,
         "from": report.from_number or None,
+        "type": report.message_type,
     }
     try:
         run_app(

@@ -24,6 +24,8 @@ class Credentials:
     auth_id: str
     auth_token: str = field(repr=False)
     default_sender: str | None = None
+    whatsapp_sender: str | None = None
+    whatsapp_business_account_id: str | None = None
 
     def __repr__(self) -> str:
         return f"Credentials(auth_id={mask_auth_id(self.auth_id)!r})"
@@ -36,6 +38,8 @@ class Credentials:
             require_credential("auth_id", _text(raw.get("auth_id"))),
             require_credential("auth_token", _text(raw.get("auth_token"))),
             _text(raw.get("default_sender")) or None,
+            _text(raw.get("whatsapp_sender")) or None,
+            _text(raw.get("whatsapp_business_account_id")) or None,
         )
 
 

@@ -7,7 +7,8 @@ whatever the workflows do, and immediate:
 - a request whose Plivo signature does not check out (V3, Ma-V3 or V2, against the endpoint URL
   with the account's Auth Token) is refused with 403 and starts nothing: anyone who learns the
   URL could otherwise start workflows with made-up messages;
-- an inbound message or a delivery report gets an empty ``<Response></Response>`` (no reply SMS;
+- an inbound message (SMS, MMS or WhatsApp) or a delivery report gets an empty
+  ``<Response></Response>`` (no reply;
   https://www.plivo.com/docs/messaging/xml/request/messages);
 - an incoming call gets Plivo XML that speaks the subscription's sentence and hangs up
   (https://www.plivo.com/docs/voice/xml/response), its hangup callback an empty response.
@@ -41,9 +42,11 @@ from .events import (
     EVENT_CALL_RECEIVED,
     EVENT_MESSAGE_STATUS,
     EVENT_SMS_RECEIVED,
+    EVENT_WHATSAPP_RECEIVED,
     call_variables,
     sms_variables,
     status_variables,
+    whatsapp_variables,
 )
 
 logger = logging.getLogger(__name__)
@@ -139,7 +142,7 @@ def _subject(event: str, form: Mapping[str, list[str]]) -> str:
     )
     if event == EVENT_MESSAGE_STATUS:
         names = ("MessageUUID", "Status")
-    elif event == EVENT_SMS_RECEIVED:
+    elif event in (EVENT_SMS_RECEIVED, EVENT_WHATSAPP_RECEIVED):
         names = ("MessageUUID",)
     return "/".join((form.get(name) or [""])[0].strip().lower() for name in names)
 
@@ -167,6 +170,9 @@ def _recognise(form: dict[str, list[str]], call_greeting: str) -> WebhookAnswer:
         if InboundMessage.missing_fields(form):
             return _not_an_event(empty, "a message without its sender or receiving number")
         message = InboundMessage.from_params(form)
+        if message.is_whatsapp:  # a WhatsApp message starts whatsapp_received, never sms_received
+            variables = whatsapp_variables(message)
+            return _event(empty, EVENT_WHATSAPP_RECEIVED, variables, message.from_number)
         return _event(empty, EVENT_SMS_RECEIVED, sms_variables(message), message.from_number)
     return _not_an_event(empty, "not a Plivo message, delivery report or call")
 

@@ -1,4 +1,4 @@
-"""The trigger's four events: what each hands a workflow, and whether a node wants it.
+"""The trigger's five events: what each hands a workflow, and whether a node wants it.
 
 A webhook becomes exactly one event (see :mod:`plivo_api.trigger.dispatch`); its workflow
 variables are computed once, when the webhook arrives, and travel to every trigger node as the
@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ..webhooks.payloads import CallEvent, DeliveryReport, InboundMessage
-from .filters import PASS, MessageFilter, StateFilter, Verdict
+from .filters import PASS, MessageFilter, StateFilter, Verdict, WhatsAppFilter
 
 EVENT_SMS_RECEIVED: Final = "sms_received"
+EVENT_WHATSAPP_RECEIVED: Final = "whatsapp_received"
 EVENT_MESSAGE_STATUS: Final = "message_status"
 EVENT_CALL_RECEIVED: Final = "call_received"
 EVENT_CALL_COMPLETED: Final = "call_completed"
 EVENTS: Final = (
     EVENT_SMS_RECEIVED,
+    EVENT_WHATSAPP_RECEIVED,
     EVENT_MESSAGE_STATUS,
     EVENT_CALL_RECEIVED,
     EVENT_CALL_COMPLETED,
@@ -38,6 +40,15 @@ SMS_VARIABLES: Final = (
     "media_urls",
     "units",
     "intent",
+)
+WHATSAPP_VARIABLES: Final = (
+    "message_uuid",
+    "from",
+    "to",
+    "text",
+    "content_type",
+    "media_urls",
+    "button_payload",
 )
 STATUS_VARIABLES: Final = (
     "message_uuid",
@@ -61,6 +72,7 @@ CALL_VARIABLES: Final = (
 )
 VARIABLES: Final[Mapping[str, tuple[str, ...]]] = {
     EVENT_SMS_RECEIVED: SMS_VARIABLES,
+    EVENT_WHATSAPP_RECEIVED: WHATSAPP_VARIABLES,
     EVENT_MESSAGE_STATUS: STATUS_VARIABLES,
     EVENT_CALL_RECEIVED: CALL_VARIABLES,
     EVENT_CALL_COMPLETED: CALL_VARIABLES,
@@ -89,6 +101,20 @@ def sms_variables(message: InboundMessage) -> dict[str, Any]:
         "media_urls": list(message.media_urls),
         "units": message.units,
         "intent": _or_none(message.intent),
+    }
+
+
+def whatsapp_variables(message: InboundMessage) -> dict[str, Any]:
+    """``text`` is the message's text, a media caption or a quick-reply button's title;
+    ``button_payload`` is None unless a button was pressed."""
+    return {
+        "message_uuid": message.message_uuid,
+        "from": message.from_number,
+        "to": message.to_number,
+        "text": message.text,
+        "content_type": message.content_type,
+        "media_urls": list(message.media_urls),
+        "button_payload": _or_none(message.button_payload),
     }
 
 
@@ -129,6 +155,18 @@ def sms_received(parameters: Mapping[str, object], payload: Mapping[str, Any]) -
     return EventResult(variables, verdict)
 
 
+def whatsapp_received(parameters: Mapping[str, object], payload: Mapping[str, Any]) -> EventResult:
+    """Raises :class:`~plivo_api.errors.InputError` for a filter that cannot work."""
+    variables = _pick(payload, WHATSAPP_VARIABLES)
+    verdict = WhatsAppFilter.from_parameters(parameters).check(
+        from_number=_text(variables["from"]),
+        to_number=_text(variables["to"]),
+        text=_text(variables["text"]),
+        content_type=_text(variables["content_type"]),
+    )
+    return EventResult(variables, verdict)
+
+
 def message_status(parameters: Mapping[str, object], payload: Mapping[str, Any]) -> EventResult:
     """Raises :class:`~plivo_api.errors.InputError` for a filter that cannot work."""
     variables = _pick(payload, STATUS_VARIABLES)
@@ -161,9 +199,11 @@ __all__ = [
     "EVENT_CALL_RECEIVED",
     "EVENT_MESSAGE_STATUS",
     "EVENT_SMS_RECEIVED",
+    "EVENT_WHATSAPP_RECEIVED",
     "SMS_VARIABLES",
     "STATUS_VARIABLES",
     "VARIABLES",
+    "WHATSAPP_VARIABLES",
     "EventResult",
     "call_event",
     "call_variables",
@@ -171,4 +211,6 @@ __all__ = [
     "sms_received",
     "sms_variables",
     "status_variables",
+    "whatsapp_received",
+    "whatsapp_variables",
 ]

@@ -24,6 +24,7 @@ from ..errors import InputError
 from ..messaging.numbers import InvalidNumberError, normalize_number
 from ..messaging.states import DELIVERY_REPORT_STATES
 from ..text import shorten
+from ..webhooks.payloads import WHATSAPP_CONTENT_TYPES
 from .linear_regex import LinearPattern, PatternError, compile_linear
 
 MAX_FILTER_ENTRIES: Final = 100
@@ -41,6 +42,7 @@ PARAM_KEYWORD: Final = "keyword"
 PARAM_CONTAINS: Final = "contains"
 PARAM_REGEX: Final = "regex"
 PARAM_STATES: Final = "states"
+PARAM_CONTENT_TYPES: Final = "content_types"
 
 _ENTRY_SEPARATORS = re.compile(r"[,;\n\r，；、]+")
 _WORD_TRIM = " \t\r\n\f\v.,;:!?¡¿\"'`()[]{}<>*~_-“”‘’«»。！？，"
@@ -141,33 +143,61 @@ class StateFilter:
 
     @classmethod
     def from_parameters(cls, parameters: Mapping[str, object]) -> StateFilter:
-        raw = parameters.get(PARAM_STATES)
-        if raw is None or raw == "" or raw == []:
-            return cls()
-        if isinstance(raw, str):
-            items: Iterable[object] = _ENTRY_SEPARATORS.split(raw)
-        elif isinstance(raw, list | tuple):
-            items = raw
-        else:
-            raise InputError(PARAM_STATES, f"{PARAM_STATES}: expected a list of delivery states.")
-        chosen: set[str] = set()
-        for item in items:
-            state = str(item).strip().lower() if isinstance(item, str | int) else None
-            if state == "":
-                continue
-            if state not in MESSAGE_STATES:
-                raise InputError(
-                    PARAM_STATES,
-                    f"{PARAM_STATES}: {shorten(str(item))!r} is not a delivery state; use "
-                    f"{', '.join(MESSAGE_STATES)}.",
-                )
-            chosen.add(state)
-        return cls(frozenset(chosen))
+        return cls(_choices(parameters, PARAM_STATES, MESSAGE_STATES, "delivery state"))
 
     def check(self, state: str) -> Verdict:
         if self.states and state.strip().lower() not in self.states:
             return Verdict(False, f"the state is not one of {PARAM_STATES}")
         return PASS
+
+
+@dataclass(frozen=True)
+class WhatsAppFilter:
+    """The filters of ``whatsapp_received``: those of ``sms_received`` (on the text, the media
+    caption or the button's title) plus the kinds of content (text, media, button, unknown)."""
+
+    message: MessageFilter = MessageFilter()
+    content_types: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_parameters(cls, parameters: Mapping[str, object]) -> WhatsAppFilter:
+        """Raises :class:`InputError` naming the filter that cannot work."""
+        return cls(
+            MessageFilter.from_parameters(parameters),
+            _choices(parameters, PARAM_CONTENT_TYPES, WHATSAPP_CONTENT_TYPES, "content type"),
+        )
+
+    def check(self, *, from_number: str, to_number: str, text: str, content_type: str) -> Verdict:
+        if self.content_types and content_type.strip().lower() not in self.content_types:
+            return Verdict(False, f"the content type is not one of {PARAM_CONTENT_TYPES}")
+        return self.message.check(from_number=from_number, to_number=to_number, text=text)
+
+
+def _choices(
+    parameters: Mapping[str, object], parameter: str, allowed: tuple[str, ...], what: str
+) -> frozenset[str]:
+    """The values chosen in a checkbox filter (a list, or comma-separated text); empty: all."""
+    raw = parameters.get(parameter)
+    if raw is None or raw == "" or raw == []:
+        return frozenset()
+    if isinstance(raw, str):
+        items: Iterable[object] = _ENTRY_SEPARATORS.split(raw)
+    elif isinstance(raw, list | tuple):
+        items = raw
+    else:
+        raise InputError(parameter, f"{parameter}: expected a list of {what}s.")
+    chosen: set[str] = set()
+    for item in items:
+        value = str(item).strip().lower() if isinstance(item, str | int) else None
+        if value == "":
+            continue
+        if value not in allowed:
+            raise InputError(
+                parameter,
+                f"{parameter}: {shorten(str(item))!r} is not a {what}; use {', '.join(allowed)}.",
+            )
+        chosen.add(value)
+    return frozenset(chosen)
 
 
 def _entries(raw: str, parameter: str) -> list[str]:
@@ -234,6 +264,7 @@ def _regex(raw: str | None) -> LinearPattern | None:
 __all__ = [
     "MESSAGE_STATES",
     "PARAM_CONTAINS",
+    "PARAM_CONTENT_TYPES",
     "PARAM_FROM_NUMBERS",
     "PARAM_KEYWORD",
     "PARAM_REGEX",
@@ -244,6 +275,7 @@ __all__ = [
     "MessageFilter",
     "StateFilter",
     "Verdict",
+    "WhatsAppFilter",
     "first_word",
     "fold",
 ]

@@ -2,7 +2,7 @@
 
 Three callbacks matter to the plugin:
 
-- an inbound SMS/MMS on a number's ``message_url``
+- an inbound SMS, MMS or WhatsApp message on a number's ``message_url``
   (https://www.plivo.com/docs/messaging/api/message/handling-incoming): :class:`InboundMessage`;
 - a delivery report on the ``url`` given when sending
   (https://www.plivo.com/docs/messaging/api/message/send-a-message): :class:`DeliveryReport`;
@@ -65,6 +65,20 @@ HANGUP_STATUSES: Final = frozenset(
 """Call states Plivo reports only once a call has ended (``CallStatus`` on the hangup URL)."""
 
 MESSAGE_TYPE_SMS: Final = "sms"
+MESSAGE_TYPE_WHATSAPP: Final = "whatsapp"
+
+CONTENT_TEXT: Final = "text"
+CONTENT_MEDIA: Final = "media"
+CONTENT_BUTTON: Final = "button"
+CONTENT_UNKNOWN: Final = "unknown"
+WHATSAPP_CONTENT_TYPES: Final = (CONTENT_TEXT, CONTENT_MEDIA, CONTENT_BUTTON, CONTENT_UNKNOWN)
+"""Plivo's ``ContentType`` values of an inbound WhatsApp message; any other value is read as
+``unknown`` (a kind of message Plivo added later, a location, a sticker)."""
+# Plivo documents ContentType, Body and MimeType for inbound WhatsApp, but not the names of the
+# media-URL and button-payload fields: media is read like MMS media (Media0.., MediaUrl0..), the
+# payload from ButtonPayload (or Payload), a button's title from Body (or ButtonText).
+_BUTTON_PAYLOAD_FIELDS: Final = ("ButtonPayload", "Payload")
+_BUTTON_TITLE_FIELDS: Final = ("Body", "ButtonText")
 MAX_MEDIA_URLS: Final = 10
 """Plivo delivers at most 10 media files in one MMS; more fields than that are not Plivo's."""
 
@@ -127,8 +141,12 @@ class InboundMessage:
     """An SMS, MMS or WhatsApp message received on a Plivo number.
 
     ``text`` is ``Text`` (SMS; Plivo joins the parts of a long message) or ``Body`` (MMS and
-    WhatsApp). ``intent`` is what :func:`resolve_intent` decides, so a bot can stay silent on an
-    opt-out and answer ``help`` with its own text.
+    WhatsApp: the text, a media caption or a quick-reply button's title; a button press without
+    a title reads as its payload, so the app still gets what was chosen). ``intent`` is what
+    :func:`resolve_intent` decides, so a bot can stay silent on an opt-out and answer ``help``
+    with its own text. ``content_type`` (``text``, ``media``, ``button`` or ``unknown``),
+    ``mime_type`` and ``button_payload`` exist for WhatsApp only and are ``""`` otherwise; a
+    WhatsApp message without ``ContentType`` gets the type its fields show.
     """
 
     message_uuid: str
@@ -143,6 +161,9 @@ class InboundMessage:
     intent: Intent
     intent_source: IntentSource
     powerpack_uuid: str
+    content_type: str = ""
+    mime_type: str = ""
+    button_payload: str = ""
 
     REQUIRED: ClassVar[tuple[str, ...]] = ("MessageUUID", "From", "To")
 
@@ -150,21 +171,38 @@ class InboundMessage:
     def from_params(cls, params: FormParams | None) -> InboundMessage:
         form = _Form(params)
         text = form.raw("Text") or form.raw("Body")
+        message_type = form.text("Type").lower() or MESSAGE_TYPE_SMS
+        media_urls = form.media_urls()
+        content_type = mime_type = button_payload = ""
+        if message_type == MESSAGE_TYPE_WHATSAPP:
+            payload = form.first_of(_BUTTON_PAYLOAD_FIELDS)
+            content_type = _content_type(form.text("ContentType"), text, media_urls, payload)
+            mime_type = form.text("MimeType").lower()
+            if content_type == CONTENT_BUTTON:
+                button_payload = payload
+                text = form.first_of(_BUTTON_TITLE_FIELDS, raw=True) or payload
         intent, source = resolve_intent(form.text("MessageIntent"), text)
         return cls(
             message_uuid=form.text("MessageUUID"),
             from_number=_shown_number(form.text("From")),
             to_number=_shown_number(form.text("To")),
             text=text,
-            message_type=form.text("Type").lower() or MESSAGE_TYPE_SMS,
-            media_urls=form.media_urls(),
+            message_type=message_type,
+            media_urls=media_urls,
             units=_int(form.text("Units")),
             total_amount=_decimal(form.text("TotalAmount")),
             total_rate=_decimal(form.text("TotalRate")),
             intent=intent,
             intent_source=source,
             powerpack_uuid=form.text("PowerpackUUID"),
+            content_type=content_type,
+            mime_type=mime_type,
+            button_payload=button_payload,
         )
+
+    @property
+    def is_whatsapp(self) -> bool:
+        return self.message_type == MESSAGE_TYPE_WHATSAPP
 
     @staticmethod
     def missing_fields(params: FormParams | None) -> tuple[str, ...]:
@@ -186,7 +224,23 @@ class InboundMessage:
             "intent": self.intent,
             "intent_source": self.intent_source,
             "powerpack_uuid": self.powerpack_uuid,
+            "content_type": self.content_type,
+            "mime_type": self.mime_type,
+            "button_payload": self.button_payload,
         }
+
+
+def _content_type(declared: str, text: str, media_urls: tuple[str, ...], payload: str) -> str:
+    """Plivo's ``ContentType`` when it sends one (``unknown`` for a value it does not list),
+    else what the fields show."""
+    if declared:
+        value = declared.lower()
+        return value if value in WHATSAPP_CONTENT_TYPES else CONTENT_UNKNOWN
+    if payload:
+        return CONTENT_BUTTON
+    if media_urls:
+        return CONTENT_MEDIA
+    return CONTENT_TEXT if text.strip() else CONTENT_UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -342,6 +396,14 @@ class _Form:
     def text(self, key: str) -> str:
         return self.raw(key).strip()
 
+    def first_of(self, keys: tuple[str, ...], *, raw: bool = False) -> str:
+        """The first of ``keys`` that has a non-blank value (stripped unless ``raw``)."""
+        for key in keys:
+            value = self.raw(key)
+            if value.strip():
+                return value if raw else value.strip()
+        return ""
+
     def missing(self, required: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(key for key in required if not self.text(key))
 
@@ -388,6 +450,10 @@ def _number(value: Decimal | None) -> float | None:
 
 
 __all__ = [
+    "CONTENT_BUTTON",
+    "CONTENT_MEDIA",
+    "CONTENT_TEXT",
+    "CONTENT_UNKNOWN",
     "EVENT_ANSWER",
     "EVENT_HANGUP",
     "HANGUP_STATUSES",
@@ -398,8 +464,11 @@ __all__ = [
     "INTENT_OPTIN",
     "INTENT_OPTOUT",
     "MAX_MEDIA_URLS",
+    "MESSAGE_TYPE_SMS",
+    "MESSAGE_TYPE_WHATSAPP",
     "OPT_IN_KEYWORDS",
     "OPT_OUT_KEYWORDS",
+    "WHATSAPP_CONTENT_TYPES",
     "CallEvent",
     "CallEventKind",
     "DeliveryReport",

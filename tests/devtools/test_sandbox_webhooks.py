@@ -273,6 +273,81 @@ def test_inbound_sms_goes_to_the_numbers_application(
         sandbox.send_inbound_sms(from_number=SENDER, to_number=DEMO_TOLLFREE_NUMBER, text="hi")
 
 
+def test_inbound_whatsapp_text_is_posted_signed_with_whatsapp_fields(
+    sandbox: PlivoSandbox, session: requests.Session, receiver: Receiver
+) -> None:
+    record = sandbox.send_inbound_whatsapp(
+        receiver.url("/in"), from_number="+1 415 555 0123", to_number=DEMO_NUMBER, text="Hi"
+    )
+    (got,) = receiver.wait_for(1)
+    assert_signed(got)
+    form = got.form
+    assert (form["From"], form["To"], form["Type"], form["ContentType"], form["Body"]) == (
+        SENDER,
+        DEMO_NUMBER,
+        "whatsapp",
+        "text",
+        "Hi",
+    )
+    assert (form["Units"], form["TotalRate"], form["TotalAmount"]) == ("1", "0.00000", "0.00000")
+    assert not {"Text", "MimeType", "MediaCount", "Media0", "ButtonPayload"} & set(form)
+    assert sandbox.wait_for_webhook(record.delivery_id).kind == "inbound_whatsapp"
+    stored = session.get(f"{base(sandbox)}/Message/{form['MessageUUID']}/", timeout=TIMEOUT)
+    assert (stored.json()["message_type"], stored.json()["message_direction"]) == (
+        "whatsapp",
+        "inbound",
+    )
+
+
+def test_inbound_whatsapp_media_and_button_press(sandbox: PlivoSandbox, receiver: Receiver) -> None:
+    media = ["https://media.example.com/a.jpg", "https://media.example.com/b.jpg"]
+    sandbox.send_inbound_whatsapp(
+        receiver.url("/media"),
+        from_number=SENDER,
+        to_number=DEMO_NUMBER,
+        text="my receipt",
+        media_urls=media,
+        mime_type="image/jpeg",
+    )
+    sandbox.send_inbound_whatsapp(
+        receiver.url("/button"),
+        from_number=SENDER,
+        to_number=DEMO_NUMBER,
+        button_title="Yes, book it",
+        button_payload="BOOK_YES",
+    )
+    by_path = {r.path: r.form for r in receiver.wait_for(2)}
+    photo, button = by_path["/media"], by_path["/button"]
+    assert (photo["ContentType"], photo["Body"], photo["MimeType"]) == (
+        "media",
+        "my receipt",
+        "image/jpeg",
+    )
+    assert (photo["MediaCount"], photo["Media0"], photo["Media1"]) == ("2", *media)
+    assert "ButtonPayload" not in photo
+    assert (button["ContentType"], button["Body"], button["ButtonPayload"]) == (
+        "button",
+        "Yes, book it",
+        "BOOK_YES",
+    )
+    assert "MimeType" not in button and "Media0" not in button
+
+
+def test_inbound_whatsapp_goes_to_the_numbers_application(
+    sandbox: PlivoSandbox, session: requests.Session, receiver: Receiver
+) -> None:
+    hook = receiver.url("/e/abc123/plivo/inbound")
+    changed = session.post(
+        f"{base(sandbox)}/Application/{DEMO_APP_ID}/", json={"message_url": hook}, timeout=TIMEOUT
+    )
+    assert changed.status_code == 202
+    record = sandbox.send_inbound_whatsapp(from_number=SENDER, to_number=DEMO_NUMBER, text="hi")
+    assert record.url == hook and record.method == "POST"
+    (got,) = receiver.wait_for(1)
+    assert got.form["Type"] == "whatsapp"
+    assert_signed(got)
+
+
 # Retries, timeouts, failures --------------------------------------------------------------------
 
 
@@ -372,6 +447,25 @@ def test_delivery_reports_follow_the_message_timeline(
     for got in reports.values():
         assert_signed(got)
     assert len(sandbox.wait_for_webhooks(3, kind="delivery_report")) == 3
+
+
+def test_a_delivered_whatsapp_message_reports_read_after_delivered(
+    sandbox: PlivoSandbox, session: requests.Session, receiver: Receiver
+) -> None:
+    sandbox.callbacks = True
+    sandbox.add_message(from_number="14155550124", to_number=DEMO_NUMBER, message_type="whatsapp")
+    message_uuid = send(session, sandbox, "14155550124", receiver.url("/status"), type="whatsapp")
+    reports = by_status(receiver.wait_for(4))
+    assert [reports[s].form["Sequence"] for s in ("queued", "sent", "delivered", "read")] == [
+        "1",
+        "2",
+        "3",
+        "4",
+    ]
+    read = reports["read"].form
+    assert (read["MessageUUID"], read["Type"], read["ErrorCode"]) == (message_uuid, "whatsapp", "")
+    assert read["DeliveryReportTime"] and read["TotalAmount"] != "0.00000"
+    assert_signed(reports["read"])
 
 
 @pytest.mark.parametrize(

@@ -79,7 +79,13 @@ def test_the_trigger_manifest_makes_the_promises_of_a_trigger(
     assert manifest["meta"]["minimum_dify_version"] == "1.10.0"
     assert "trigger" in manifest["tags"]
     events = [path.split("/")[1] for path in provider["events"]]
-    assert events == ["sms_received", "message_status", "call_received", "call_completed"]
+    assert events == [
+        "sms_received",
+        "whatsapp_received",
+        "message_status",
+        "call_received",
+        "call_completed",
+    ]
     assert [field["name"] for field in provider["subscription_schema"]] == [
         "auth_token",
         "call_greeting",

@@ -164,6 +164,9 @@ def test_a_text_runs_the_app_and_its_answer_goes_back_from_the_number_texted(plu
         "text": "hello",
         "message_uuid": params["MessageUUID"],
         "media_urls": None,
+        "type": "sms",
+        "content_type": None,
+        "button_payload": None,
     }
     assert replies(sandbox) == [
         {"src": "14155550199", "dst": "14155552671", "text": "You said: hello"}
@@ -442,6 +445,9 @@ def test_a_workflow_app_gets_the_message_fields_and_answers_with_its_output(plug
         "text": "table for two at 7",
         "message_uuid": params["MessageUUID"],
         "media_urls": None,
+        "type": "sms",
+        "content_type": None,
+        "button_payload": None,
     }
     assert [r["text"] for r in replies(sandbox)] == ["Booked for 7 pm"]
     call(plugin, inbound_params("again"))
@@ -636,6 +642,7 @@ def test_a_delivery_report_runs_the_status_workflow_once(plugin, sandbox, method
         "error": info.meaning,
         "to": ALICE,
         "from": OURS,
+        "type": "sms",
     }
     assert replies(sandbox) == []
 

@@ -350,6 +350,53 @@ def test_opt_out_and_mms_reach_the_workflow(front: DifyTriggerFront, plivo: Pliv
     front.delete_subscription(endpoint)
 
 
+# -- whatsapp_received -------------------------------------------------------------------------
+
+
+def test_whatsapp_starts_whatsapp_received_and_never_sms_received(
+    front: DifyTriggerFront, plivo: PlivoSandbox
+) -> None:
+    endpoint = subscribe(front)["endpoint"]
+    front.add_node(endpoint, "sms_received", {}, name="sms")
+    front.add_node(endpoint, "whatsapp_received", {}, name="whatsapp")
+    front.add_node(endpoint, "whatsapp_received", {"content_types": ["button"]}, name="buttons")
+    front.add_node(endpoint, "whatsapp_received", {"keyword": "book"}, name="bookings")
+    record = plivo.send_inbound_whatsapp(
+        from_number=CALLER,
+        to_number=DEMO_NUMBER,
+        button_title="Book it",
+        button_payload="BOOK_42",
+    )
+    assert delivered(plivo, record) == (200, XML_EMPTY)
+    runs = by_name(front.wait_for_runs(3))
+    assert "sms" not in runs  # no sms_received node ran at all
+    assert {name for name, run in runs.items() if not run.cancelled} == {
+        "whatsapp",
+        "buttons",
+        "bookings",
+    }
+    assert runs["whatsapp"].variables == {
+        "message_uuid": record.params["MessageUUID"],
+        "from": CALLER,
+        "to": OUR_NUMBER,
+        "text": "Book it",
+        "content_type": "button",
+        "media_urls": [],
+        "button_payload": "BOOK_42",
+    }
+    media = ["https://media.plivo.com/wa/a.jpg"]
+    plivo.send_inbound_whatsapp(
+        from_number=CALLER, to_number=DEMO_NUMBER, text="receipt", media_urls=media
+    )
+    runs = by_name(front.wait_for_runs(6)[3:])
+    assert runs["buttons"].cancelled and runs["bookings"].cancelled
+    assert not runs["whatsapp"].cancelled
+    variables = runs["whatsapp"].variables
+    assert (variables["content_type"], variables["text"]) == ("media", "receipt")
+    assert (variables["media_urls"], variables["button_payload"]) == (media, None)
+    front.delete_subscription(endpoint)
+
+
 # -- message_status ----------------------------------------------------------------------------
 
 

@@ -82,12 +82,14 @@ NOT_FOUND_PHRASES = {
     "sip_endpoints_get": "No endpoint",
     "conferences_get": "No live conference named",
     "run_phlo": "No PHLO",
+    "whatsapp_templates": "knows no WhatsApp Business Account",
 }
 # Requests with a destination: a 403 to them is most often the country's Geo Permissions.
-DESTINATION_TARGETS = frozenset({"send_sms", "make_call"})
+DESTINATION_TARGETS = frozenset({"send_sms", "send_whatsapp", "make_call"})
 CREATING_NAMES = frozenset(
     {
         "send_sms",
+        "send_whatsapp",
         "make_call",
         "applications_create",
         "sip_endpoints_create",

@@ -235,6 +235,16 @@ def test_every_plivo_state_is_a_filter(state: str) -> None:
     assert query_from_params({"state": state}).query()["message_state"] == state
 
 
+@pytest.mark.parametrize("message_type", ["sms", "MMS", "WhatsApp"])
+def test_type_filters_on_plivos_message_type(message_type: str) -> None:
+    query = query_from_params({"type": message_type})
+    assert query.query()["message_type"] == message_type.lower()
+    assert "message_type" not in query_from_params({"type": "any"}).query()
+    with pytest.raises(InputError) as refused:
+        query_from_params({"type": "telegram"})
+    assert refused.value.parameter == "type"
+
+
 def test_problem_asks_for_each_problem_state_with_the_same_paging() -> None:
     query = query_from_params(
         {"state": "Problem", "direction": "outbound", "limit": 5, "offset": 5}

@@ -57,14 +57,20 @@ class Store(StandInStorage):
 
 
 class Apps:
-    def __init__(self) -> None:
+    def __init__(self, answer: str = "re: {query}") -> None:
         self.queries: list[str] = []
+        self.inputs: list[Mapping[str, object]] = []
+        self.answer = answer
 
     def invoke(
         self, app_id: str, *, query: str, inputs: Mapping[str, object], conversation_id: str | None
     ) -> Mapping[str, object]:
         self.queries.append(query)
-        return {"answer": f"re: {query}", "conversation_id": "c0ffee00-0000-4000-8000-000000000001"}
+        self.inputs.append(inputs)
+        return {
+            "answer": self.answer.format(query=query),
+            "conversation_id": "c0ffee00-0000-4000-8000-000000000001",
+        }
 
 
 class Messenger:
@@ -97,6 +103,27 @@ def request(text: str = "hello", message_uuid: str | None = None) -> WebhookRequ
         "Type": "sms",
         "MessageUUID": message_uuid or str(uuid.uuid4()),
     }
+    return signed(form)
+
+
+def whatsapp(
+    body: str | None = "hello", content_type: str = "text", **extra: str
+) -> WebhookRequest:
+    """An inbound WhatsApp message with the fields Plivo sends for one (and ``extra``)."""
+    form = {
+        "From": "14155552671",
+        "To": "14155550199",
+        "Type": "whatsapp",
+        "ContentType": content_type,
+        "MessageUUID": str(uuid.uuid4()),
+        "Units": "1",
+        **({"Body": body} if body is not None else {}),
+        **extra,
+    }
+    return signed(form)
+
+
+def signed(form: dict[str, str]) -> WebhookRequest:
     return WebhookRequest(
         method="POST",
         path="/sms/inbound",
@@ -270,3 +297,89 @@ def test_a_full_store_still_gets_plivo_an_answer_and_never_loses_an_opt_out() ->
     assert "+14155552671" in optouts.snapshot()  # what send_sms reads
     ordinary = handle_inbound(request(), SETTINGS, services(store, apps, messenger, clock))
     assert ordinary.status in (200, 503) and messenger.sent == []
+
+
+# -- WhatsApp: the same rules, answered on WhatsApp ---------------------------------------------
+
+
+def test_a_whatsapp_message_is_answered_on_whatsapp_from_the_number_that_received_it() -> None:
+    store, apps, messenger, clock = Store(), Apps(), Messenger(), Clock()
+    answer = handle_inbound(whatsapp("hello"), SETTINGS, services(store, apps, messenger, clock))
+    assert answer.status == 200
+    assert apps.queries == ["hello"]
+    assert messenger.sent == [
+        {"src": "14155550199", "dst": "14155552671", "text": "re: hello", "type": "whatsapp"}
+    ]
+    assert apps.inputs[0]["type"] == "whatsapp" and apps.inputs[0]["content_type"] == "text"
+    handle_inbound(request("hello"), SETTINGS, services(store, apps, messenger, clock))
+    assert "type" not in messenger.sent[-1]  # an SMS is still answered by SMS
+    assert apps.inputs[-1]["type"] == "sms" and apps.inputs[-1]["content_type"] is None
+
+
+def test_a_whatsapp_answer_is_plain_text_in_one_message() -> None:
+    store, messenger = Store(), Messenger()
+    apps = Apps("<think>they want a table</think>**Booked** for _7 pm_. " + "x" * 2000)
+    handle_inbound(whatsapp("table?"), SETTINGS, services(store, apps, messenger, Clock()))
+    assert [sent["text"] for sent in messenger.sent] == ["Booked for 7 pm. " + "x" * 2000]
+
+
+def test_a_button_press_reaches_the_app_as_the_buttons_title_with_its_payload() -> None:
+    store, apps, messenger = Store(), Apps(), Messenger()
+    incoming = whatsapp("Yes, book it", "button", ButtonPayload="BOOK_42")
+    handle_inbound(incoming, SETTINGS, services(store, apps, messenger, Clock()))
+    assert apps.queries == ["Yes, book it"]
+    [inputs] = apps.inputs
+    assert (inputs["text"], inputs["content_type"], inputs["button_payload"]) == (
+        "Yes, book it",
+        "button",
+        "BOOK_42",
+    )
+
+
+def test_whatsapp_media_reaches_workflows_as_media_urls_and_chat_apps_in_the_query() -> None:
+    store, apps, messenger = Store(), Apps(), Messenger()
+    media = {
+        "MediaCount": "2",
+        "Media0": "https://m.example/0.jpg",
+        "Media1": "https://m.example/1",
+    }
+    handled = services(store, apps, messenger, Clock())
+    handle_inbound(
+        whatsapp("my receipt", "media", MimeType="image/jpeg", **media), SETTINGS, handled
+    )
+    handle_inbound(whatsapp(None, "media", **media), SETTINGS, handled)
+    assert apps.queries == [
+        "my receipt\nhttps://m.example/0.jpg\nhttps://m.example/1",
+        "https://m.example/0.jpg\nhttps://m.example/1",
+    ]
+    assert [i["media_urls"] for i in apps.inputs] == [
+        "https://m.example/0.jpg\nhttps://m.example/1"
+    ] * 2
+    assert [i["text"] for i in apps.inputs] == ["my receipt", ""]
+
+
+def test_whatsapp_stop_and_help_follow_the_sms_rules() -> None:
+    store, apps, messenger, clock = Store(), Apps(), Messenger(), Clock()
+    helpful = replace(SETTINGS, help_text="Acme. Reply STOP to opt out.")
+    handled = services(store, apps, messenger, clock)
+    handle_inbound(whatsapp("HELP"), helpful, handled)
+    assert messenger.sent == [
+        {
+            "src": "14155550199",
+            "dst": "14155552671",
+            "text": "Acme. Reply STOP to opt out.",
+            "type": "whatsapp",
+        }
+    ]
+    for incoming in (whatsapp("stop"), whatsapp("Hello?"), request("Hello by SMS")):
+        assert handle_inbound(incoming, helpful, handled).status == 200
+    assert apps.queries == [] and len(messenger.sent) == 1  # one opt-out list for the number
+
+
+def test_an_inbound_message_with_a_status_field_is_still_a_message() -> None:
+    """Only a form without the message's text (Text, or Body for MMS and WhatsApp) is taken for
+    a delivery report sent to the wrong URL."""
+    store, apps, messenger = Store(), Apps(), Messenger()
+    incoming = whatsapp("hello", Status="received")
+    handle_inbound(incoming, SETTINGS, services(store, apps, messenger, Clock()))
+    assert apps.queries == ["hello"] and len(messenger.sent) == 1

@@ -13,6 +13,7 @@ from devtools.sandbox.messages import text_length_error
 from plivo_api.errors import InvalidRequestError, OutcomeUnknownError
 from plivo_api.inbound.replies import (
     MAX_REPLY_MESSAGES,
+    WHATSAPP_MAX_TEXT_CHARS,
     clean_answer,
     plan_reply,
     send_reply,
@@ -133,3 +134,58 @@ def test_a_reply_that_may_have_reached_plivo_is_never_repeated(
     assert result.outcome_unknown
     time.sleep(0.9)  # the server logs a request once its (slow) answer is written
     assert len(server.log) == 1
+
+
+# -- WhatsApp: no segments, up to 4096 characters of free text per message -----------------------
+
+
+def utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def test_a_whatsapp_answer_is_one_plain_text_message_up_to_whatsapps_limit() -> None:
+    answer = "<think>the user wants a table</think>**Booked** for 7 pm. " + "x" * 3900
+    plan = plan_reply(answer, message_type="whatsapp")
+    assert plan.message_type == "whatsapp"
+    assert plan.messages == ("Booked for 7 pm. " + "x" * 3900,)  # an SMS plan would need 3
+    assert len(plan_reply(answer).messages) == MAX_REPLY_MESSAGES
+    assert plan.dropped_characters == 0
+    assert plan_reply("  \n", message_type="whatsapp").empty
+
+
+def test_a_long_whatsapp_answer_is_cut_at_a_line_break_near_the_limit() -> None:
+    paragraph = "word " * 190 + "end.\n"  # 955 characters
+    answer = paragraph * 6
+    plan = plan_reply(answer, message_type="whatsapp")
+    assert [len(m) for m in plan.messages] == [len(paragraph) * 4 - 1, len(paragraph) * 2 - 1]
+    assert all(message.endswith("end.") for message in plan.messages)
+    assert plan.dropped_characters == 0
+
+
+def test_a_whatsapp_answer_counts_emoji_as_two_units_and_never_splits_one() -> None:
+    answer = "😀" * 5000
+    plan = plan_reply(answer, message_type="whatsapp")
+    assert "".join(plan.messages) == answer
+    assert [utf16_units(m) for m in plan.messages] == [WHATSAPP_MAX_TEXT_CHARS] * 2 + [1808]
+    for message in plan.messages:
+        message.encode("utf-8")
+
+
+def test_an_endless_whatsapp_answer_is_cut_after_a_few_messages() -> None:
+    plan = plan_reply("word " * 5000, message_type="whatsapp")
+    assert len(plan.messages) == MAX_REPLY_MESSAGES
+    assert all(utf16_units(m) <= WHATSAPP_MAX_TEXT_CHARS for m in plan.messages)
+    assert plan.dropped_characters > 0
+
+
+def test_a_whatsapp_reply_goes_as_whatsapp_from_the_number_that_received_it(
+    server: HTTPServer, make_client: MakeClient
+) -> None:
+    server.expect_request(
+        MESSAGE_PATH,
+        method="POST",
+        json={"src": "14155550199", "dst": "14155552671", "text": "Booked.", "type": "whatsapp"},
+    ).respond_with_json(ACCEPTED, status=202)
+    plan = plan_reply("Booked.", message_type="whatsapp")
+    result = send_reply(Messenger(make_client()), src="+14155550199", dst="+14155552671", plan=plan)
+    assert (result.sent, result.error) == (1, None)

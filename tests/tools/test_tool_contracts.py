@@ -27,7 +27,13 @@ import pytest
 import yaml
 
 from devtools.daemon import StandInStorage
-from devtools.sandbox import DEMO_AUTH_ID, DEMO_AUTH_TOKEN, Fault
+from devtools.sandbox import (
+    DEMO_AUTH_ID,
+    DEMO_AUTH_TOKEN,
+    DEMO_WABA_ID,
+    DEMO_WHATSAPP_NUMBER,
+    Fault,
+)
 from devtools.sandbox.directory import (
     DEMO_APP_ID,
     DEMO_ENDPOINT_ID,
@@ -131,12 +137,28 @@ CONFERENCE = {
     "members": [{"member_id": "1", "call_uuid": CALL_UUID, "from": "14155552671", "muted": False}],
 }
 APP = {"allow_changes": True}
+WHATSAPP = {
+    "whatsapp_sender": "+" + DEMO_WHATSAPP_NUMBER,
+    "whatsapp_business_account_id": DEMO_WABA_ID,
+}
+TEMPLATE = {"template_name": "order_shipped", "template_variables": "Ada, A-17"}
 ANSWER_URL = "https://example.com/answer"
 
 RUNS = [
     Run("send_sms", {"to": "+14155552671, 12345", "message": "Hello"}),
     Run("send_sms", {"to": "+14155552671", "message": "Hi", "wait_seconds": 2}),
     Run("send_sms", {"to": "+14155552671", "message": "Hi", "media_urls": "https://e.com/a.png"}),
+    Run("send_whatsapp", {"to": "+14155552671, 12345", **TEMPLATE}, credentials=WHATSAPP),
+    Run(
+        "send_whatsapp", {"to": "+14155552671", **TEMPLATE, "wait_seconds": 2}, credentials=WHATSAPP
+    ),
+    Run("whatsapp_templates", {"name": "order"}, credentials=WHATSAPP),
+    Run(
+        "whatsapp_templates",
+        {"status": "any"},
+        [Fault(path="/WhatsApp/Template/", status=200, body={**SPARSE, "objects": []})],
+        credentials=WHATSAPP,
+    ),
     Run("preview_sms", {"message": "Hi it’s me", "to": "+14155552671, 999"}),
     Run("preview_sms", {"message": "Hello", "to": "+14155552671", "estimate_cost": True}),
     Run("get_message", {"message_uuid": "{sent}"}),

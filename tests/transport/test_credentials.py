@@ -26,6 +26,21 @@ def test_a_blank_default_sender_is_none(sender: object) -> None:
     assert credentials.default_sender is None
 
 
+def test_the_whatsapp_credentials_are_optional_and_trimmed() -> None:
+    bare = Credentials.from_mapping({"auth_id": AUTH_ID, "auth_token": AUTH_TOKEN})
+    assert (bare.whatsapp_sender, bare.whatsapp_business_account_id) == (None, None)
+    credentials = Credentials.from_mapping(
+        {
+            "auth_id": AUTH_ID,
+            "auth_token": AUTH_TOKEN,
+            "whatsapp_sender": " +14155550100\n",
+            "whatsapp_business_account_id": " 104738225999531 ",
+        }
+    )
+    assert credentials.whatsapp_sender == "+14155550100"
+    assert credentials.whatsapp_business_account_id == "104738225999531"
+
+
 @pytest.mark.parametrize(
     ("raw", "parameter"),
     [

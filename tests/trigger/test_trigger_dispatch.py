@@ -28,6 +28,7 @@ from plivo_api.trigger.events import (
     EVENT_CALL_RECEIVED,
     EVENT_MESSAGE_STATUS,
     EVENT_SMS_RECEIVED,
+    EVENT_WHATSAPP_RECEIVED,
 )
 
 ENDPOINT = "https://dify.example.com/triggers/plugin/7a1e2c1e-51a4-4c69-9a52-2b1a6c0d1e55"
@@ -145,6 +146,52 @@ def test_mms_opt_out_and_media() -> None:
     assert result.payload["text"] == "STOP"
     assert result.payload["intent"] == "optout"
     assert result.payload["media_urls"] == ["https://m.example/a.jpg"]
+
+
+WHATSAPP = {
+    "From": "14155550123",
+    "To": "14155550100",
+    "Type": "whatsapp",
+    "ContentType": "button",
+    "Body": "Yes, book it",
+    "ButtonPayload": "BOOK_42",
+    "MessageUUID": "2a0c4d6e-0000-4000-8000-000000000003",
+    "Units": "1",
+    "TotalRate": "0.00000",
+    "TotalAmount": "0.00000",
+}
+
+
+def test_inbound_whatsapp_becomes_whatsapp_received_and_never_sms_received() -> None:
+    result = answer(signed(WHATSAPP))
+    assert (result.status, result.body) == (200, "<Response></Response>")
+    assert result.events == [EVENT_WHATSAPP_RECEIVED]
+    assert result.user_id == "+14155550123"
+    assert result.payload == {
+        "message_uuid": WHATSAPP["MessageUUID"],
+        "from": "+14155550123",
+        "to": "+14155550100",
+        "text": "Yes, book it",
+        "content_type": "button",
+        "media_urls": [],
+        "button_payload": "BOOK_42",
+    }
+
+
+def test_a_whatsapp_message_is_dispatched_once_however_often_plivo_sends_it() -> None:
+    from devtools.daemon import StandInStorage
+
+    store = StandInStorage()
+    first = answer_webhook(signed(WHATSAPP), auth_token=TOKEN, call_greeting="", store=store)
+    again = answer_webhook(signed(WHATSAPP), auth_token=TOKEN, call_greeting="", store=store)
+    assert first.events == [EVENT_WHATSAPP_RECEIVED]
+    assert (again.status, again.events) == (200, [])
+
+
+def test_a_whatsapp_read_receipt_is_a_message_status() -> None:
+    result = answer(signed({**REPORT, "Status": "read", "Type": "whatsapp", "ErrorCode": ""}))
+    assert result.events == [EVENT_MESSAGE_STATUS]
+    assert (result.payload["state"], result.payload["error_code"]) == ("read", None)
 
 
 def test_delivery_report_becomes_message_status_with_the_error_explained() -> None:

@@ -14,16 +14,48 @@ from plivo_api.trigger.events import (
     SMS_VARIABLES,
     STATUS_VARIABLES,
     VARIABLES,
+    WHATSAPP_VARIABLES,
     call_event,
     call_variables,
     message_status,
     sms_received,
     sms_variables,
     status_variables,
+    whatsapp_received,
+    whatsapp_variables,
 )
 from plivo_api.trigger.filters import MESSAGE_STATES
-from plivo_api.webhooks.payloads import CallEvent, DeliveryReport, InboundMessage
+from plivo_api.webhooks.payloads import (
+    WHATSAPP_CONTENT_TYPES,
+    CallEvent,
+    DeliveryReport,
+    InboundMessage,
+)
 
+WHATSAPP_FORM = {
+    "MessageUUID": "u-3",
+    "From": "14155550123",
+    "To": "14155550100",
+    "Type": "whatsapp",
+}
+WHATSAPP_TEXT = whatsapp_variables(
+    InboundMessage.from_params({**WHATSAPP_FORM, "ContentType": "text", "Body": "Book 2"})
+)
+WHATSAPP_BUTTON = whatsapp_variables(
+    InboundMessage.from_params(
+        {**WHATSAPP_FORM, "ContentType": "button", "Body": "Yes", "ButtonPayload": "BOOK_42"}
+    )
+)
+WHATSAPP_MEDIA = whatsapp_variables(
+    InboundMessage.from_params(
+        {
+            **WHATSAPP_FORM,
+            "ContentType": "media",
+            "MimeType": "image/png",
+            "Media0": "https://m.example/a.png",
+        }
+    )
+)
 SMS_PAYLOAD = sms_variables(
     InboundMessage.from_params(
         {"MessageUUID": "u-1", "From": "14155550123", "To": "14155550100", "Text": "Book 2"}
@@ -37,6 +69,40 @@ def test_each_event_hands_exactly_its_declared_variables() -> None:
     assert list(status_variables(report)) == list(STATUS_VARIABLES)
     call = CallEvent.from_params({"CallUUID": "c", "From": "1", "To": "2"})
     assert list(call_variables(call)) == list(CALL_VARIABLES)
+
+
+def test_whatsapp_received_hands_its_variables_and_null_for_what_does_not_apply() -> None:
+    assert list(WHATSAPP_TEXT) == list(WHATSAPP_VARIABLES)
+    assert WHATSAPP_TEXT == {
+        "message_uuid": "u-3",
+        "from": "+14155550123",
+        "to": "+14155550100",
+        "text": "Book 2",
+        "content_type": "text",
+        "media_urls": [],
+        "button_payload": None,
+    }
+    assert (WHATSAPP_BUTTON["text"], WHATSAPP_BUTTON["button_payload"]) == ("Yes", "BOOK_42")
+    assert WHATSAPP_MEDIA["media_urls"] == ["https://m.example/a.png"]
+    assert WHATSAPP_MEDIA["text"] == "" and WHATSAPP_MEDIA["button_payload"] is None
+
+
+def test_whatsapp_received_filters_the_payload() -> None:
+    assert not whatsapp_received({"keyword": "book"}, WHATSAPP_TEXT).ignored
+    assert whatsapp_received({"keyword": "cancel"}, WHATSAPP_TEXT).ignored
+    assert not whatsapp_received({"content_types": ["button"]}, WHATSAPP_BUTTON).ignored
+    dropped = whatsapp_received({"content_types": ["button"]}, WHATSAPP_MEDIA)
+    assert dropped.ignored and "content_types" in dropped.verdict.reason
+    with pytest.raises(InputError):
+        whatsapp_received({"content_types": "video"}, WHATSAPP_MEDIA)
+
+
+def test_message_status_reports_whatsapps_read_state() -> None:
+    report = DeliveryReport.from_params({"MessageUUID": "u", "Status": "read", "Type": "whatsapp"})
+    payload = status_variables(report)
+    assert payload["state"] == "read"
+    assert not message_status({"states": ["read"]}, payload).ignored
+    assert message_status({"states": ["delivered"]}, payload).ignored
 
 
 def test_sms_received_filters_the_payload() -> None:
@@ -94,6 +160,7 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
             )
         ),
     ],
+    "whatsapp_received": [WHATSAPP_TEXT, WHATSAPP_BUTTON, WHATSAPP_MEDIA],
     "message_status": [
         status_variables(DeliveryReport.from_params({"MessageUUID": "u", "Status": "sent"})),
         status_variables(
@@ -172,3 +239,13 @@ def test_the_state_filter_is_named_states_and_offers_every_delivery_state() -> N
     [parameter] = yaml.safe_load(path.read_text(encoding="utf-8"))["parameters"]
     assert parameter["name"] == "states"
     assert {o["value"] for o in parameter["options"]} == set(MESSAGE_STATES)
+
+
+def test_the_content_types_filter_offers_every_whatsapp_content_type() -> None:
+    path = EVENTS_DIR / "whatsapp_received" / "whatsapp_received.yaml"
+    parameters = yaml.safe_load(path.read_text(encoding="utf-8"))["parameters"]
+    sms = yaml.safe_load((EVENTS_DIR / "sms_received" / "sms_received.yaml").read_text("utf-8"))
+    names = [parameter["name"] for parameter in parameters]
+    assert names == [parameter["name"] for parameter in sms["parameters"]] + ["content_types"]
+    [content_types] = [p for p in parameters if p["name"] == "content_types"]
+    assert [o["value"] for o in content_types["options"]] == list(WHATSAPP_CONTENT_TYPES)

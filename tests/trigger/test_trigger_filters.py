@@ -14,6 +14,7 @@ from plivo_api.trigger.filters import (
     MESSAGE_STATES,
     MessageFilter,
     StateFilter,
+    WhatsAppFilter,
     first_word,
 )
 
@@ -222,3 +223,60 @@ def test_unknown_states_are_refused(bad: object) -> None:
     with pytest.raises(InputError) as raised:
         StateFilter.from_parameters({"states": bad})
     assert raised.value.parameter == "states"
+
+
+# -- whatsapp_received: the message filters plus content_types -----------------------------------
+
+
+def whatsapp_check(
+    parameters: Mapping[str, object], content_type: str, text: str = "Book 2"
+) -> bool:
+    return (
+        WhatsAppFilter.from_parameters(parameters)
+        .check(
+            from_number="+14155550123",
+            to_number="+14155550100",
+            text=text,
+            content_type=content_type,
+        )
+        .matched
+    )
+
+
+@pytest.mark.parametrize(
+    ("chosen", "content_type", "expected"),
+    [
+        (None, "media", True),
+        ([], "unknown", True),
+        (["text", "button"], "button", True),
+        (["text", "button"], "media", False),
+        ("media, unknown", "unknown", True),
+        (["TEXT"], "text", True),
+    ],
+)
+def test_content_types_filter(chosen: object, content_type: str, expected: bool) -> None:
+    assert whatsapp_check({"content_types": chosen}, content_type) is expected
+
+
+def test_whatsapp_filters_must_all_match_and_the_refusal_names_the_filter() -> None:
+    parameters = {"content_types": ["button"], "keyword": "book", "from_numbers": "+14155550123"}
+    assert whatsapp_check(parameters, "button", "Book it")
+    assert not whatsapp_check(parameters, "button", "Cancel")
+    verdict = WhatsAppFilter.from_parameters(parameters).check(
+        from_number="+14155550123", to_number="+1", text="Book", content_type="text"
+    )
+    assert (
+        not verdict.matched and "content_types" in verdict.reason and "Book" not in verdict.reason
+    )
+
+
+@pytest.mark.parametrize("bad", ["video", ["text", "location"], {"text": True}])
+def test_unknown_content_types_are_refused(bad: object) -> None:
+    with pytest.raises(InputError, match="content_types") as raised:
+        WhatsAppFilter.from_parameters({"content_types": bad})
+    assert raised.value.parameter == "content_types"
+
+
+def test_a_broken_message_filter_of_whatsapp_received_is_refused_by_name() -> None:
+    with pytest.raises(InputError, match="regex"):
+        WhatsAppFilter.from_parameters({"regex": "("})

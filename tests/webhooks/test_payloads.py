@@ -12,9 +12,14 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from plivo_api.webhooks.payloads import (
+    CONTENT_BUTTON,
+    CONTENT_MEDIA,
+    CONTENT_TEXT,
+    CONTENT_UNKNOWN,
     EVENT_ANSWER,
     EVENT_HANGUP,
     MAX_MEDIA_URLS,
+    WHATSAPP_CONTENT_TYPES,
     CallEvent,
     DeliveryReport,
     InboundMessage,
@@ -165,6 +170,112 @@ def test_to_dict_is_json_with_every_key():
     assert json.loads(json.dumps(data)) == data
     assert data["from"] == "+14155550100" and data["total_amount"] == 0.0065
     assert set(data) == set(InboundMessage.from_params({}).to_dict())
+
+
+# -- inbound WhatsApp: the fields Plivo documents (ContentType, Body, MimeType) and the media and
+# button fields it does not name (Media0.. with MediaCount, ButtonPayload), read defensively.
+
+INBOUND_WHATSAPP = {
+    "From": "14155550100",
+    "To": "14155550199",
+    "Type": "whatsapp",
+    "MessageUUID": "2a0c4d6e-0000-4000-8000-000000000002",
+    "Units": "1",
+    "TotalRate": "0.00000",
+    "TotalAmount": "0.00000",
+}
+
+
+def test_inbound_whatsapp_text():
+    message = InboundMessage.from_params({**INBOUND_WHATSAPP, "ContentType": "text", "Body": "Hi"})
+    assert message.is_whatsapp and message.message_type == "whatsapp"
+    assert (message.text, message.content_type) == ("Hi", CONTENT_TEXT)
+    assert (message.media_urls, message.mime_type, message.button_payload) == ((), "", "")
+
+
+def test_inbound_whatsapp_media_keeps_its_caption_and_urls():
+    form = {
+        **INBOUND_WHATSAPP,
+        "ContentType": "media",
+        "Body": "my receipt",
+        "MimeType": "Image/JPEG",
+        "MediaCount": "2",
+        "Media0": "https://media.plivo.com/wa/0.jpg",
+        "Media1": "https://media.plivo.com/wa/1.jpg",
+    }
+    message = InboundMessage.from_params(form)
+    assert message.content_type == CONTENT_MEDIA
+    assert message.text == "my receipt" and message.mime_type == "image/jpeg"
+    assert message.media_urls == (
+        "https://media.plivo.com/wa/0.jpg",
+        "https://media.plivo.com/wa/1.jpg",
+    )
+
+
+def test_inbound_whatsapp_button_press_reads_as_the_buttons_title_with_its_payload():
+    form = {
+        **INBOUND_WHATSAPP,
+        "ContentType": "button",
+        "Body": "Yes, book it",
+        "ButtonPayload": "BOOK_42",
+    }
+    message = InboundMessage.from_params(form)
+    assert (message.content_type, message.text, message.button_payload) == (
+        CONTENT_BUTTON,
+        "Yes, book it",
+        "BOOK_42",
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "text", "payload"),
+    [
+        ({"ButtonPayload": "BOOK_42"}, "BOOK_42", "BOOK_42"),  # no title: the payload says it
+        ({"ButtonText": "Book", "Payload": "B"}, "Book", "B"),  # the other plausible names
+        ({}, "", ""),
+    ],
+)
+def test_a_button_press_without_a_title_still_says_what_was_chosen(extra, text, payload):
+    message = InboundMessage.from_params({**INBOUND_WHATSAPP, "ContentType": "BUTTON", **extra})
+    assert (message.content_type, message.text, message.button_payload) == ("button", text, payload)
+
+
+@pytest.mark.parametrize(
+    ("extra", "content_type"),
+    [
+        ({"ContentType": "location", "Body": "x"}, CONTENT_UNKNOWN),
+        ({"ContentType": "unknown"}, CONTENT_UNKNOWN),
+        ({"Body": "hello"}, CONTENT_TEXT),
+        ({"Media0": "https://media.plivo.com/a.ogg"}, CONTENT_MEDIA),
+        ({"ButtonPayload": "P", "Body": "Yes"}, CONTENT_BUTTON),
+        ({}, CONTENT_UNKNOWN),
+    ],
+)
+def test_whatsapp_content_type_is_plivos_or_what_the_fields_show(extra, content_type):
+    assert InboundMessage.from_params({**INBOUND_WHATSAPP, **extra}).content_type == content_type
+
+
+def test_a_button_payload_is_only_read_for_a_button_press():
+    form = {**INBOUND_WHATSAPP, "ContentType": "text", "Body": "hi", "ButtonPayload": "stale"}
+    message = InboundMessage.from_params(form)
+    assert (message.text, message.button_payload) == ("hi", "")
+
+
+def test_sms_and_mms_have_no_whatsapp_fields():
+    for form in (
+        INBOUND_SMS,
+        {**INBOUND_SMS, "Type": "mms", "ContentType": "button", "ButtonPayload": "x"},
+    ):
+        message = InboundMessage.from_params(form)
+        assert not message.is_whatsapp
+        assert (message.content_type, message.mime_type, message.button_payload) == ("", "", "")
+
+
+def test_whatsapp_stop_is_an_opt_out_like_an_sms():
+    message = InboundMessage.from_params(
+        {**INBOUND_WHATSAPP, "ContentType": "text", "Body": "Stop"}
+    )
+    assert (message.intent, message.intent_source) == ("optout", "keyword")
 
 
 @pytest.mark.parametrize(
@@ -367,6 +478,10 @@ _field_names = st.sampled_from(
     [
         *INBOUND_SMS,
         "Body",
+        "ContentType",
+        "MimeType",
+        "ButtonPayload",
+        "ButtonText",
         "Media0",
         "Media1",
         "MediaUrl3",
@@ -391,6 +506,15 @@ def test_any_form_parses_into_json(form):
     ):
         data = record.to_dict()
         assert json.loads(json.dumps(data)) == data
+
+
+@given(form=st.dictionaries(_field_names, _values, max_size=12))
+def test_any_whatsapp_form_parses_into_one_of_plivos_content_types(form):
+    message = InboundMessage.from_params({**form, "Type": "whatsapp"})
+    assert message.content_type in WHATSAPP_CONTENT_TYPES
+    assert message.button_payload == "" or message.content_type == CONTENT_BUTTON
+    data = message.to_dict()
+    assert json.loads(json.dumps(data)) == data
 
 
 # ----------------------------------------------------------------------------- XML answers
