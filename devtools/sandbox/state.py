@@ -1,6 +1,6 @@
 """Everything the fake Plivo remembers: accounts, messages, calls, conferences, prices, the List
-rate limit, (in ``directory``) numbers, applications, endpoints and PHLOs, and (in
-``recordings``) call recordings.
+rate limit, (in ``directory``) numbers, applications, endpoints and PHLOs, call recordings (in
+``recordings``) and number-masking sessions (in ``masking``).
 
 One lock guards it all; the sandbox is small and requests are short, so contention is moot.
 """
@@ -26,6 +26,7 @@ from devtools.sandbox.catalog import (
     strip_number,
 )
 from devtools.sandbox.directory import Directory
+from devtools.sandbox.masking import MaskingStore
 from devtools.sandbox.messages import (
     NO_ERROR,
     Outcome,
@@ -66,6 +67,7 @@ class SandboxState:
         self._conferences: dict[tuple[str, str], Conference] = {}
         self.directory = Directory(self._accounts.values())
         self.recordings = RecordingStore()
+        self.masking = MaskingStore()
         self.call_timeline = call_timeline or CallTimeline()
         self._pricing = dict(BUILTIN_PRICING)
         self._list_calls: dict[str, deque[float]] = {}
@@ -349,5 +351,6 @@ class SandboxState:
             self._conferences.clear()
             self.directory.reset()
             self.recordings.reset()
+            self.masking.reset()
             self._pricing = dict(BUILTIN_PRICING)
             self._list_calls.clear()
