@@ -40,6 +40,7 @@ from devtools.sandbox.catalog import CountryPricing, strip_number
 from devtools.sandbox.control import ControlApi
 from devtools.sandbox.directory import Application, Phlo, PhloRun, RentedNumber
 from devtools.sandbox.faults import Fault, FaultQueue
+from devtools.sandbox.masking import MaskingStore
 from devtools.sandbox.messages import StoredMessage, Timeline
 from devtools.sandbox.recordings import RecordingStore
 from devtools.sandbox.reqlog import RecordedRequest, RequestLog
@@ -341,6 +342,12 @@ class PlivoSandbox:
     def recordings(self) -> RecordingStore:
         """The call recordings (and their transcripts) of every account."""
         return self._state.recordings
+
+    @property
+    def masking(self) -> MaskingStore:
+        """The number-masking sessions; ``masking.set_pool(auth_id, numbers)`` sets the pool
+        virtual numbers come from (default: the account's voice-enabled numbers)."""
+        return self._state.masking
 
     def call_state(self, call_uuid: str) -> str:
         """queued, ringing, in-progress or completed, right now."""
