@@ -129,7 +129,7 @@ def perform(call: Invocation) -> OperationResult:
 
 def run(call: Invocation) -> ToolOutput:
     result = perform(call)
-    variables = {"transcript": None, **result.variables}
+    variables = {**result.variables, "transcript": result.variables.get("transcript")}
     return ToolOutput(result.text, result.data, variables)
 
 

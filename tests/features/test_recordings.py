@@ -32,10 +32,10 @@ def test_list_shows_rows_and_filters_by_call(plivo: PlivoSandbox) -> None:
         }
     ]
     assert output.variables == {
-        "transcript": None,
         "operation": "list",
         "recording_id": None,
         "total_count": 1,
+        "transcript": None,
     }
     [request] = plivo.requests
     assert request.query["call_uuid"] == CALL and "add_time__gte" in request.query
