@@ -59,6 +59,7 @@ class LiveAction:
     """One accepted action: ``kind`` speak, stop_speak, play, stop_play, dtmf, record,
     stop_record; ``params`` as sent."""
 
+    account: str
     call_uuid: str
     kind: str
     params: dict[str, object] = field(default_factory=dict)
@@ -84,6 +85,10 @@ class LiveCallApi:
             Rule(f"{call}/Record/", endpoint="stop_recording", methods=["DELETE"]),
         ]
 
+    def reset(self) -> None:
+        with self._lock:
+            self.actions.clear()
+
     def _in_progress(self, account: SandboxAccount, call_uuid: str) -> StoredCall | None:
         call = self.state.call(account.auth_id, call_uuid)
         if call is None:
@@ -91,9 +96,11 @@ class LiveCallApi:
         state = call.state_at(time.time(), self.state.call_timeline).state
         return call if state == "in-progress" else None
 
-    def _keep(self, call_uuid: str, kind: str, params: dict[str, object]) -> None:
+    def _keep(
+        self, account: SandboxAccount, call_uuid: str, kind: str, params: dict[str, object]
+    ) -> None:
         with self._lock:
-            self.actions.append(LiveAction(call_uuid, kind, params))
+            self.actions.append(LiveAction(account.auth_id, call_uuid, kind, params))
 
     def speak_on_call(self, request: Request, account: SandboxAccount, call_uuid: str) -> Response:
         params = request_params(request)
@@ -106,13 +113,13 @@ class LiveCallApi:
         _check_legs(params)
         if self._in_progress(account, call_uuid) is None:
             return error_response(404, CALL_NOT_LIVE)
-        self._keep(call_uuid, "speak", params)
+        self._keep(account, call_uuid, "speak", params)
         return json_response(202, {"message": "speak started"})
 
     def stop_speaking(self, request: Request, account: SandboxAccount, call_uuid: str) -> Response:
         if self._in_progress(account, call_uuid) is None:
             return error_response(404, CALL_NOT_LIVE)
-        self._keep(call_uuid, "stop_speak", {})
+        self._keep(account, call_uuid, "stop_speak", {})
         return no_content()
 
     def play_on_call(self, request: Request, account: SandboxAccount, call_uuid: str) -> Response:
@@ -123,13 +130,13 @@ class LiveCallApi:
         _check_legs(params)
         if self._in_progress(account, call_uuid) is None:
             return error_response(404, CALL_NOT_LIVE)
-        self._keep(call_uuid, "play", params)
+        self._keep(account, call_uuid, "play", params)
         return json_response(202, {"message": "play started"})
 
     def stop_playing(self, request: Request, account: SandboxAccount, call_uuid: str) -> Response:
         if self._in_progress(account, call_uuid) is None:
             return error_response(404, CALL_NOT_LIVE)
-        self._keep(call_uuid, "stop_play", {})
+        self._keep(account, call_uuid, "stop_play", {})
         return no_content()
 
     def send_digits(self, request: Request, account: SandboxAccount, call_uuid: str) -> Response:
@@ -139,7 +146,7 @@ class LiveCallApi:
             raise bad_request("digits may only contain 0-9, A-D, *, #, w and W")
         if self._in_progress(account, call_uuid) is None:
             return error_response(404, CALL_NOT_LIVE)
-        self._keep(call_uuid, "dtmf", params)
+        self._keep(account, call_uuid, "dtmf", params)
         return json_response(202, {"message": "digits sent"})
 
     def record_call(self, request: Request, account: SandboxAccount, call_uuid: str) -> Response:
@@ -170,7 +177,7 @@ class LiveCallApi:
             from_number=call.from_number,
             to_number=call.to_number,
         )
-        self._keep(call_uuid, "record", params)
+        self._keep(account, call_uuid, "record", params)
         return json_response(
             202,
             {
@@ -186,7 +193,7 @@ class LiveCallApi:
             return error_response(404, CALL_NOT_LIVE)
         url = text_param(params, "URL")
         self.state.recordings.stop_recordings(account.auth_id, call_uuid, url)
-        self._keep(call_uuid, "stop_record", params)
+        self._keep(account, call_uuid, "stop_record", params)
         return no_content()
 
 

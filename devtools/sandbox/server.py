@@ -40,6 +40,7 @@ from devtools.sandbox.catalog import CountryPricing, strip_number
 from devtools.sandbox.control import ControlApi
 from devtools.sandbox.directory import Application, Phlo, PhloRun, RentedNumber
 from devtools.sandbox.faults import Fault, FaultQueue
+from devtools.sandbox.live_call_routes import LiveAction
 from devtools.sandbox.masking import MaskingStore
 from devtools.sandbox.messages import StoredMessage, Timeline
 from devtools.sandbox.recordings import RecordingStore
@@ -196,6 +197,7 @@ class PlivoSandbox:
         self._scheduler.clear()
         self._sender.clear()
         self._state.reset()
+        self._app.api.live_calls.reset()
 
     # Faults and knobs -----------------------------------------------------------------------
 
@@ -348,6 +350,11 @@ class PlivoSandbox:
         """The number-masking sessions; ``masking.set_pool(auth_id, numbers)`` sets the pool
         virtual numbers come from (default: the account's voice-enabled numbers)."""
         return self._state.masking
+
+    @property
+    def live_actions(self) -> list[LiveAction]:
+        """Every speak, play, DTMF and record request accepted on a live call, in order."""
+        return list(self._app.api.live_calls.actions)
 
     def call_state(self, call_uuid: str) -> str:
         """queued, ringing, in-progress or completed, right now."""

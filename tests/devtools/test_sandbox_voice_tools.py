@@ -44,7 +44,7 @@ def test_live_actions_answer_like_plivo(sandbox: PlivoSandbox) -> None:
     record = api(sandbox, "POST", f"Call/{uuid}/Record/", json={"file_format": "wav"}).json()
     assert record["message"] == "call recording started"
     assert record["url"].endswith(f"{record['recording_id']}.wav")
-    assert [a.kind for a in sandbox._app.api.live_calls.actions] == [
+    assert [a.kind for a in sandbox.live_actions] == [
         "speak",
         "stop_speak",
         "play",

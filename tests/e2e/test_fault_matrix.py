@@ -78,6 +78,7 @@ NOT_FOUND_PHRASES = {
     "lookup_number": "is not a valid or known phone number",
     "get_call": "No such call",
     "hangup_call": "Nothing to hang up",
+    "call_actions_speak": "is not live, so nothing was done",
     "get_number": "is not a number this Plivo account rents",
     "sip_endpoints_get": "No endpoint",
     "conferences_get": "No live conference named",
@@ -89,6 +90,7 @@ CREATING_NAMES = frozenset(
     {
         "send_sms",
         "make_call",
+        "call_actions_speak",
         "applications_create",
         "sip_endpoints_create",
         "run_phlo",
