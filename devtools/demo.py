@@ -105,6 +105,7 @@ def main() -> int:
             run_voice_and_account(daemon, sandbox)
             run_whatsapp_template(daemon)
             run_whatsapp_outside_window(daemon)
+            run_recordings_and_masking(daemon, sandbox)
             run_two_way(daemon, sandbox)
             run_whatsapp_inbound(daemon, sandbox)
         finally:
@@ -208,6 +209,34 @@ def run_whatsapp_outside_window(daemon: StandInDaemon) -> None:
     show(
         f"send_whatsapp free text, the customer never wrote ({params_line(send)})",
         daemon.invoke_tool("send_whatsapp", send, WHATSAPP_CREDENTIALS),
+    )
+
+
+def run_recordings_and_masking(daemon: StandInDaemon, sandbox: PlivoSandbox) -> None:
+    """A recording Plivo made of a call and its transcript, then a number-masking session."""
+    sandbox.recordings.add_recording(
+        DEMO_AUTH_ID,
+        "4d04c52e-cea3-4458-bbdb-0bfc314ee7cd",
+        14_200,
+        transcript="Yes, Tuesday at 10:30 works for me. Thank you!",
+    )
+    listed = daemon.invoke_tool("recordings", {"limit": 5}, CREDENTIALS)
+    show("recordings (operation list)", listed)
+    rows = (listed.json["recordings"] or [{}]) if listed.ok else [{}]
+    transcript = {"operation": "transcript", "recording_id": rows[0].get("recording_id")}
+    show(
+        "recordings (operation transcript)",
+        daemon.invoke_tool("recordings", transcript, CREDENTIALS),
+    )
+    session = {
+        "operation": "create",
+        "first_party": "+14155550123",
+        "second_party": "+14155552671",
+        "allow_changes": True,
+    }
+    show(
+        f"masking_sessions ({params_line(session)})",
+        daemon.invoke_tool("masking_sessions", session, CREDENTIALS),
     )
 
 

@@ -36,6 +36,7 @@ from plivo_api import errors as plivo_errors
 SENDER = "+14155550199"
 WHATSAPP_TEMPLATE = "lane_template"
 CASE_TIMEOUT_SECONDS = 60.0
+ANSWER_WAIT_SECONDS = 5.0
 VALIDATION_ERROR = "ToolProviderCredentialValidationError"
 
 
@@ -232,9 +233,18 @@ def start_live_call(sandbox: PlivoSandbox, lane: Lane) -> str:
     return call.call_uuid
 
 
+def wait_until_answered(sandbox: PlivoSandbox, call_uuid: str) -> None:
+    deadline = time.monotonic() + ANSWER_WAIT_SECONDS
+    while sandbox.call_state(call_uuid) != "in-progress":
+        if time.monotonic() > deadline:
+            raise AssertionError(f"call {call_uuid} was never answered")
+        time.sleep(0.01)
+
+
 def created_in(sandbox: PlivoSandbox, lane: Lane) -> int:
     """What creating requests add to the lane's account: messages, calls, applications, SIP
-    endpoints and PHLO runs. Counted in the sandbox's state, not from the requests it saw."""
+    endpoints, PHLO runs and actions on live calls. Counted in the sandbox's state, not from the
+    requests it saw."""
     auth_id = lane.auth_id
     # The sandbox offers no public view of SIP endpoints; its directory is read directly.
     endpoints = sandbox._state.directory.account_endpoints(auth_id)
@@ -244,6 +254,7 @@ def created_in(sandbox: PlivoSandbox, lane: Lane) -> int:
         + sum(1 for app in sandbox.applications.values() if app.account == auth_id)
         + len(endpoints)
         + sum(1 for run in sandbox.phlo_runs if run.account == auth_id)
+        + sum(1 for action in sandbox.live_actions if action.account == auth_id)
     )
 
 
@@ -273,7 +284,8 @@ class Target:
     the live call after the record, hangup_call cancels the call request after the call).
     ``live_call``: every case hangs up a live call of its own, started right before it.
     ``no_content``: Plivo answers 204 without a body, so whatever body a 2xx answer carries is
-    not read (hangup_call).
+    not read (hangup_call). ``answered``: the live call is answered before the case runs (Plivo
+    acts on a call in progress only: call_actions).
     """
 
     name: str
@@ -289,6 +301,7 @@ class Target:
     second_lookup: bool = False
     live_call: bool = False
     no_content: bool = False
+    answered: bool = False
 
     @property
     def repeatable(self) -> bool:
@@ -298,7 +311,10 @@ class Target:
     def params(self, sandbox: PlivoSandbox, lane: Lane) -> dict[str, Any]:
         """The usual parameters for one case (starting the live call it hangs up, if any)."""
         if self.live_call:
-            return {**self.usual(lane), "call_uuid": start_live_call(sandbox, lane)}
+            call_uuid = start_live_call(sandbox, lane)
+            if self.answered:
+                wait_until_answered(sandbox, call_uuid)
+            return {**self.usual(lane), "call_uuid": call_uuid}
         return self.usual(lane)
 
     def invoke(
@@ -486,6 +502,38 @@ TARGETS: tuple[Target, ...] = (
         "GET",
         lambda lane: _account_path(lane) + f"Conference/{CONFERENCE}/$",
         lambda lane: {"operation": "get", "conference_name": CONFERENCE},
+    ),
+    Target(
+        "list_calls",
+        "list_calls",
+        "GET",
+        lambda lane: _account_path(lane) + "Call/$",
+        lambda lane: {"state": "ended", "since": "today"},
+    ),
+    Target(
+        "call_actions_speak",
+        "call_actions",
+        "POST",
+        lambda lane: _account_path(lane) + f"Call/{UUID_PATTERN}/Speak/$",
+        lambda lane: {"action": "speak", "text": "Hello"},
+        creates=True,
+        check="so the callee does not hear it twice",
+        live_call=True,
+        answered=True,
+    ),
+    Target(
+        "recordings_list",
+        "recordings",
+        "GET",
+        lambda lane: _account_path(lane) + "Recording/$",
+        lambda lane: {"operation": "list"},
+    ),
+    Target(
+        "masking_sessions_list",
+        "masking_sessions",
+        "GET",
+        lambda lane: _account_path(lane) + "Masking/Session/$",
+        lambda lane: {"operation": "list"},
     ),
     Target(
         "run_phlo",

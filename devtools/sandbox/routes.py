@@ -36,8 +36,11 @@ from devtools.sandbox.answers import (
 from devtools.sandbox.callbacks import Notifier
 from devtools.sandbox.catalog import lookup, strip_number
 from devtools.sandbox.directory_routes import DirectoryApi
+from devtools.sandbox.live_call_routes import LiveCallApi
+from devtools.sandbox.masking_routes import MaskingApi
 from devtools.sandbox.messages import StoredMessage
 from devtools.sandbox.phlo_routes import PhloApi
+from devtools.sandbox.recording_routes import RecordingApi
 from devtools.sandbox.state import SandboxState
 from devtools.sandbox.validation import check_permissions, parse_send
 from devtools.sandbox.voice_routes import VoiceApi
@@ -121,11 +124,15 @@ class PlivoApi:
     def __init__(self, state: SandboxState, notifier: Notifier) -> None:
         self.state = state
         self.notifier = notifier
+        self.live_calls = LiveCallApi(state)
         groups: list[RouteGroup] = [
             self,
             VoiceApi(state, notifier),
             DirectoryApi(state.directory),
             PhloApi(state.directory),
+            self.live_calls,
+            RecordingApi(state),
+            MaskingApi(state),
         ]
         rules: list[Rule] = []
         self._handlers: dict[str, Callable[..., Response]] = {}

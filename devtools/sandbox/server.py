@@ -40,7 +40,10 @@ from devtools.sandbox.catalog import CountryPricing, strip_number
 from devtools.sandbox.control import ControlApi
 from devtools.sandbox.directory import Application, Phlo, PhloRun, RentedNumber
 from devtools.sandbox.faults import Fault, FaultQueue
+from devtools.sandbox.live_call_routes import LiveAction
+from devtools.sandbox.masking import MaskingStore
 from devtools.sandbox.messages import StoredMessage, Timeline
+from devtools.sandbox.recordings import RecordingStore
 from devtools.sandbox.reqlog import RecordedRequest, RequestLog
 from devtools.sandbox.state import SandboxState
 from devtools.sandbox.transport import ConnectionTracker, SandboxServer
@@ -195,6 +198,7 @@ class PlivoSandbox:
         self._scheduler.clear()
         self._sender.clear()
         self._state.reset()
+        self._app.api.live_calls.reset()
 
     # Faults and knobs -----------------------------------------------------------------------
 
@@ -336,6 +340,22 @@ class PlivoSandbox:
     def calls(self) -> dict[str, StoredCall]:
         """Snapshot of every call by call UUID, in creation order."""
         return self._state.calls()
+
+    @property
+    def recordings(self) -> RecordingStore:
+        """The call recordings (and their transcripts) of every account."""
+        return self._state.recordings
+
+    @property
+    def masking(self) -> MaskingStore:
+        """The number-masking sessions; ``masking.set_pool(auth_id, numbers)`` sets the pool
+        virtual numbers come from (default: the account's voice-enabled numbers)."""
+        return self._state.masking
+
+    @property
+    def live_actions(self) -> list[LiveAction]:
+        """Every speak, play, DTMF and record request accepted on a live call, in order."""
+        return list(self._app.api.live_calls.actions)
 
     def call_state(self, call_uuid: str) -> str:
         """queued, ringing, in-progress or completed, right now."""

@@ -1,6 +1,7 @@
 """Everything the fake Plivo remembers: accounts, messages, calls, conferences, prices, the List
-rate limit, (in ``directory``) numbers, applications, endpoints and PHLOs, and (in ``whatsapp``)
-WhatsApp senders and templates.
+rate limit, (in ``directory``) numbers, applications, endpoints and PHLOs, (in ``whatsapp``)
+WhatsApp senders and templates, call recordings (in ``recordings``) and number-masking sessions
+(in ``masking``).
 
 One lock guards it all; the sandbox is small and requests are short, so contention is moot.
 """
@@ -26,6 +27,7 @@ from devtools.sandbox.catalog import (
     strip_number,
 )
 from devtools.sandbox.directory import Directory
+from devtools.sandbox.masking import MaskingStore
 from devtools.sandbox.messages import (
     NO_ERROR,
     Outcome,
@@ -34,6 +36,7 @@ from devtools.sandbox.messages import (
     count_units,
     outcome_for,
 )
+from devtools.sandbox.recordings import RecordingStore
 from devtools.sandbox.validation import SendRequest
 from devtools.sandbox.voice import (
     BARRED,
@@ -66,6 +69,8 @@ class SandboxState:
         self._conferences: dict[tuple[str, str], Conference] = {}
         self.directory = Directory(self._accounts.values())
         self.whatsapp = WhatsAppBook()
+        self.recordings = RecordingStore()
+        self.masking = MaskingStore()
         self.call_timeline = call_timeline or CallTimeline()
         self._pricing = dict(BUILTIN_PRICING)
         self._list_calls: dict[str, deque[float]] = {}
@@ -349,5 +354,7 @@ class SandboxState:
             self._conferences.clear()
             self.directory.reset()
             self.whatsapp.reset()
+            self.recordings.reset()
+            self.masking.reset()
             self._pricing = dict(BUILTIN_PRICING)
             self._list_calls.clear()

@@ -31,6 +31,7 @@ from devtools.sandbox.answers import (
 )
 from devtools.sandbox.callbacks import Notifier
 from devtools.sandbox.catalog import is_valid_destination, strip_number
+from devtools.sandbox.list_filters import accepts_all, live_call_matches, time_filters
 from devtools.sandbox.state import SandboxState
 from devtools.sandbox.voice import StoredCall
 
@@ -203,8 +204,13 @@ class VoiceApi:
         status = self._status_arg(request)
         now, timeline = time.time(), self.state.call_timeline
         calls = self.state.account_calls(account.auth_id)
-        if status == "live":
-            live = [c.call_uuid for c in calls if _is_live(c, now, self.state)]
+        if status == "live":  # Plivo filters live calls by direction and number too
+            args = request.args.to_dict()
+            live = [
+                c.call_uuid
+                for c in calls
+                if _is_live(c, now, self.state) and live_call_matches(c, args)
+            ]
             return json_response(200, {"calls": live})
         if status == "queued":
             queued = [c.request_uuid for c in calls if c.state_at(now, timeline).state == "queued"]
@@ -214,6 +220,7 @@ class VoiceApi:
         direction = args.get("call_direction")
         if direction is not None and direction not in CALL_DIRECTIONS:
             raise bad_request("call_direction must be inbound or outbound")
+        ended_at = time_filters(args, "end_time")
         cause = args.get("hangup_cause_code")
         if cause is not None and not cause.isdigit():
             raise bad_request("hangup_cause_code must be a whole number")
@@ -231,6 +238,8 @@ class VoiceApi:
             if cause is not None and state.end.cause_code != int(cause):
                 continue
             if args.get("hangup_source") not in (None, state.end.source):
+                continue
+            if not accepts_all(ended_at, state.end_time):
                 continue
             selected.append(call)
         path = f"/v1/Account/{account.auth_id}/Call/"

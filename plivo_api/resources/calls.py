@@ -6,6 +6,15 @@ detail record exists once the call has ended; a call still ringing or in progres
 ``?status=live`` (https://www.plivo.com/docs/voice/api/call/make-a-call,
 https://www.plivo.com/docs/voice/api/call/the-call-object). ``DELETE Call/{uuid}/`` hangs up a
 call, ``DELETE Request/{uuid}/`` cancels a request Plivo has not started yet.
+
+Listing: ``GET Call/?status=live`` names the live calls' UUIDs only (with optional
+``call_direction``, ``from_number``, ``to_number``); ``GET Call/`` pages the detail records of
+ended calls, by default those of the last 7 days (filters ``end_time__gte``/``__lte`` in UTC).
+
+Actions on a call in progress (plivo SDK ``resources/calls.py``): ``POST``/``DELETE
+Call/{uuid}/Speak/`` and ``/Play/``, ``POST Call/{uuid}/DTMF/``, ``POST``/``DELETE
+Call/{uuid}/Record/``. Plivo answers 404 for a call that is not in progress. Each is sent once:
+speaking or sending digits twice is heard twice, a second recording is billed twice.
 """
 
 from __future__ import annotations
@@ -19,6 +28,8 @@ from ..errors import NotFoundError, OutcomeUnknownError
 from ..messaging.digits import display_number
 from ..transport.client import PlivoClient, reworded_not_found
 from ..transport.jsonvalues import decimal_of, int_of, str_of
+from ..transport.paging import Page
+from . import rest
 
 CALL_OUTCOME_CHECK: Final = (
     "The call may or may not have been placed: before calling again, check the calls still "
@@ -192,14 +203,117 @@ def hang_up(client: PlivoClient, uuid: str) -> Hangup:
     return Hangup(uuid, request_cancelled=True, api_id=str_of(data, "api_id"))
 
 
+# -- listing ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LiveCalls:
+    """``GET Call/?status=live``: the UUIDs of the calls ringing or in progress."""
+
+    call_uuids: tuple[str, ...]
+    api_id: str | None = None
+
+
+def list_live_calls(client: PlivoClient, filters: Mapping[str, str] | None = None) -> LiveCalls:
+    data = client.request("GET", client.resource_url("Call"), params={**LIVE, **(filters or {})})
+    raw = data.get("calls")
+    uuids = (
+        [str(uuid) for uuid in raw if isinstance(uuid, str) and uuid]
+        if isinstance(raw, list)
+        else []
+    )
+    return LiveCalls(tuple(uuids), str_of(data, "api_id"))
+
+
+def get_live_call(client: PlivoClient, call_uuid: str) -> CallRecord | None:
+    """A live call's details; None when it ended between the listing and this request."""
+    try:
+        data = client.request("GET", client.resource_url("Call", call_uuid), params=LIVE)
+    except NotFoundError:
+        return None
+    return CallRecord.from_live(data)
+
+
+def list_ended_calls(
+    client: PlivoClient, *, limit: int, offset: int, filters: Mapping[str, str | int]
+) -> Page[CallRecord]:
+    """A page of ended calls' detail records, newest first."""
+    return rest.read_page(
+        client,
+        "Call",
+        CallRecord.from_cdr,
+        what="call",
+        limit=limit,
+        offset=offset,
+        filters=filters,
+    )
+
+
+# -- actions on a live call ----------------------------------------------------------------
+
+LIVE_ACTION_CHECK: Final = (
+    "Plivo may or may not have carried it out: listen to the call or check get_call before "
+    "trying again, so the callee does not hear it twice."
+)
+
+
+@dataclass(frozen=True)
+class LiveAction:
+    """Plivo's answer to an action: its message ("speak started") and, when recording, the
+    new recording's ID and URL."""
+
+    message: str | None
+    api_id: str | None
+    recording_id: str | None = None
+    recording_url: str | None = None
+
+
+def act_on_call(
+    client: PlivoClient,
+    call_uuid: str,
+    action: str,
+    method: str,
+    body: Mapping[str, Any] | None = None,
+) -> LiveAction:
+    """``{method} Call/{uuid}/{action}/`` once; a 404 becomes "the call is not live"."""
+    try:
+        data = client.request(
+            method,
+            client.resource_url("Call", call_uuid, action),
+            json_body=body,
+            creates=LIVE_ACTION_CHECK,
+        )
+    except NotFoundError as error:
+        raise reworded_not_found(
+            error,
+            f"Call {call_uuid} is not live, so nothing was done: Plivo acts only on a call in "
+            "progress. It has ended, has not been answered yet, or the UUID is wrong (it is the "
+            "call UUID, not make_call's request UUID). list_calls shows the live calls; get_call "
+            "shows how this one ended.",
+        ) from None
+    return LiveAction(
+        message=str_of(data, "message"),
+        api_id=str_of(data, "api_id"),
+        recording_id=str_of(data, "recording_id"),
+        recording_url=str_of(data, "url"),
+    )
+
+
 __all__ = [
     "CALL_OUTCOME_CHECK",
+    "LIVE_ACTION_CHECK",
     "STATE_COMPLETED",
     "CallRecord",
     "CallRequest",
     "Hangup",
+    "LiveAction",
+    "LiveCalls",
+    "act_on_call",
     "get_call",
+    "get_live_call",
     "hang_up",
+    "list_ended_calls",
+    "list_live_calls",
     "live_number",
     "make_call",
 ]

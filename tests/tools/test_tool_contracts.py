@@ -142,6 +142,28 @@ WHATSAPP = {
     "whatsapp_business_account_id": DEMO_WABA_ID,
 }
 TEMPLATE = {"template_name": "order_shipped", "template_variables": "Ada, A-17"}
+RECORDING_ID = "9e0d3e0c-0000-4000-8000-00000000000b"
+RECORDING_PAGE = {
+    **SPARSE,
+    "meta": {"limit": 20, "offset": 0, "total_count": 1, "next": None},
+    "objects": [
+        {
+            "recording_id": RECORDING_ID,
+            "call_uuid": CALL_UUID,
+            "recording_url": "https://media.plivo.com/r.mp3",
+            "recording_duration_ms": "5000.00000",
+            "recording_format": "mp3",
+            "add_time": "2026-01-05 10:00:15+00:00",
+        }
+    ],
+}
+TRANSCRIBED = [
+    Fault(
+        path="/Transcription/",
+        status=200,
+        body={**SPARSE, "status": "success", "transcription": "Yes", "cost": 0.05},
+    )
+]
 ANSWER_URL = "https://example.com/answer"
 
 RUNS = [
@@ -230,6 +252,33 @@ RUNS = [
         {"operation": "get", "conference_name": "Room 1"},
         [Fault(path="/Conference/.+/$", status=200, body=CONFERENCE)],
     ),
+    Run(
+        "call_actions",
+        {"call_uuid": CALL_UUID, "action": "speak", "text": "Hello"},
+        [Fault(path="/Speak/$", status=202, body={**SPARSE, "message": "speak started"})],
+    ),
+    Run(
+        "call_actions",
+        {"call_uuid": CALL_UUID, "action": "start_recording"},
+        [Fault(path="/Record/$", status=202, body={**SPARSE, "recording_id": RECORDING_ID})],
+    ),
+    Run(
+        "list_calls",
+        {},
+        [
+            Fault(method="GET", path="/Call/$", status=200, body={"calls": [CALL_UUID]}),
+            Fault(method="GET", path="/Call/.+/$", status=200, body=LIVE_CALL),
+        ],
+    ),
+    Run("list_calls", {"state": "ended"}, [Fault(path="/Call/$", status=200, body=SPARSE)]),
+    Run("recordings", {}, [Fault(path="/Recording/$", status=200, body=RECORDING_PAGE)]),
+    Run("recordings", {"operation": "transcript", "recording_id": RECORDING_ID}, TRANSCRIBED),
+    Run(
+        "masking_sessions",
+        {"operation": "create", "first_party": "+14155552671", "second_party": "+14155552672"}
+        | APP,
+    ),
+    Run("masking_sessions", {}),
     Run("run_phlo", {"phlo_id": DEMO_PHLO_ID, "payload": '{"to": "+14155552671"}'}),
     Run("run_phlo", {"phlo_id": DEMO_PHLO_ID}, [Fault(path="/phlo/", status=201, body="{}")]),
     Run("plivo_request", {"path": "Call/"}, [Fault(path="/Call/$", status=200, body=SPARSE)]),

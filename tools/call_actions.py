@@ -1,0 +1,16 @@
+"""Dify adapter for ``call_actions``: the behaviour lives in ``plivo_api.features``."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+from dify_plugin import Tool
+from dify_plugin.entities.tool import ToolInvokeMessage
+
+from tools._feature import run_feature
+
+
+class CallActionsTool(Tool):
+    def _invoke(self, tool_parameters: dict[str, Any]) -> Generator[ToolInvokeMessage, None, None]:
+        yield from run_feature(self, "call_actions", tool_parameters)
