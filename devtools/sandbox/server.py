@@ -41,6 +41,7 @@ from devtools.sandbox.control import ControlApi
 from devtools.sandbox.directory import Application, Phlo, PhloRun, RentedNumber
 from devtools.sandbox.faults import Fault, FaultQueue
 from devtools.sandbox.messages import StoredMessage, Timeline
+from devtools.sandbox.recordings import RecordingStore
 from devtools.sandbox.reqlog import RecordedRequest, RequestLog
 from devtools.sandbox.state import SandboxState
 from devtools.sandbox.transport import ConnectionTracker, SandboxServer
@@ -335,6 +336,11 @@ class PlivoSandbox:
     def calls(self) -> dict[str, StoredCall]:
         """Snapshot of every call by call UUID, in creation order."""
         return self._state.calls()
+
+    @property
+    def recordings(self) -> RecordingStore:
+        """The call recordings (and their transcripts) of every account."""
+        return self._state.recordings
 
     def call_state(self, call_uuid: str) -> str:
         """queued, ringing, in-progress or completed, right now."""

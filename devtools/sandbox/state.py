@@ -1,5 +1,6 @@
 """Everything the fake Plivo remembers: accounts, messages, calls, conferences, prices, the List
-rate limit, and (in ``directory``) numbers, applications, endpoints and PHLOs.
+rate limit, (in ``directory``) numbers, applications, endpoints and PHLOs, and (in
+``recordings``) call recordings.
 
 One lock guards it all; the sandbox is small and requests are short, so contention is moot.
 """
@@ -33,6 +34,7 @@ from devtools.sandbox.messages import (
     count_units,
     outcome_for,
 )
+from devtools.sandbox.recordings import RecordingStore
 from devtools.sandbox.validation import SendRequest
 from devtools.sandbox.voice import (
     BARRED,
@@ -63,6 +65,7 @@ class SandboxState:
         self._calls: dict[str, StoredCall] = {}
         self._conferences: dict[tuple[str, str], Conference] = {}
         self.directory = Directory(self._accounts.values())
+        self.recordings = RecordingStore()
         self.call_timeline = call_timeline or CallTimeline()
         self._pricing = dict(BUILTIN_PRICING)
         self._list_calls: dict[str, deque[float]] = {}
@@ -345,5 +348,6 @@ class SandboxState:
             self._calls.clear()
             self._conferences.clear()
             self.directory.reset()
+            self.recordings.reset()
             self._pricing = dict(BUILTIN_PRICING)
             self._list_calls.clear()
