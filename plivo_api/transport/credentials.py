@@ -24,6 +24,7 @@ class Credentials:
     auth_id: str
     auth_token: str = field(repr=False)
     default_sender: str | None = None
+    endpoint_url: str | None = None  # this plugin's endpoint, for calls it serves itself
 
     def __repr__(self) -> str:
         return f"Credentials(auth_id={mask_auth_id(self.auth_id)!r})"
@@ -36,6 +37,7 @@ class Credentials:
             require_credential("auth_id", _text(raw.get("auth_id"))),
             require_credential("auth_token", _text(raw.get("auth_token"))),
             _text(raw.get("default_sender")) or None,
+            _text(raw.get("endpoint_url")) or None,
         )
 
 
