@@ -5,7 +5,6 @@ Forged and tampered requests to the voice routes get 403 and leave storage untou
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -144,8 +143,13 @@ def _post(url: str, params: dict[str, str], token: str = DEMO_AUTH_TOKEN) -> req
     return requests.post(url, data=params, headers=headers, timeout=TIMEOUT)
 
 
-CALL_PARAMS = {"CallUUID": "c0ffee00-0000-4000-8000-000000000001", "From": "14155550199",
-               "To": "14155552671", "Direction": "outbound", "CallStatus": "in-progress"}  # fmt: skip
+CALL_PARAMS = {
+    "CallUUID": "c0ffee00-0000-4000-8000-000000000001",
+    "From": "14155550199",
+    "To": "14155552671",
+    "Direction": "outbound",
+    "CallStatus": "in-progress",
+}
 
 
 def test_forged_and_tampered_requests_get_403_and_store_nothing(
@@ -204,4 +208,3 @@ def test_long_instructions_are_kept_in_storage(
     assert "k=" in posted.json["answer_url"] and "i=" not in posted.json["answer_url"]
     flow = sandbox.wait_for_call_flow(result.variables["call_uuid"])
     assert flow.heard == [text.strip()]
-    time.sleep(0)  # nothing else to wait for: the tool returned after the hangup
