@@ -101,6 +101,7 @@ def main() -> int:
             )
             run(daemon)
             run_voice_and_account(daemon, sandbox)
+            run_call_that_asks(daemon, sandbox)
             run_two_way(daemon, sandbox)
         finally:
             daemon.stop()
@@ -168,6 +169,30 @@ def run_voice_and_account(daemon: StandInDaemon, sandbox: PlivoSandbox) -> None:
     for tool, params in refusals:
         show(f"{tool} ({params_line(params)})", daemon.invoke_tool(tool, params, CREDENTIALS))
     out(f"  (requests the two refusals made at Plivo: {len(sandbox.requests) - before})")
+
+
+QUESTION = "Your table for two is booked for 7 pm. Press 1 to confirm or 2 to cancel."
+
+
+def run_call_that_asks(daemon: StandInDaemon, sandbox: PlivoSandbox) -> None:
+    """One node calls, asks a question and returns the answer: the plugin's endpoint serves the
+    call's XML, the sandbox plays a callee who presses 1."""
+    from devtools.endpoint_front import DifyEndpointFront
+    from devtools.sandbox import CallScript, Digits
+
+    with DifyEndpointFront(daemon) as dify:
+        endpoint = dify.enable({**CREDENTIALS, "app": {"app_id": "none"}})
+        credentials = {**CREDENTIALS, "endpoint_url": endpoint + "/sms/inbound"}
+        sandbox.script_calls_to(CALL_TO, CallScript(inputs=[Digits("1")]))
+        out("\n▶ A call that asks: the credential endpoint_url is the endpoint URL Dify shows")
+        ask = {"to": CALL_TO, "from_number": CALL_FROM, "ask": QUESTION, "wait_seconds": 20}
+        asked = daemon.invoke_tool("make_call", ask, credentials)
+        show(f"make_call ({params_line(ask)})", asked)
+        call_uuid = asked.variables.get("call_uuid")
+        if call_uuid:
+            flow = sandbox.wait_for_call_flow(str(call_uuid))
+            out(f"  the callee heard: {flow.heard}; pressed: {[e.text for e in flow.inputs]}")
+        sandbox.script_calls_to(CALL_TO, None)
 
 
 # -- the second plugin: Plivo Trigger ---------------------------------------------------------
