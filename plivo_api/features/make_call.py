@@ -294,31 +294,39 @@ def plan(params: Params, default_sender: str | None, endpoint_url: str | None = 
 def _instructions(params: Params) -> CallInstructions | None:
     """The speaking mode's instructions, None for ``answer_url``; exactly one mode is given."""
     given = [name for name in MODE_PARAMETERS if read.text(params, name)]
-    if len(given) != 1:
-        problem = "none was given" if not given else f"{listed(given)} were given"
+    if not given:
         raise InputError(
-            given[1] if len(given) > 1 else "answer_url",
-            f"Give exactly one of answer_url (your own Plivo XML), speak_text (text spoken to "
-            f"the callee), play_url (an mp3/wav file played) or ask (a question, then one "
-            f"answer is collected); {problem}. No call was placed.",
+            "answer_url",
+            "answer_url is required, or one of speak_text (text spoken to the callee), play_url "
+            "(an mp3/wav file played) or ask (a question, then one answer is collected). "
+            "answer_url is part of the tool's setup: if you are an assistant, tell the user.",
+        )
+    if len(given) > 1:
+        raise InputError(
+            given[1],
+            f"Give exactly one of answer_url (your own Plivo XML), speak_text, play_url or ask; "
+            f"{listed(given)} were given. No call was placed.",
         )
     mode = given[0]
+    # Read in every mode, so a malformed value fails the node even where it would not be used.
+    voice = _speech_setting(params, "voice", DEFAULT_VOICE)
+    language = _speech_setting(params, "language", DEFAULT_LANGUAGE)
+    input_type = INPUT_TYPE_CHOICE.read(params, "input_type").lower()
+    record = read.boolean(params, "record", default=False)
+    transcribe = read.boolean(params, "transcribe", default=False)
     if mode == "answer_url":
         return None
-    voice = read.text(params, "voice") or DEFAULT_VOICE
-    language = read.text(params, "language") or DEFAULT_LANGUAGE
-    record = read.boolean(params, "record", default=False)
     instructions = CallInstructions(
         mode={"speak_text": "speak", "play_url": "play", "ask": "ask"}[mode],
         text=(read.text(params, mode) or "") if mode != "play_url" else "",
         play_url=http_url(read.text(params, "play_url") or "", "play_url", public=True)
         if mode == "play_url"
         else "",
-        input_type=INPUT_TYPE_CHOICE.read(params, "input_type").lower(),
+        input_type=input_type,
         voice=voice,
         language=language,
         record=record,
-        transcribe=record and read.boolean(params, "transcribe", default=False),
+        transcribe=record and transcribe,
     )
     example = "https://example.com/x"
     try:
@@ -327,6 +335,20 @@ def _instructions(params: Params) -> CallInstructions | None:
         parameter = next((name for name in ("voice", "language") if name in str(problem)), mode)
         raise InputError(parameter, f"{parameter}: {problem}. No call was placed.") from None
     return instructions
+
+
+def _speech_setting(params: Params, name: str, default: str) -> str:
+    """``voice`` or ``language``: a Plivo name such as WOMAN, Polly.Joanna or en-US."""
+    value = read.text(params, name) or default
+    try:
+        xml.speak("x", **{name: value})
+    except ValueError:
+        raise InputError(
+            name,
+            f"{name}: {shorten(value, 40)!r} is not a Plivo {name}; use e.g. "
+            f"{'WOMAN, MAN or Polly.Joanna' if name == 'voice' else 'en-US, en-GB or fr-FR'}.",
+        ) from None
+    return value
 
 
 def _in_voice_words(entry: InvalidRecipient) -> InvalidRecipient:
