@@ -106,6 +106,7 @@ def main() -> int:
             run_whatsapp_template(daemon)
             run_whatsapp_outside_window(daemon)
             run_recordings_and_masking(daemon, sandbox)
+            run_call_that_asks(daemon, sandbox)
             run_two_way(daemon, sandbox)
             run_whatsapp_inbound(daemon, sandbox)
         finally:
@@ -238,6 +239,30 @@ def run_recordings_and_masking(daemon: StandInDaemon, sandbox: PlivoSandbox) -> 
         f"masking_sessions ({params_line(session)})",
         daemon.invoke_tool("masking_sessions", session, CREDENTIALS),
     )
+
+
+QUESTION = "Your table for two is booked for 7 pm. Press 1 to confirm or 2 to cancel."
+
+
+def run_call_that_asks(daemon: StandInDaemon, sandbox: PlivoSandbox) -> None:
+    """One node calls, asks a question and returns the answer: the plugin's endpoint serves the
+    call's XML, the sandbox plays a callee who presses 1."""
+    from devtools.endpoint_front import DifyEndpointFront
+    from devtools.sandbox import CallScript, Digits
+
+    with DifyEndpointFront(daemon) as dify:
+        endpoint = dify.enable({**CREDENTIALS, "app": {"app_id": "none"}})
+        credentials = {**CREDENTIALS, "endpoint_url": endpoint + "/sms/inbound"}
+        sandbox.script_calls_to(CALL_TO, CallScript(inputs=[Digits("1")]))
+        out("\n▶ A call that asks: the credential endpoint_url is the endpoint URL Dify shows")
+        ask = {"to": CALL_TO, "from_number": CALL_FROM, "ask": QUESTION, "wait_seconds": 20}
+        asked = daemon.invoke_tool("make_call", ask, credentials)
+        show(f"make_call ({params_line(ask)})", asked)
+        call_uuid = asked.variables.get("call_uuid")
+        if call_uuid:
+            flow = sandbox.wait_for_call_flow(str(call_uuid))
+            out(f"  the callee heard: {flow.heard}; pressed: {[e.text for e in flow.inputs]}")
+        sandbox.script_calls_to(CALL_TO, None)
 
 
 # -- the second plugin: Plivo Trigger ---------------------------------------------------------

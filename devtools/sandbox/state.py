@@ -40,6 +40,8 @@ from devtools.sandbox.recordings import RecordingStore
 from devtools.sandbox.validation import SendRequest
 from devtools.sandbox.voice import (
     BARRED,
+    ApiHangup,
+    CallEnd,
     CallTimeline,
     Conference,
     ConferenceMember,
@@ -312,6 +314,18 @@ class SandboxState:
             ended = current.hung_up(now, self.call_timeline)
             if ended is not None:
                 self._calls[ended.call_uuid] = ended
+            return ended
+
+    def end_call(self, call_uuid: str, end: CallEnd) -> StoredCall | None:
+        """End a call now the way ``end`` says (its call flow ended it); None when it has
+        already ended."""
+        now = time.time()
+        with self._lock:
+            current = self._calls.get(call_uuid)
+            if current is None or current.state_at(now, self.call_timeline).state == "completed":
+                return None
+            ended = dataclasses.replace(current, hangup=ApiHangup(now, end))
+            self._calls[call_uuid] = ended
             return ended
 
     # Conferences ----------------------------------------------------------------------------

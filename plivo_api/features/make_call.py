@@ -6,11 +6,18 @@ a caller ID that is a phone number; the builder's cap and ``allowed_countries``)
 :class:`InputError`. The request is then made once and never repeated once it may have reached
 Plivo: Plivo's SDK re-sends voice requests after a 5xx answer, which can place a second call
 (https://www.plivo.com/docs/voice/api/call/make-a-call).
+
+Speaking modes (``speak_text``, ``play_url``, ``ask``) need no XML hosting: the answer URL is this
+plugin's endpoint (credential ``endpoint_url``) with the call's signed instructions
+(:mod:`plivo_api.voice`), and the hangup URL its ``/voice/event``, so that with ``wait_seconds``
+the tool can read the callee's answer and the call's end from plugin storage.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -34,6 +41,19 @@ from ..toolkit.recipients import (
 )
 from ..transport.client import PlivoClient
 from ..transport.credentials import Credentials
+from ..voice import answers as call_answers
+from ..voice.instructions import (
+    DEFAULT_LANGUAGE,
+    DEFAULT_VOICE,
+    ROUTE_ANSWER,
+    ROUTE_EVENT,
+    CallInstructions,
+    answer_xml,
+    endpoint_base,
+    sign_call,
+)
+from ..webhooks import xml
+from ..webhooks.kvstore import KeyValueStore
 from . import Invocation, ToolOutput
 
 DEFAULT_MAX_RECIPIENTS: Final = 1  # one call unless the builder allows more
@@ -59,7 +79,13 @@ MACHINE_DETECTION_CHOICE: Final = Choice(
     (MACHINE_DETECTION_OFF, "true", "hangup"), MACHINE_DETECTION_OFF, case_insensitive=True
 )
 CALLBACKS: Final = ("ring", "hangup", "fallback")
+MODE_PARAMETERS: Final = ("answer_url", "speak_text", "play_url", "ask")
+WAIT_SECONDS_MAX: Final = 300
+WAIT_SECONDS: Final = NumberRange(0, WAIT_SECONDS_MAX, 0)
+INPUT_TYPE_CHOICE: Final = Choice(xml.INPUT_TYPES, "dtmf", case_insensitive=True)
 LIMITS: Limits = {
+    "wait_seconds": WAIT_SECONDS,
+    "input_type": INPUT_TYPE_CHOICE,
     "max_recipients": MAX_RECIPIENTS_LIMIT,
     "answer_method": METHOD_CHOICE,
     **{f"{name}_method": METHOD_CHOICE for name in CALLBACKS},
@@ -112,6 +138,9 @@ class CallPlan:
     answer_url: str
     answer_method: str = "POST"
     options: CallOptions = field(default_factory=CallOptions)
+    instructions: CallInstructions | None = None  # a speaking mode: the endpoint serves the XML
+    endpoint_base: str | None = None
+    wait_seconds: int = 0
 
     def request_body(self) -> dict[str, Any]:
         """Plivo's form: digits with the country code, destinations joined with ``<``."""
@@ -183,7 +212,7 @@ def _options(params: Params) -> CallOptions:
     )
 
 
-def plan(params: Params, default_sender: str | None) -> CallPlan:
+def plan(params: Params, default_sender: str | None, endpoint_url: str | None = None) -> CallPlan:
     """Everything make_call reads from its parameters, validated in the order users fix it."""
     region = parse_region(read.text(params, "default_country"))
     to = read.text_items(params, "to")
@@ -191,15 +220,27 @@ def plan(params: Params, default_sender: str | None) -> CallPlan:
         raise InputError(
             "to", "to is required: give a phone number (e.g. +14155552671) or a SIP URI."
         )
-    answer_url = read.text(params, "answer_url")
-    if answer_url is None:
-        raise InputError(
-            "answer_url",
-            "answer_url is required: the http(s) URL that returns Plivo XML for the answered "
-            "call. It is part of the tool's setup: if you are an assistant, tell the user.",
-        )
-    # A URL Plivo cannot fetch still rings the callee, who then hears nothing on a billed call.
-    answer_url = http_url(answer_url, "answer_url", public=True)
+    instructions = _instructions(params)
+    base = endpoint_base(endpoint_url) if instructions is not None else None
+    wait_seconds = WAIT_SECONDS.read_int(params, "wait_seconds")
+    if instructions is None:
+        answer_url = read.text(params, "answer_url") or ""
+        # A URL Plivo cannot fetch still rings the callee, who hears nothing on a billed call.
+        answer_url = http_url(answer_url, "answer_url", public=True)
+        if wait_seconds:
+            raise InputError(
+                "wait_seconds",
+                "wait_seconds works with speak_text, play_url or ask, whose calls this plugin's "
+                "endpoint serves; with your own answer_url, read the call with get_call.",
+            )
+    else:
+        answer_url = ""  # the signed endpoint URL, made when the call is placed
+        if read.text(params, "hangup_url"):
+            raise InputError(
+                "hangup_url",
+                "hangup_url: with speak_text, play_url or ask the plugin's endpoint receives the "
+                "hangup (that is how the call's end is known); leave hangup_url empty.",
+            )
     caller_id = _caller_id(params, default_sender, region)
     policy = RecipientPolicy(
         max_recipients=MAX_RECIPIENTS_LIMIT.read_int(params, "max_recipients"),
@@ -231,6 +272,12 @@ def plan(params: Params, default_sender: str | None) -> CallPlan:
             "+14155552671, or SIP URIs such as sip:alice@phone.plivo.com",
         )
     enforce_cap(len(destinations), policy, per="per request", nothing="no call was placed")
+    if wait_seconds and len(destinations) > 1:
+        raise InputError(
+            "wait_seconds",
+            f"wait_seconds waits for one call, but {len(destinations)} destinations were given; "
+            "call them one at a time to wait for each answer, or set wait_seconds to 0.",
+        )
     return CallPlan(
         caller_id=caller_id,
         destinations=destinations,
@@ -238,7 +285,70 @@ def plan(params: Params, default_sender: str | None) -> CallPlan:
         answer_url=answer_url,
         answer_method=METHOD_CHOICE.read(params, "answer_method"),
         options=options,
+        instructions=instructions,
+        endpoint_base=base,
+        wait_seconds=wait_seconds,
     )
+
+
+def _instructions(params: Params) -> CallInstructions | None:
+    """The speaking mode's instructions, None for ``answer_url``; exactly one mode is given."""
+    given = [name for name in MODE_PARAMETERS if read.text(params, name)]
+    if not given:
+        raise InputError(
+            "answer_url",
+            "answer_url is required, or one of speak_text (text spoken to the callee), play_url "
+            "(an mp3/wav file played) or ask (a question, then one answer is collected). "
+            "answer_url is part of the tool's setup: if you are an assistant, tell the user.",
+        )
+    if len(given) > 1:
+        raise InputError(
+            given[1],
+            f"Give exactly one of answer_url (your own Plivo XML), speak_text, play_url or ask; "
+            f"{listed(given)} were given. No call was placed.",
+        )
+    mode = given[0]
+    # Read in every mode, so a malformed value fails the node even where it would not be used.
+    voice = _speech_setting(params, "voice", DEFAULT_VOICE)
+    language = _speech_setting(params, "language", DEFAULT_LANGUAGE)
+    input_type = INPUT_TYPE_CHOICE.read(params, "input_type").lower()
+    record = read.boolean(params, "record", default=False)
+    transcribe = read.boolean(params, "transcribe", default=False)
+    if mode == "answer_url":
+        return None
+    instructions = CallInstructions(
+        mode={"speak_text": "speak", "play_url": "play", "ask": "ask"}[mode],
+        text=(read.text(params, mode) or "") if mode != "play_url" else "",
+        play_url=http_url(read.text(params, "play_url") or "", "play_url", public=True)
+        if mode == "play_url"
+        else "",
+        input_type=input_type,
+        voice=voice,
+        language=language,
+        record=record,
+        transcribe=record and transcribe,
+    )
+    example = "https://example.com/x"
+    try:
+        answer_xml(instructions, example, example)
+    except ValueError as problem:
+        parameter = next((name for name in ("voice", "language") if name in str(problem)), mode)
+        raise InputError(parameter, f"{parameter}: {problem}. No call was placed.") from None
+    return instructions
+
+
+def _speech_setting(params: Params, name: str, default: str) -> str:
+    """``voice`` or ``language``: a Plivo name such as WOMAN, Polly.Joanna or en-US."""
+    value = read.text(params, name) or default
+    try:
+        xml.speak("x", **{name: value})
+    except ValueError:
+        raise InputError(
+            name,
+            f"{name}: {shorten(value, 40)!r} is not a Plivo {name}; use e.g. "
+            f"{'WOMAN, MAN or Polly.Joanna' if name == 'voice' else 'en-US, en-GB or fr-FR'}.",
+        ) from None
+    return value
 
 
 def _in_voice_words(entry: InvalidRecipient) -> InvalidRecipient:
@@ -252,6 +362,7 @@ def _in_voice_words(entry: InvalidRecipient) -> InvalidRecipient:
 class CallReport:
     plan: CallPlan
     request: CallRequest
+    progress: call_answers.CallProgress | None = None  # what the wait learnt, if it waited
 
 
 def place(client: PlivoClient, call_plan: CallPlan) -> CallReport:
@@ -259,10 +370,49 @@ def place(client: PlivoClient, call_plan: CallPlan) -> CallReport:
     return CallReport(call_plan, make_call(client, call_plan.request_body()))
 
 
+def signed_plan(
+    call_plan: CallPlan,
+    credentials: Credentials,
+    store: KeyValueStore | None,
+    *,
+    now: float,
+) -> tuple[CallPlan, str | None]:
+    """A speaking mode's plan with its signed endpoint URLs, and the call id its answer is kept
+    under; long instructions are stored first (one storage call)."""
+    if call_plan.instructions is None or call_plan.endpoint_base is None:
+        return call_plan, None
+    signed = sign_call(call_plan.instructions, credentials.auth_id, credentials.auth_token, now=now)
+    if signed.stored_key is not None or call_plan.wait_seconds:
+        if store is None:
+            raise InputError(
+                "wait_seconds" if call_plan.wait_seconds else call_plan.instructions.mode,
+                "This needs Dify's plugin storage, which this run does not have; shorten the "
+                "text or set wait_seconds to 0.",
+            )
+        signed.keep(store)
+    base = call_plan.endpoint_base
+    callbacks = dict(call_plan.options.callbacks)
+    callbacks["hangup"] = (signed.url(base, ROUTE_EVENT), "POST")
+    options = dataclasses.replace(call_plan.options, callbacks=callbacks)
+    answer = signed.url(base, ROUTE_ANSWER)
+    return dataclasses.replace(call_plan, answer_url=answer, options=options), signed.call_id
+
+
 def run(call: Invocation) -> ToolOutput:
     credentials = Credentials.from_mapping(call.credentials)
-    call_plan = plan(call.parameters, credentials.default_sender)
-    return present(place(client_for(credentials), call_plan))
+    call_plan = plan(call.parameters, credentials.default_sender, credentials.endpoint_url)
+    call_plan, call_id = signed_plan(call_plan, credentials, call.storage, now=time.time())
+    report = place(client_for(credentials), call_plan)
+    if call_id is not None and call_plan.wait_seconds and call.storage is not None:
+        progress = call_answers.wait_for(
+            call.storage,
+            credentials.auth_id,
+            call_id,
+            call_plan.wait_seconds,
+            want_answer=call_plan.instructions is not None and call_plan.instructions.mode == "ask",
+        )
+        report = dataclasses.replace(report, progress=progress)
+    return present(report)
 
 
 # -- presentation ----------------------------------------------------------------------------
@@ -277,12 +427,59 @@ def summary(report: CallReport) -> str:
     )
     if report.plan.invalid:
         line += f"; {invalid_summary(report.plan.invalid)}"
+    if report.plan.instructions is not None:
+        return line + ". " + _speaking_summary(report, report.plan.instructions)
     return (
         line + f". The callee hears what {report.plan.answer_url} returns (the answer URL set "
         "in the tool's settings). The call UUID arrives in the answer and hangup callbacks "
         "(CallUUID); get_call and hangup_call take it. The request UUID cancels a call that "
         "has not started yet (hangup_call)."
     )
+
+
+def _speaking_summary(report: CallReport, instructions: CallInstructions) -> str:
+    heard = {
+        "speak": "the callee hears speak_text",
+        "play": "the callee hears the file at play_url",
+        "ask": "the callee is asked the question and one answer is collected",
+    }[instructions.mode]
+    text = f"When the call is answered {heard}, served by this plugin's endpoint."
+    progress = report.progress
+    if progress is None:
+        return text + " The tool did not wait (wait_seconds 0): the answer is not reported."
+    if progress.answer is not None:
+        text += f" The callee answered: {shorten(progress.answer, 200)!r}."
+    elif instructions.mode == "ask":
+        text += " No answer was given" + (
+            " before the call ended."
+            if progress.ended
+            else f" within {report.plan.wait_seconds} s."
+        )
+    if progress.ended:
+        text += f" The call ended ({progress.state}"
+        text += f", {progress.duration} s)." if progress.duration is not None else ")."
+    elif progress.answer is None:
+        text += " The call had not ended when the wait was over; get_call tells its state."
+    return text
+
+
+def _call_result(report: CallReport) -> dict[str, object]:
+    """answer, answered, state, call_uuid, duration: null when not known, when the tool did not
+    wait, or with answer_url (the plugin does not see that call's XML)."""
+    progress = report.progress
+    if progress is None:
+        return dict.fromkeys(("answer", "answered", "state", "call_uuid", "duration"))
+    answered = progress.answered
+    if answered is None and progress.ended:
+        answered = False
+    state = progress.state or ("in-progress" if progress.has_answer else None)
+    return {
+        "answer": progress.answer,
+        "answered": answered,
+        "state": state,
+        "call_uuid": progress.call_uuid,
+        "duration": progress.duration,
+    }
 
 
 def present(report: CallReport) -> ToolOutput:
@@ -294,17 +491,26 @@ def present(report: CallReport) -> ToolOutput:
         "recipients": recipients,
         "invalid_recipients": invalid,
         "from": report.plan.caller_id,
-        "answer_url": report.plan.answer_url,
+        "answer_url": _shown_answer_url(report.plan),
         "api_id": report.request.api_id,
+        **_call_result(report),
     }
     variables = {
         "request_uuid": uuids[0],
         "request_uuids": uuids,
         "recipients": recipients,
         "invalid_recipients": invalid,
-        "answer_url": report.plan.answer_url,
+        "answer_url": _shown_answer_url(report.plan),
+        **_call_result(report),
     }
     return ToolOutput(summary(report), data, variables)
+
+
+def _shown_answer_url(call_plan: CallPlan) -> str:
+    """The answer URL without the signed instructions (they are the call's, not for display)."""
+    if call_plan.instructions is None:
+        return call_plan.answer_url
+    return call_plan.answer_url.split("?", 1)[0]
 
 
 __all__ = [
@@ -317,4 +523,5 @@ __all__ = [
     "plan",
     "present",
     "run",
+    "signed_plan",
 ]

@@ -26,6 +26,7 @@ class Credentials:
     default_sender: str | None = None
     whatsapp_sender: str | None = None
     whatsapp_business_account_id: str | None = None
+    endpoint_url: str | None = None  # this plugin's endpoint, for calls it serves itself
 
     def __repr__(self) -> str:
         return f"Credentials(auth_id={mask_auth_id(self.auth_id)!r})"
@@ -40,6 +41,7 @@ class Credentials:
             _text(raw.get("default_sender")) or None,
             _text(raw.get("whatsapp_sender")) or None,
             _text(raw.get("whatsapp_business_account_id")) or None,
+            _text(raw.get("endpoint_url")) or None,
         )
 
 

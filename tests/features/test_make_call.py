@@ -226,6 +226,8 @@ def test_an_answer_url_plivo_cannot_reach_is_refused(url: str) -> None:
 CALL_PATH = f"/v1/Account/{AUTH_ID}/Call/"
 CREDENTIALS = {"auth_id": AUTH_ID, "auth_token": AUTH_TOKEN, "default_sender": SENDER}
 REQUEST_UUID = "9834029e-58b6-11e1-b8b7-a5bd0e4e126f"
+# With its own answer_url the plugin never sees the call's XML: no answer, state or duration.
+NOT_SERVED = dict.fromkeys(("answer", "answered", "state", "call_uuid", "duration"))
 
 
 @pytest.fixture
@@ -255,6 +257,7 @@ def test_run_places_one_call_and_names_the_answer_url_the_callee_hears(plivo: HT
         "from": SENDER,
         "answer_url": ANSWER,
         "api_id": "api-c1",
+        **NOT_SERVED,
     }
     assert output.variables == {
         "request_uuid": REQUEST_UUID,
@@ -262,6 +265,7 @@ def test_run_places_one_call_and_names_the_answer_url_the_callee_hears(plivo: HT
         "recipients": ["+14155552671"],
         "invalid_recipients": [],
         "answer_url": ANSWER,
+        **NOT_SERVED,
     }
     assert f"The callee hears what {ANSWER} returns" in output.text
     assert "tool's settings" in output.text
@@ -285,3 +289,42 @@ def test_run_a_plivo_error_is_raised_and_the_call_is_not_repeated(plivo: HTTPSer
     with pytest.raises(OutcomeUnknownError, match="may or may not have been placed"):
         run(Invocation({"to": "+14155552671", "answer_url": ANSWER}, CREDENTIALS))
     assert len(plivo.log) == 1
+
+
+# -- speaking modes ---------------------------------------------------------------------------
+
+ENDPOINT = "https://dify.example.com/e/hook1/sms/inbound"
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"to": "+14155552671"}, "answer_url"),
+        ({"to": "+14155552671", "answer_url": ANSWER, "speak_text": "hi"}, "speak_text"),
+        ({"to": "+14155552671", "play_url": "https://x.example/a.mp3", "ask": "?"}, "ask"),
+        ({"to": "+14155552671", "speak_text": "hi", "voice": "<evil>"}, "voice"),
+        ({"to": "+14155552671", "ask": "?", "input_type": "keys"}, "input_type"),
+        ({"to": "+14155552671", "speak_text": "hi", "wait_seconds": 301}, "wait_seconds"),
+        ({"to": "+14155552671", "answer_url": ANSWER, "wait_seconds": 5}, "wait_seconds"),
+        ({"to": "+14155552671", "speak_text": "hi", "hangup_url": ANSWER}, "hangup_url"),
+        ({"to": "+14155552671", "play_url": "http://127.0.0.1/a.mp3"}, "play_url"),
+        (
+            {"to": "+14155552671,+14155552672", "ask": "?", "wait_seconds": 5,
+             "max_recipients": 2},
+            "wait_seconds",
+        ),
+    ],
+)  # fmt: skip
+def test_a_speaking_mode_refuses_bad_input_before_any_request(
+    plivo: HTTPServer, params: dict[str, object], parameter: str
+) -> None:
+    with pytest.raises(InputError) as failure:
+        run(Invocation(params, {**CREDENTIALS, "endpoint_url": ENDPOINT}))
+    assert failure.value.parameter == parameter
+
+
+def test_a_speaking_mode_without_endpoint_url_says_where_to_find_it(plivo: HTTPServer) -> None:
+    with pytest.raises(InputError) as failure:
+        run(Invocation({"to": "+14155552671", "speak_text": "hi"}, CREDENTIALS))
+    assert failure.value.parameter == "endpoint_url"
+    assert "Endpoints" in str(failure.value)
