@@ -109,6 +109,7 @@ def main() -> int:
             run_call_that_asks(daemon, sandbox)
             run_two_way(daemon, sandbox)
             run_whatsapp_inbound(daemon, sandbox)
+            run_phone_assistant(daemon, sandbox)
         finally:
             daemon.stop()
         rss = (daemon.peak_rss_bytes or 0) / 1e6
@@ -486,6 +487,65 @@ def run_whatsapp_inbound(daemon: StandInDaemon, sandbox: PlivoSandbox) -> None:
             for message in outcomes:
                 if message.startswith("inbound message"):
                     out(f"  plugin log: {message}")
+
+
+ASSISTANT_NUMBER = "+14155551900"
+RECEPTION = "+14155550123"
+PHONE_ANSWERS = {
+    "Hi, I'd like to book a check-up": "Sure. We have **Tuesday at 10:30** or Thursday at 3. "
+    "Which suits you?",
+    "Tuesday please": "<think>Book Tuesday 10:30.</think>Done: Tuesday at 10:30 with Dr. Ana.",
+    "Can I bring my son?": "Of course, see you both on Tuesday.",
+}
+
+
+def run_phone_assistant(daemon: StandInDaemon, sandbox: PlivoSandbox) -> None:
+    """A caller talks to a stand-in chat app for three turns, then asks for a person and is
+    transferred; a stand-in workflow files the call's transcript when it ends."""
+    from devtools.daemon import StandInApp
+    from devtools.endpoint_front import DifyEndpointFront
+    from devtools.sandbox.callflow import CallScript, Speech
+
+    daemon.apps["phone-bot"] = StandInApp(
+        kind="chat", answer=lambda call: PHONE_ANSWERS.get(call.query or "", "Okay.")
+    )
+    daemon.apps["call-filer"] = StandInApp(kind="workflow", answer={"text": "filed"})
+    settings = {
+        **CREDENTIALS,
+        "app": {"app_id": "clinic-bot"},
+        "voice_app": {"app_id": "phone-bot"},
+        "status_app": {"app_id": "call-filer"},
+        "greeting": "Hello, Acme Clinic's assistant speaking. How can I help?",
+        "transfer_to": RECEPTION,
+    }
+    script = CallScript(inputs=[*(Speech(text) for text in PHONE_ANSWERS), Speech("A person")])
+    with DifyEndpointFront(daemon) as dify:
+        base = dify.enable(settings)
+        application = sandbox.add_application(
+            "Dify phone assistant",
+            answer_url=f"{base}/voice/inbound",
+            hangup_url=f"{base}/voice/hangup",
+        )
+        sandbox.add_number(ASSISTANT_NUMBER, app_id=application.app_id)
+        out("\n▶ Phone assistant: the endpoint's /voice/inbound is the answer URL of application")
+        out(f"  {application.app_id}, linked to {ASSISTANT_NUMBER}; a chat app talks")
+        runs = len(daemon.app_calls)
+        call = sandbox.start_inbound_call(
+            from_number=PATIENT, to_number=ASSISTANT_NUMBER, script=script
+        )
+        flow = sandbox.wait_for_call_flow(call.call_uuid, 60)
+    out(f"  {PATIENT} calls {ASSISTANT_NUMBER}:")
+    for entry in flow.entries:
+        if entry.kind == "speak":
+            out(f"    assistant: {entry.text}")
+        elif entry.kind == "input":
+            out(f"    caller:    {entry.text or '(silence)'}")
+        elif entry.kind == "dial":
+            out(f"    (Plivo dials +{entry.text}: the caller is transferred)")
+    for run_call in daemon.app_calls[runs:]:
+        if run_call.app_id == "call-filer":
+            out("  when the call ended, the status workflow ran with:")
+            show_json(dict(run_call.inputs), indent="    ")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from werkzeug import Request, Response
 
 logger = logging.getLogger("plivo_api.endpoint")
 
-Route = Literal["inbound", "status"]
+Route = Literal["inbound", "status", "voice_inbound", "voice_turn", "voice_hangup"]
 INTERNAL_ERROR_BODY = "Internal Server Error"
 
 
@@ -85,6 +85,11 @@ def _answer(
 ) -> Response:
     # Imported here, not at start-up: the plugin is ready before the core is loaded.
     from plivo_api.inbound.apps import AppInvocationError
+    from plivo_api.inbound.calls.handlers import (
+        handle_voice_hangup,
+        handle_voice_inbound,
+        handle_voice_turn,
+    )
     from plivo_api.inbound.messages import handle_inbound
     from plivo_api.inbound.replies import plivo_messenger
     from plivo_api.inbound.reports import handle_status
@@ -93,7 +98,13 @@ def _answer(
     from plivo_api.webhooks.door import WebhookRequest
     from plivo_api.webhooks.signature import form_lists
 
-    handler = handle_inbound if route == "inbound" else handle_status
+    handler = {
+        "inbound": handle_inbound,
+        "status": handle_status,
+        "voice_inbound": handle_voice_inbound,
+        "voice_turn": handle_voice_turn,
+        "voice_hangup": handle_voice_hangup,
+    }[route]
     post = request.method.upper() == "POST"
     incoming = WebhookRequest(
         method=request.method,

@@ -256,6 +256,15 @@ class PlivoSandbox:
         self._sender.policy = policy
 
     @property
+    def voice_policy(self) -> VoicePolicy:
+        """The timeouts and retries of call-flow requests (Plivo's voice callbacks)."""
+        return self._notifier.requester.policy
+
+    @voice_policy.setter
+    def voice_policy(self, policy: VoicePolicy) -> None:
+        self._notifier.requester.policy = policy
+
+    @property
     def list_rate_limit(self) -> int | None:
         return self._state.list_rate_limit
 

@@ -157,10 +157,11 @@ def forbidden(note: str = "") -> WebhookAnswer:
 @dataclass(frozen=True)
 class Verified:
     """Plivo signed the request: ``nonce`` is the one its signature was made with, ``version``
-    the signature scheme that matched (``v3`` or ``v2``)."""
+    the signature scheme that matched (``v3`` or ``v2``), ``url`` the URL it was made for."""
 
     nonce: str
     version: str
+    url: str = ""
 
 
 def check_signature(
@@ -176,7 +177,7 @@ def check_signature(
         auth_tokens=auth_token,
     )
     if check.valid:
-        return Verified(check.nonce or "", check.version or "")
+        return Verified(check.nonce or "", check.version or "", check.url or "")
     reason = next((name for text, name in _REASON_NAMES if check.reason.startswith(text)), "")
     logger.warning(
         "%s request refused: Plivo signature check failed (%s%s)",
