@@ -211,7 +211,7 @@ class CallAnswer:
                 if isinstance(digits, int) and MIN_MENU_DIGITS <= digits <= MAX_MENU_DIGITS
                 else DEFAULT_MENU_DIGITS,
             )
-        return cls(closing=closing)
+        return cls(mode=MODE_NONE if mode == MODE_NONE else MODE_SPEAK, closing=closing)
 
     # -- the XML Plivo gets -------------------------------------------------------------------
 

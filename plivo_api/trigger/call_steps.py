@@ -33,6 +33,7 @@ from typing import Any, Final
 from urllib.parse import parse_qs
 
 from ..messaging.digits import display_number
+from ..webhooks.door import CLOCK_SKEW_SECONDS
 from ..webhooks.kvstore import (
     KeyValueStore,
     StorageScope,
@@ -204,7 +205,8 @@ class VoicemailHalves:
         record = read_record_or_none(self._store, key)
         if record is None or text_of(record.get("c")) != digest:
             return None
-        if not 0 <= self._clock() - number_of(record.get("t")) < VOICEMAIL_MEMORY_SECONDS:
+        age = self._clock() - number_of(record.get("t"))
+        if not -CLOCK_SKEW_SECONDS <= age < VOICEMAIL_MEMORY_SECONDS:
             return None
         return record
 
