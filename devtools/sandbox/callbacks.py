@@ -16,11 +16,13 @@ call events, with Plivo's parameter names.
 
 Timeline-driven callbacks (delivery reports, call events) are opt-in per sandbox (``enabled``):
 most tests send to URLs nobody listens on. Calls started with ``start_inbound_call`` always send
-theirs.
+theirs, and so do calls with a call script: once answered, those run their call flow (answer URL,
+XML, action URLs, hangup URL; see ``callflow``) instead of a single answer callback.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 import uuid
@@ -28,10 +30,17 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from devtools.sandbox.accounts import SandboxAccount
+from devtools.sandbox.callflow import (
+    CallFlowEngine,
+    CallFlows,
+    CallScript,
+    VoicePolicy,
+    VoiceRequester,
+)
 from devtools.sandbox.catalog import strip_number
 from devtools.sandbox.messages import StoredMessage, Timeline, plivo_time
 from devtools.sandbox.state import SandboxState
-from devtools.sandbox.voice import StoredCall
+from devtools.sandbox.voice import CallOutcome, StoredCall
 from devtools.sandbox.webhooks import WebhookRecord, WebhookSender
 
 OPT_OUT_KEYWORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
@@ -178,10 +187,24 @@ def call_params(call: StoredCall, event: str, state: SandboxState, at: float) ->
 class Notifier:
     """Turns messages, calls and explicit requests into signed callbacks."""
 
-    def __init__(self, state: SandboxState, sender: WebhookSender, enabled: bool) -> None:
+    def __init__(
+        self,
+        state: SandboxState,
+        sender: WebhookSender,
+        enabled: bool,
+        voice_policy: VoicePolicy | None = None,
+    ) -> None:
         self.state = state
         self.sender = sender
         self.enabled = enabled
+        self.callflows = CallFlows()
+        self.requester = VoiceRequester(voice_policy or VoicePolicy())
+        self.engine = CallFlowEngine(
+            state,
+            self.callflows,
+            self.requester,
+            lambda call, event, at: call_params(call, event, state, at),
+        )
 
     def _account(self, auth_id: str | None) -> SandboxAccount:
         account = self.state.account(auth_id) if auth_id else self.state.default_account()
@@ -314,7 +337,11 @@ class Notifier:
     # Calls ----------------------------------------------------------------------------------
 
     def _wants(self, call: StoredCall) -> bool:
-        return self.enabled or call.options.get(FORCE_CALLBACKS) is True
+        return (
+            self.enabled
+            or call.options.get(FORCE_CALLBACKS) is True
+            or self.callflows.script_for(call) is not None
+        )
 
     def _call_event(self, call_uuid: str, account: str, event: str) -> None:
         call = self.state.call(account, call_uuid)
@@ -340,6 +367,10 @@ class Notifier:
 
     def call_started(self, call: StoredCall) -> None:
         """Plan the ring, answer and hangup callbacks of a new call along the call timeline."""
+        script = self.callflows.script_for(call)
+        if script is not None:
+            self._start_flow(call, script)
+            return
         if not self._wants(call):
             return
         timeline = self.state.call_timeline
@@ -359,6 +390,30 @@ class Notifier:
         for event, at in events:
             job = functools.partial(self._call_event, call.call_uuid, call.account, event)
             self.sender.scheduler.call_later(at - now, job)
+
+    def _start_flow(self, call: StoredCall, script: CallScript) -> None:
+        """A scripted call: it rings, and once answered its flow runs until the XML ends it
+        (the call stays up meanwhile); an unanswered one only reports its hangup."""
+        timeline = self.state.call_timeline
+        now = time.time()
+        self.callflows.begin(call, script)
+        if call.ring_url and call.direction == "outbound":
+            ring = functools.partial(self._call_event, call.call_uuid, call.account, "Ring")
+            self.sender.scheduler.call_later(call.ring_time(timeline) - now, ring)
+        if call.outcome.answered:
+            kept_up = CallOutcome(answered=True, hangs_up=False, end=call.outcome.end)
+            call = dataclasses.replace(call, outcome=kept_up)
+            self.state.save_call(call)
+            answer_at = call.ring_time(timeline)
+            if call.direction == "outbound":
+                answer_at = call.answer_time(timeline)
+            run = functools.partial(self.engine.run, call.call_uuid)
+            self.sender.scheduler.call_later(answer_at - now, run)
+            return
+        ending = call.ending(timeline)
+        at = ending[0] if ending else now
+        ring_out = functools.partial(self.engine.ring_out, call.call_uuid)
+        self.sender.scheduler.call_later(at - now, ring_out)
 
     def call_hung_up(self, call: StoredCall) -> None:
         """An API hangup: the hangup URL hears about it at once."""
@@ -394,10 +449,13 @@ class Notifier:
         answer_url: str | None = None,
         hangup_url: str | None = None,
         caller_name: str = "",
+        script: CallScript | None = None,
     ) -> StoredCall:
         """Someone calls a number: the call rings, its answer URL is fetched, later it ends.
 
         The answer and hangup URLs default to those of the application linked to ``to_number``.
+        With a ``script`` the caller follows the XML the answer URL serves (``callflow``) and the
+        call lasts until that XML ends it.
         """
         to_digits = strip_number(to_number)
         rented = self.state.directory.owner_of(to_digits)
@@ -420,5 +478,7 @@ class Notifier:
             hangup_method=app.hangup_method if app and hangup_url is None else "POST",
             options={FORCE_CALLBACKS: True},
         )
+        if script is not None:
+            self.callflows.script_call(call.call_uuid, script)
         self.call_started(call)
         return call

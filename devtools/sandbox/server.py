@@ -36,11 +36,13 @@ from types import TracebackType
 from devtools.sandbox.accounts import DEMO_ACCOUNTS, SandboxAccount
 from devtools.sandbox.app import SandboxApp
 from devtools.sandbox.callbacks import Notifier
+from devtools.sandbox.callflow import CallFlowRecord, CallScript, VoicePolicy
 from devtools.sandbox.catalog import CountryPricing, strip_number
 from devtools.sandbox.control import ControlApi
 from devtools.sandbox.directory import Application, Phlo, PhloRun, RentedNumber
 from devtools.sandbox.faults import Fault, FaultQueue
 from devtools.sandbox.messages import StoredMessage, Timeline
+from devtools.sandbox.recordings import RecordingStore
 from devtools.sandbox.reqlog import RecordedRequest, RequestLog
 from devtools.sandbox.state import SandboxState
 from devtools.sandbox.transport import ConnectionTracker, SandboxServer
@@ -69,6 +71,7 @@ class PlivoSandbox:
         call_timeline: CallTimeline | None = None,
         callbacks: bool = False,
         webhook_policy: WebhookPolicy | None = None,
+        voice_policy: VoicePolicy | None = None,
     ) -> None:
         """``geo_blocked`` holds calling codes ("86", "7") whose sends are refused with 403 (and
         whose calls fail as barred).
@@ -76,7 +79,9 @@ class PlivoSandbox:
         ``list_rate_limit`` enables Plivo's per-minute limit on List Messages (Plivo: 20).
         ``callbacks`` turns on the timeline's callbacks: delivery reports to a send's ``url``
         and ring/answer/hangup callbacks of calls. ``webhook_policy`` sets the callback timeout
-        and retry delays (Plivo: 8 s; 60, 120, 240 s).
+        and retry delays (Plivo: 8 s; 60, 120, 240 s); ``voice_policy`` the timeouts and retries
+        of a scripted call's answer, action and hangup requests (Plivo: 2 s to connect, 40 s to
+        answer, one retry).
         """
         self.host = host
         self._port = port
@@ -93,7 +98,7 @@ class PlivoSandbox:
         self._tracker = ConnectionTracker()
         self._scheduler = Scheduler()
         self._sender = WebhookSender(self._scheduler, webhook_policy)
-        self._notifier = Notifier(self._state, self._sender, callbacks)
+        self._notifier = Notifier(self._state, self._sender, callbacks, voice_policy)
         control = ControlApi(
             self._state, self._faults, self._log, lambda: self._tracker.opened, self._notifier
         )
@@ -193,6 +198,7 @@ class PlivoSandbox:
         self.clear()
         self._scheduler.clear()
         self._sender.clear()
+        self._notifier.callflows.reset()
         self._state.reset()
 
     # Faults and knobs -----------------------------------------------------------------------
@@ -335,6 +341,11 @@ class PlivoSandbox:
     def calls(self) -> dict[str, StoredCall]:
         """Snapshot of every call by call UUID, in creation order."""
         return self._state.calls()
+
+    @property
+    def recordings(self) -> RecordingStore:
+        """The call recordings (and their transcripts) of every account."""
+        return self._state.recordings
 
     def call_state(self, call_uuid: str) -> str:
         """queued, ringing, in-progress or completed, right now."""
@@ -520,9 +531,13 @@ class PlivoSandbox:
         answer_url: str | None = None,
         hangup_url: str | None = None,
         caller_name: str = "",
+        script: CallScript | None = None,
     ) -> StoredCall:
         """Someone calls ``to_number``: the answer URL (default: of the number's application) is
-        called at once and the hangup URL when the call ends, whatever ``callbacks`` says."""
+        called at once and the hangup URL when the call ends, whatever ``callbacks`` says.
+
+        With a ``script`` the caller follows the XML the answer URL serves, as on Plivo: read
+        what happened with :meth:`wait_for_call_flow` (``call_uuid`` of the returned call)."""
         return self._notifier.start_inbound_call(
             from_number=from_number,
             to_number=to_number,
@@ -530,4 +545,26 @@ class PlivoSandbox:
             answer_url=answer_url,
             hangup_url=hangup_url,
             caller_name=caller_name,
+            script=script,
         )
+
+    # Call flows (the sandbox following a call's XML) -----------------------------------------
+
+    def script_calls_to(self, number: str, script: CallScript | None) -> None:
+        """Outbound calls to ``number`` (E.164 or digits) from now on are answered by someone
+        who follows ``script``: the sandbox fetches the answer URL and runs its XML
+        (``callflow``). ``None`` removes the script; ``reset`` removes them all."""
+        self._notifier.callflows.script_number(strip_number(number), script)
+
+    @property
+    def call_flows(self) -> list[CallFlowRecord]:
+        """The flow of every scripted call so far, oldest first."""
+        return self._notifier.callflows.records()
+
+    def call_flow(self, call_uuid: str) -> CallFlowRecord:
+        """What happened on a scripted call so far: its transcript and every request."""
+        return self._notifier.callflows.record(call_uuid)
+
+    def wait_for_call_flow(self, call_uuid: str, timeout: float = WAIT_TIMEOUT) -> CallFlowRecord:
+        """The flow of a scripted call once it has ended; TimeoutError otherwise."""
+        return self._notifier.callflows.wait(call_uuid, timeout)

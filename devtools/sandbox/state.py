@@ -1,5 +1,6 @@
 """Everything the fake Plivo remembers: accounts, messages, calls, conferences, prices, the List
-rate limit, and (in ``directory``) numbers, applications, endpoints and PHLOs.
+rate limit, (in ``directory``) numbers, applications, endpoints and PHLOs, and (in
+``recordings``) call recordings.
 
 One lock guards it all; the sandbox is small and requests are short, so contention is moot.
 """
@@ -33,9 +34,12 @@ from devtools.sandbox.messages import (
     count_units,
     outcome_for,
 )
+from devtools.sandbox.recordings import RecordingStore
 from devtools.sandbox.validation import SendRequest
 from devtools.sandbox.voice import (
     BARRED,
+    ApiHangup,
+    CallEnd,
     CallTimeline,
     Conference,
     ConferenceMember,
@@ -63,6 +67,7 @@ class SandboxState:
         self._calls: dict[str, StoredCall] = {}
         self._conferences: dict[tuple[str, str], Conference] = {}
         self.directory = Directory(self._accounts.values())
+        self.recordings = RecordingStore()
         self.call_timeline = call_timeline or CallTimeline()
         self._pricing = dict(BUILTIN_PRICING)
         self._list_calls: dict[str, deque[float]] = {}
@@ -306,6 +311,18 @@ class SandboxState:
                 self._calls[ended.call_uuid] = ended
             return ended
 
+    def end_call(self, call_uuid: str, end: CallEnd) -> StoredCall | None:
+        """End a call now the way ``end`` says (its call flow ended it); None when it has
+        already ended."""
+        now = time.time()
+        with self._lock:
+            current = self._calls.get(call_uuid)
+            if current is None or current.state_at(now, self.call_timeline).state == "completed":
+                return None
+            ended = dataclasses.replace(current, hangup=ApiHangup(now, end))
+            self._calls[call_uuid] = ended
+            return ended
+
     # Conferences ----------------------------------------------------------------------------
 
     def add_conference(
@@ -345,5 +362,6 @@ class SandboxState:
             self._calls.clear()
             self._conferences.clear()
             self.directory.reset()
+            self.recordings.reset()
             self._pricing = dict(BUILTIN_PRICING)
             self._list_calls.clear()
