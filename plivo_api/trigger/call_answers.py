@@ -172,15 +172,20 @@ class CallAnswer:
         return answer
 
     def to_properties(self) -> dict[str, Any]:
-        return {
+        """The mode, the closing sentence, and the settings of this mode only."""
+        properties: dict[str, Any] = {
             PARAM_CALL_ANSWER: self.mode,
             CALL_GREETING_PROPERTY: self.closing,
-            PARAM_FORWARD_TO: self.forward_to or "",
-            PARAM_VOICEMAIL_GREETING: self.voicemail_greeting,
-            PARAM_TRANSCRIBE: self.transcribe,
-            PARAM_MENU_PROMPT: self.menu_prompt,
-            PARAM_MENU_DIGITS: self.menu_digits,
         }
+        if self.mode == MODE_FORWARD:
+            properties[PARAM_FORWARD_TO] = self.forward_to or ""
+        elif self.mode == MODE_VOICEMAIL:
+            properties[PARAM_VOICEMAIL_GREETING] = self.voicemail_greeting
+            properties[PARAM_TRANSCRIBE] = self.transcribe
+        elif self.mode == MODE_MENU:
+            properties[PARAM_MENU_PROMPT] = self.menu_prompt
+            properties[PARAM_MENU_DIGITS] = self.menu_digits
+        return properties
 
     @classmethod
     def from_properties(cls, properties: Mapping[str, Any]) -> CallAnswer:
