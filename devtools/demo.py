@@ -28,6 +28,7 @@ from devtools.sandbox import (
     Timeline,
     WebhookPolicy,
 )
+from devtools.sandbox.callflow import CallScript
 from devtools.trigger_front import DifyTriggerFront, install_trigger_plugin
 from plivo_api.transport.redact import mask_auth_id
 
@@ -291,6 +292,7 @@ def trigger_main() -> int:
             out(f"Plugin plivo_trigger ready in {daemon.time_to_ready:.2f} s (built package)")
             with DifyTriggerFront(daemon, TRIGGER_PROVIDER) as dify:
                 run_trigger(daemon, dify, sandbox, "+" + DEMO_NUMBER)
+                run_trigger_voicemail(dify, sandbox, "+" + DEMO_NUMBER)
         finally:
             daemon.stop()
         if daemon.stdout_noise:
@@ -373,6 +375,37 @@ def run_trigger(
         f"  at Plivo: {number} uses application {sandbox.numbers[digits].app_id} again; "
         f"application {app_id} {'still exists' if app_id in sandbox.applications else 'is gone'}"
     )
+
+
+def run_trigger_voicemail(dify: DifyTriggerFront, sandbox: PlivoSandbox, number: str) -> None:
+    """A subscription whose call answer is voicemail: the caller leaves a message, Plivo
+    transcribes it, and the workflow starts with the recording and its transcript."""
+    out(f"\n▶ Subscribe {number} again, answering calls with voicemail (transcribed)")
+    created = dify.create_subscription(
+        {"phone_number": number, "call_answer": "voicemail", "transcribe": True},
+        TRIGGER_CREDENTIALS,
+    )
+    if not created.ok:
+        out(f"  ✗ {created.session.error_message}")
+        return
+    endpoint = created.subscription["endpoint"]
+    dify.add_node(endpoint, "voicemail_received", name="voicemail to ticket")
+    before = len(dify.settle())
+    out(f"\n▶ {CUSTOMER} calls {number} and leaves a 9-second message")
+    script = CallScript(
+        record_seconds=9, transcription="Hi, it's Sam. Please move my booking to Friday."
+    )
+    call = sandbox.start_inbound_call(
+        from_number=CUSTOMER, to_number=number.lstrip("+"), script=script
+    )
+    flow = sandbox.wait_for_call_flow(call.call_uuid, timeout=15)
+    for heard in flow.heard:
+        out(f"  caller hears: {heard!r}")
+    out("  (Plivo posts the recording, then the transcription, signed, to the endpoint)")
+    run = dify.wait_for_runs(before + 1)[-1]
+    out(f"  workflow '{run.node.name}' starts once, with:")
+    show_json(run.variables)
+    dify.delete_subscription(endpoint)
 
 
 # -- two-way SMS: the plugin's inbound endpoint ------------------------------------------------

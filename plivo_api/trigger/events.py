@@ -1,4 +1,4 @@
-"""The trigger's five events: what each hands a workflow, and whether a node wants it.
+"""The trigger's events: what each hands a workflow, and whether a node wants it.
 
 A webhook becomes exactly one event (see :mod:`plivo_api.trigger.dispatch`); its workflow
 variables are computed once, when the webhook arrives, and travel to every trigger node as the
@@ -16,19 +16,23 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ..webhooks.payloads import CallEvent, DeliveryReport, InboundMessage
-from .filters import PASS, MessageFilter, StateFilter, Verdict, WhatsAppFilter
+from .filters import PASS, CallFilter, MessageFilter, StateFilter, Verdict, WhatsAppFilter
 
 EVENT_SMS_RECEIVED: Final = "sms_received"
 EVENT_WHATSAPP_RECEIVED: Final = "whatsapp_received"
 EVENT_MESSAGE_STATUS: Final = "message_status"
 EVENT_CALL_RECEIVED: Final = "call_received"
 EVENT_CALL_COMPLETED: Final = "call_completed"
+EVENT_VOICEMAIL_RECEIVED: Final = "voicemail_received"
+EVENT_CALL_INPUT: Final = "call_input"
 EVENTS: Final = (
     EVENT_SMS_RECEIVED,
     EVENT_WHATSAPP_RECEIVED,
     EVENT_MESSAGE_STATUS,
     EVENT_CALL_RECEIVED,
     EVENT_CALL_COMPLETED,
+    EVENT_VOICEMAIL_RECEIVED,
+    EVENT_CALL_INPUT,
 )
 
 SMS_VARIABLES: Final = (
@@ -70,12 +74,23 @@ CALL_VARIABLES: Final = (
     "duration",
     "hangup_cause",
 )
+VOICEMAIL_VARIABLES: Final = (
+    "call_uuid",
+    "from",
+    "to",
+    "recording_url",
+    "duration",
+    "transcript",
+)
+CALL_INPUT_VARIABLES: Final = ("call_uuid", "from", "to", "digits")
 VARIABLES: Final[Mapping[str, tuple[str, ...]]] = {
     EVENT_SMS_RECEIVED: SMS_VARIABLES,
     EVENT_WHATSAPP_RECEIVED: WHATSAPP_VARIABLES,
     EVENT_MESSAGE_STATUS: STATUS_VARIABLES,
     EVENT_CALL_RECEIVED: CALL_VARIABLES,
     EVENT_CALL_COMPLETED: CALL_VARIABLES,
+    EVENT_VOICEMAIL_RECEIVED: VOICEMAIL_VARIABLES,
+    EVENT_CALL_INPUT: CALL_INPUT_VARIABLES,
 }
 
 
@@ -174,9 +189,35 @@ def message_status(parameters: Mapping[str, object], payload: Mapping[str, Any])
     return EventResult(variables, verdict)
 
 
-def call_event(payload: Mapping[str, Any]) -> EventResult:
-    """``call_received`` and ``call_completed`` have no filters."""
-    return EventResult(_pick(payload, CALL_VARIABLES))
+def call_event(
+    payload: Mapping[str, Any], parameters: Mapping[str, object] | None = None
+) -> EventResult:
+    """``call_received`` and ``call_completed``: the caller (``from_numbers``) and, for
+    ``call_completed``, how the call ended (``states``). Raises
+    :class:`~plivo_api.errors.InputError` for a filter that cannot work."""
+    return _call_filtered(parameters, payload, CALL_VARIABLES)
+
+
+def voicemail_received(parameters: Mapping[str, object], payload: Mapping[str, Any]) -> EventResult:
+    """Raises :class:`~plivo_api.errors.InputError` for a filter that cannot work."""
+    return _call_filtered(parameters, payload, VOICEMAIL_VARIABLES)
+
+
+def call_input(parameters: Mapping[str, object], payload: Mapping[str, Any]) -> EventResult:
+    """Raises :class:`~plivo_api.errors.InputError` for a filter that cannot work."""
+    return _call_filtered(parameters, payload, CALL_INPUT_VARIABLES)
+
+
+def _call_filtered(
+    parameters: Mapping[str, object] | None,
+    payload: Mapping[str, Any],
+    names: tuple[str, ...],
+) -> EventResult:
+    variables = _pick(payload, names)
+    verdict = CallFilter.from_parameters(parameters or {}).check(
+        from_number=_text(variables["from"]), state=_text(variables.get("state"))
+    )
+    return EventResult(variables, verdict)
 
 
 def _pick(source: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
@@ -193,24 +234,30 @@ def _or_none(value: str) -> str | None:
 
 
 __all__ = [
+    "CALL_INPUT_VARIABLES",
     "CALL_VARIABLES",
     "EVENTS",
     "EVENT_CALL_COMPLETED",
+    "EVENT_CALL_INPUT",
     "EVENT_CALL_RECEIVED",
     "EVENT_MESSAGE_STATUS",
     "EVENT_SMS_RECEIVED",
+    "EVENT_VOICEMAIL_RECEIVED",
     "EVENT_WHATSAPP_RECEIVED",
     "SMS_VARIABLES",
     "STATUS_VARIABLES",
     "VARIABLES",
+    "VOICEMAIL_VARIABLES",
     "WHATSAPP_VARIABLES",
     "EventResult",
     "call_event",
+    "call_input",
     "call_variables",
     "message_status",
     "sms_received",
     "sms_variables",
     "status_variables",
+    "voicemail_received",
     "whatsapp_received",
     "whatsapp_variables",
 ]

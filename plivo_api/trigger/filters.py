@@ -35,6 +35,10 @@ MAX_SHORT_CODE_DIGITS: Final = 8
 in international format (Plivo's short codes have 3 to 8 digits)."""
 
 MESSAGE_STATES: Final = DELIVERY_REPORT_STATES
+CALL_END_STATES: Final = ("completed", "busy", "failed", "timeout", "no-answer", "canceled")
+"""A call's ``CallStatus`` when it ended (https://www.plivo.com/docs/voice/api/call), as the
+``states`` filter of ``call_completed`` offers them."""
+_CALL_STATE_SPELLINGS: Final = {"cancel": "canceled", "cancelled": "canceled"}
 
 PARAM_FROM_NUMBERS: Final = "from_numbers"
 PARAM_TO_NUMBERS: Final = "to_numbers"
@@ -200,6 +204,58 @@ def _choices(
     return frozenset(chosen)
 
 
+@dataclass(frozen=True)
+class CallFilter:
+    """The filters of the call events: the caller, and (``call_completed``) how the call
+    ended."""
+
+    from_numbers: AddressSet | None = None
+    states: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_parameters(cls, parameters: Mapping[str, object]) -> CallFilter:
+        """Raises :class:`InputError` naming the filter that cannot work."""
+        chosen: set[str] = set()
+        for item in _state_items(parameters):
+            state = _call_state(item)
+            if state not in CALL_END_STATES:
+                raise InputError(
+                    PARAM_STATES,
+                    f"{PARAM_STATES}: {shorten(str(item))!r} is not a state of an ended call; "
+                    f"use {', '.join(CALL_END_STATES)}.",
+                )
+            chosen.add(state)
+        return cls(
+            from_numbers=AddressSet.parse(
+                read.text(parameters, PARAM_FROM_NUMBERS), PARAM_FROM_NUMBERS
+            ),
+            states=frozenset(chosen),
+        )
+
+    def check(self, *, from_number: str, state: str = "") -> Verdict:
+        if self.from_numbers is not None and from_number not in self.from_numbers:
+            return Verdict(False, f"the caller is not one of {PARAM_FROM_NUMBERS}")
+        if self.states and _call_state(state) not in self.states:
+            return Verdict(False, f"the state is not one of {PARAM_STATES}")
+        return PASS
+
+
+def _state_items(parameters: Mapping[str, object]) -> list[object]:
+    raw = parameters.get(PARAM_STATES)
+    if raw is None or raw == "" or raw == []:
+        return []
+    if isinstance(raw, str):
+        return [item for item in _ENTRY_SEPARATORS.split(raw) if item.strip()]
+    if isinstance(raw, list | tuple):
+        return [item for item in raw if not (isinstance(item, str) and not item.strip())]
+    raise InputError(PARAM_STATES, f"{PARAM_STATES}: expected a list of call states.")
+
+
+def _call_state(item: object) -> str:
+    state = str(item).strip().lower() if isinstance(item, str | int) else ""
+    return _CALL_STATE_SPELLINGS.get(state, state)
+
+
 def _entries(raw: str, parameter: str) -> list[str]:
     entries = [entry.strip() for entry in _ENTRY_SEPARATORS.split(raw) if entry.strip()]
     if len(entries) > MAX_FILTER_ENTRIES:
@@ -262,6 +318,7 @@ def _regex(raw: str | None) -> LinearPattern | None:
 
 
 __all__ = [
+    "CALL_END_STATES",
     "MESSAGE_STATES",
     "PARAM_CONTAINS",
     "PARAM_CONTENT_TYPES",
@@ -272,6 +329,7 @@ __all__ = [
     "PARAM_TO_NUMBERS",
     "PASS",
     "AddressSet",
+    "CallFilter",
     "MessageFilter",
     "StateFilter",
     "Verdict",

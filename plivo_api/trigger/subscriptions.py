@@ -43,7 +43,7 @@ from ..resources.applications import Application, ApplicationUrls
 from ..resources.numbers import RentedNumber
 from ..text import shorten
 from ..transport.client import PlivoClient
-from .dispatch import CALL_GREETING_PROPERTY, DEFAULT_CALL_GREETING, MAX_CALL_GREETING_CHARS
+from .call_answers import CallAnswer
 
 logger = logging.getLogger(__name__)
 
@@ -370,30 +370,20 @@ def create_subscription(
     client: PlivoClient, endpoint: str, parameters: Mapping[str, object]
 ) -> dict[str, Any]:
     """The constructor's work: read its parameters, subscribe, and return the subscription's
-    properties (what unsubscribing needs, and the sentence callers hear; never a credential).
+    properties (what unsubscribing needs, and what callers hear; never a credential).
 
-    Raises :class:`InputError` for a parameter that cannot work, before anything is sent.
+    Raises :class:`InputError` for a parameter that cannot work, before anything is sent. The
+    number's calls are sent to the endpoint only when ``call_answer`` is not ``none``.
     """
     phone_number = read.text(parameters, PARAM_PHONE_NUMBER, required=True) or ""
-    receive_calls = read.boolean(parameters, PARAM_RECEIVE_CALLS, default=True)
-    greeting = (
-        read.text(parameters, PARAM_CALL_GREETING) or ""
-        if PARAM_CALL_GREETING in parameters
-        else DEFAULT_CALL_GREETING
-    )
-    if len(greeting) > MAX_CALL_GREETING_CHARS:
-        raise InputError(
-            PARAM_CALL_GREETING,
-            f"{PARAM_CALL_GREETING}: {len(greeting)} characters; callers hear at most "
-            f"{MAX_CALL_GREETING_CHARS}. Shorten the sentence.",
-        )
+    calls = CallAnswer.from_parameters(parameters, own_number=phone_number)
     record = subscribe(
         client,
         SubscriptionRequest(
-            phone_number=phone_number, endpoint=endpoint, receive_calls=receive_calls
+            phone_number=phone_number, endpoint=endpoint, receive_calls=calls.receives_calls
         ),
     )
-    return {**record.to_properties(), CALL_GREETING_PROPERTY: greeting}
+    return {**record.to_properties(), **calls.to_properties()}
 
 
 def delete_subscription(client: PlivoClient, properties: Mapping[str, Any]) -> UnsubscribeOutcome:

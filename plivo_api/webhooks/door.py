@@ -63,6 +63,10 @@ TEXT_CONTENT_TYPE: Final = "text/plain; charset=utf-8"
 EVENT_MEMORY_SECONDS: Final = 3600
 """How long a dispatched event is remembered. Plivo's last retry comes about 7.5 minutes after
 the first attempt (8 s timeouts, then 60, 120 and 240 s); an hour is eight times that."""
+CLOCK_SKEW_SECONDS: Final = 60
+"""A remembered time this far ahead of the clock still counts as now: times are stored rounded
+to the millisecond (so a delivery right after the first reads a slightly future time), and two
+plugin processes' clocks may differ a little."""
 EVENT_SLOTS: Final = 4096
 """Dispatched events live one per slot key: storage stays bounded (about 4096 x 60 bytes), and
 two events never share a record (an unrelated event can only take a slot whose event is older
@@ -234,7 +238,7 @@ class DispatchedEvents:
         record = read_record_or_none(self._store, key) or {}
         if (
             text_of(record.get("e")) == digest
-            and 0 <= now - number_of(record.get("t")) < EVENT_MEMORY_SECONDS
+            and -CLOCK_SKEW_SECONDS <= now - number_of(record.get("t")) < EVENT_MEMORY_SECONDS
         ):
             return False
         write_record(self._store, key, {"e": digest, "t": round(now, 3), "o": owner})
@@ -243,6 +247,7 @@ class DispatchedEvents:
 
 
 __all__ = [
+    "CLOCK_SKEW_SECONDS",
     "EVENT_MEMORY_SECONDS",
     "EVENT_SLOTS",
     "FORBIDDEN_BODY",

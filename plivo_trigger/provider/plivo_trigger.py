@@ -17,10 +17,10 @@ class PlivoTrigger(Trigger):
     def _dispatch_event(self, subscription: Subscription, request: Request) -> EventDispatch:
         # Imported here, not at start-up: the plugin is ready before the core is loaded.
         from plivo_api.trigger.dispatch import (
+            CallAnswer,
             WebhookRequest,
             answer_webhook,
             auth_token_of,
-            call_greeting_of,
         )
 
         properties = subscription.properties or {}
@@ -33,8 +33,8 @@ class PlivoTrigger(Trigger):
                 headers=request.headers,
             ),
             auth_token=auth_token_of(self.runtime.credentials, properties),
-            call_greeting=call_greeting_of(properties),
             store=self.runtime.session.storage,
+            call_answer=CallAnswer.from_properties(properties),
         )
         return EventDispatch(
             user_id=answer.user_id,

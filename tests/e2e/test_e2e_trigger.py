@@ -25,6 +25,7 @@ from devtools.sandbox import (
     WebhookPolicy,
     WebhookRecord,
 )
+from devtools.sandbox.callflow import CallScript, Digits
 from devtools.sandbox.signing import signature_headers
 from devtools.trigger_front import DifyTriggerFront, WorkflowRun, install_trigger_plugin
 
@@ -592,4 +593,98 @@ def test_an_event_already_dispatched_is_not_dispatched_again(
     assert len(trigger.storage.calls) - before <= 3 * len(deliveries)
     first_delivery = [d for d in front.deliveries if d.endpoint == endpoint]
     assert [len(d.events) for d in first_delivery] == [1, 0, 0, 0, 0]
+    front.delete_subscription(endpoint)
+
+
+# -- call answers: voicemail, menu, forward ------------------------------------------------------
+
+
+def test_a_voicemail_with_its_transcript_starts_a_workflow(
+    front: DifyTriggerFront, plivo: PlivoSandbox
+) -> None:
+    endpoint = subscribe(
+        front, call_answer="voicemail", transcribe=True, voicemail_greeting="Leave a message."
+    )["endpoint"]
+    front.add_node(endpoint, "voicemail_received")
+    front.add_node(endpoint, "voicemail_received", {"from_numbers": "+442079460030"}, "others")
+    script = CallScript(record_seconds=7, transcription="Please call me back about order 42.")
+    call = plivo.start_inbound_call(from_number=CALLER, to_number=DEMO_NUMBER, script=script)
+    flow = plivo.wait_for_call_flow(call.call_uuid, timeout=15)
+    assert flow.heard == ["Leave a message.", "Thank you for calling. Goodbye."]
+    assert [request.status for request in flow.requests] == [200] * len(flow.requests)
+    runs = by_name(front.wait_for_runs(2))
+    assert runs["others"].cancelled
+    voicemail = runs["voicemail_received"].variables
+    assert voicemail["call_uuid"] == call.call_uuid
+    assert (voicemail["from"], voicemail["to"]) == (CALLER, OUR_NUMBER)
+    assert voicemail["transcript"] == "Please call me back about order 42."
+    assert voicemail["duration"] == 7
+    assert voicemail["recording_url"].startswith("http")
+    front.delete_subscription(endpoint)
+
+
+def test_a_menu_key_starts_call_input_and_the_caller_hears_the_sentence(
+    front: DifyTriggerFront, plivo: PlivoSandbox
+) -> None:
+    endpoint = subscribe(
+        front,
+        call_answer="menu",
+        menu_prompt="Press 1 for sales, 2 for support.",
+        call_greeting="Bye.",
+    )["endpoint"]
+    front.add_node(endpoint, "call_input")
+    front.add_node(endpoint, "call_completed", {"states": ["completed"]})
+    script = CallScript(inputs=[Digits("2")])
+    call = plivo.start_inbound_call(from_number=CALLER, to_number=DEMO_NUMBER, script=script)
+    flow = plivo.wait_for_call_flow(call.call_uuid, timeout=15)
+    assert flow.heard == ["Press 1 for sales, 2 for support.", "Bye."]
+    runs = {run.node.event: run for run in front.wait_for_runs(2)}
+    assert runs["call_input"].variables == {
+        "call_uuid": call.call_uuid,
+        "from": CALLER,
+        "to": OUR_NUMBER,
+        "digits": "2",
+    }
+    assert runs["call_completed"].variables["state"] == "completed"
+    front.delete_subscription(endpoint)
+
+
+def test_forward_connects_the_caller_to_the_number(
+    front: DifyTriggerFront, plivo: PlivoSandbox
+) -> None:
+    endpoint = subscribe(front, call_answer="forward", forward_to="+44 20 7946 0030")["endpoint"]
+    front.add_node(endpoint, "call_received")
+    call = plivo.start_inbound_call(from_number=CALLER, to_number=DEMO_NUMBER, script=CallScript())
+    flow = plivo.wait_for_call_flow(call.call_uuid, timeout=15)
+    assert [entry.text for entry in flow.of_kind("dial")] == ["442079460030"]
+    assert front.wait_for_runs(1)[0].variables["call_uuid"] == call.call_uuid
+    front.delete_subscription(endpoint)
+
+
+def test_a_bad_forward_number_is_refused_when_subscribing(
+    front: DifyTriggerFront, plivo: PlivoSandbox
+) -> None:
+    before = account(plivo)
+    result = front.create_subscription(
+        {"phone_number": OUR_NUMBER, "call_answer": "forward", "forward_to": "555-0100"},
+        CREDENTIALS,
+    )
+    assert result.error is not None
+    assert "forward_to" in result.error["message"]
+    assert account(plivo) == before
+
+
+def test_forged_menu_keys_are_refused_and_start_nothing(
+    front: DifyTriggerFront, plivo: PlivoSandbox
+) -> None:
+    endpoint = subscribe(front, call_answer="menu", menu_prompt="Press 1.")["endpoint"]
+    front.add_node(endpoint, "call_input")
+    form = {"CallUUID": "c-forged", "From": "14155550123", "To": DEMO_NUMBER, "Digits": "1"}
+    unsigned = requests.post(f"{endpoint}?step=input", data=form, timeout=10)
+    assert (unsigned.status_code, unsigned.text) == (403, "Forbidden")
+    # Signed for the endpoint without the step: Plivo's signature covers the query.
+    headers = signature_headers("POST", endpoint, form, DEMO_AUTH_TOKEN)
+    moved = requests.post(f"{endpoint}?step=input", data=form, headers=headers, timeout=10)
+    assert moved.status_code == 403
+    assert front.settle() == []
     front.delete_subscription(endpoint)

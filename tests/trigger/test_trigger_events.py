@@ -10,17 +10,21 @@ import yaml
 
 from plivo_api.errors import InputError
 from plivo_api.trigger.events import (
+    CALL_INPUT_VARIABLES,
     CALL_VARIABLES,
     SMS_VARIABLES,
     STATUS_VARIABLES,
     VARIABLES,
+    VOICEMAIL_VARIABLES,
     WHATSAPP_VARIABLES,
     call_event,
+    call_input,
     call_variables,
     message_status,
     sms_received,
     sms_variables,
     status_variables,
+    voicemail_received,
     whatsapp_received,
     whatsapp_variables,
 )
@@ -249,3 +253,51 @@ def test_the_content_types_filter_offers_every_whatsapp_content_type() -> None:
     assert names == [parameter["name"] for parameter in sms["parameters"]] + ["content_types"]
     [content_types] = [p for p in parameters if p["name"] == "content_types"]
     assert [o["value"] for o in content_types["options"]] == list(WHATSAPP_CONTENT_TYPES)
+
+
+# -- call events: the caller, and how the call ended ---------------------------------------------
+
+
+def _call_payload(**fields: str) -> dict[str, Any]:
+    return call_variables(
+        CallEvent.from_params(
+            {"CallUUID": "c", "From": "14155550123", "To": "14155550100", **fields}
+        )
+    )
+
+
+def test_call_events_filter_on_the_caller() -> None:
+    payload = _call_payload()
+    assert not call_event(payload, {"from_numbers": "+1 415 555 0123, +442079460030"}).ignored
+    dropped = call_event(payload, {"from_numbers": "+442079460030"})
+    assert dropped.ignored and "from_numbers" in dropped.verdict.reason
+    assert not call_event(payload).ignored
+
+
+def test_call_completed_filters_on_how_the_call_ended() -> None:
+    ended = _call_payload(CallStatus="no-answer", Event="Hangup")
+    assert not call_event(ended, {"states": ["no-answer", "busy"]}).ignored
+    assert call_event(ended, {"states": ["completed"]}).ignored
+    cancelled = _call_payload(CallStatus="cancel", Event="Hangup")
+    assert not call_event(cancelled, {"states": "canceled"}).ignored
+    with pytest.raises(InputError) as raised:
+        call_event(ended, {"states": ["delivered"]})
+    assert raised.value.parameter == "states"
+
+
+def test_voicemail_and_menu_events_hand_their_variables_and_filter_the_caller() -> None:
+    voicemail = {
+        "call_uuid": "c",
+        "from": "+14155550123",
+        "to": "+14155550100",
+        "recording_url": "https://media.plivo.com/r.mp3",
+        "duration": 3,
+        "transcript": None,
+        "extra": "dropped",
+    }
+    result = voicemail_received({}, voicemail)
+    assert list(result.variables) == list(VOICEMAIL_VARIABLES)
+    assert voicemail_received({"from_numbers": "+442079460030"}, voicemail).ignored
+    keys = {"call_uuid": "c", "from": "+14155550123", "to": "+14155550100", "digits": "42#"}
+    assert call_input({"from_numbers": "+14155550123"}, keys).variables == keys
+    assert list(call_input({}, keys).variables) == list(CALL_INPUT_VARIABLES)

@@ -524,3 +524,46 @@ def test_an_application_is_kept_when_its_other_numbers_cannot_be_checked(
     assert record.app_id in sandbox.applications
     assert "could not be checked" in outcome.message
     assert sandbox.numbers[DEMO_NUMBER].app_id == DEMO_APP_ID
+
+
+# -- call answers ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("parameters", "named"),
+    [
+        ({"call_answer": "forward", "forward_to": "555-0100"}, "forward_to"),
+        ({"call_answer": "forward", "forward_to": f"+{DEMO_NUMBER}"}, "forward_to"),
+        ({"call_answer": "menu", "menu_prompt": " "}, "menu_prompt"),
+        ({"call_answer": "ring"}, "call_answer"),
+    ],
+)
+def test_call_answer_settings_that_cannot_work_change_nothing(
+    sandbox: PlivoSandbox, client: PlivoClient, parameters: dict[str, object], named: str
+) -> None:
+    with pytest.raises(InputError) as raised:
+        create_subscription(client, ENDPOINT, {"phone_number": DEMO_NUMBER, **parameters})
+    assert raised.value.parameter == named
+    assert sandbox.requests == []
+
+
+def test_a_call_answer_wires_the_calls_and_none_keeps_them_where_they_went(
+    sandbox: PlivoSandbox, client: PlivoClient
+) -> None:
+    previous = sandbox.applications[DEMO_APP_ID]
+    forward = create_subscription(
+        client,
+        ENDPOINT,
+        {"phone_number": DEMO_NUMBER, "call_answer": "forward", "forward_to": "+44 20 7946 0030"},
+    )
+    assert (forward["call_answer"], forward["forward_to"]) == ("forward", "+442079460030")
+    assert sandbox.applications[forward["app_id"]].answer_url == ENDPOINT
+    assert delete_subscription(client, forward).success
+    assert sandbox.numbers[DEMO_NUMBER].app_id == DEMO_APP_ID
+    unwired = create_subscription(
+        client, ENDPOINT, {"phone_number": DEMO_NUMBER, "call_answer": "none"}
+    )
+    app = sandbox.applications[unwired["app_id"]]
+    assert (unwired["receive_calls"], app.answer_url) == (False, previous.answer_url)
+    assert delete_subscription(client, unwired).success
+    assert sandbox.numbers[DEMO_NUMBER].app_id == DEMO_APP_ID

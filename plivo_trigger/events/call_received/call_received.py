@@ -1,4 +1,5 @@
-"""Dify adapter for ``call_received``: its variables come from ``plivo_api.trigger.events``."""
+"""Dify adapter for ``call_received``: filters and variables live in
+``plivo_api.trigger.events``."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ class CallReceivedEvent(Event):
     ) -> Variables:
         from plivo_api.trigger.events import call_event
 
-        result = call_event(payload)
+        result = call_event(payload, parameters)
         if result.ignored:
             raise EventIgnoreError(result.verdict.reason)
         return Variables(variables=result.variables)
