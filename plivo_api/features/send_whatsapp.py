@@ -27,6 +27,13 @@ from ..messaging.digits import to_plivo
 from ..messaging.numbers import InvalidRecipient, parse_recipients, parse_region
 from ..messaging.sender import Sender, parse_sender
 from ..messaging.states import STATE_QUEUED
+from ..messaging.whatsapp_limits import (
+    MAX_BUTTON_BODY_CHARS,
+    MAX_BUTTON_TITLE_CHARS,
+    MAX_BUTTONS,
+    MAX_TEXT_CHARS,
+    text_length,
+)
 from ..params import UNRESOLVED_VARIABLE, Limits, Params, message_text
 from ..resources.connect import client_for
 from ..text import listed, shorten
@@ -52,10 +59,6 @@ from .send_sms import (
     wait_for_delivery,
 )
 
-MAX_TEXT_CHARS: Final = 4096  # WhatsApp's limit for a text message
-MAX_BUTTON_BODY_CHARS: Final = 1024  # WhatsApp's limit for the body of an interactive message
-MAX_BUTTONS: Final = 3
-MAX_BUTTON_TITLE_CHARS: Final = 20
 DEFAULT_LANGUAGE: Final = "en"
 TEMPLATES_TOOL: Final = "whatsapp_templates"
 LIMITS: Limits = {"max_recipients": MAX_RECIPIENTS_LIMIT, "wait_seconds": WAIT_LIMIT}
@@ -300,20 +303,20 @@ def content_of(params: Params) -> tuple[Kind, dict[str, Any]]:
                 "media_urls cannot go with buttons: a message with reply buttons carries text "
                 "only. Nothing was sent.",
             )
-        if len(text) > MAX_BUTTON_BODY_CHARS:
+        if text_length(text) > MAX_BUTTON_BODY_CHARS:
             raise InputError(
                 "message",
-                f"message: {len(text)} characters; with buttons WhatsApp allows at most "
+                f"message: {text_length(text)} characters; with buttons WhatsApp allows at most "
                 f"{MAX_BUTTON_BODY_CHARS}. Shorten it. Nothing was sent.",
             )
         action = {"buttons": [{"id": title, "title": title} for title in buttons]}
         interactive = {"type": "button", "body": {"text": text}, "action": action}
         return "interactive", {"interactive": interactive}
-    if len(text) > MAX_TEXT_CHARS:
+    if text_length(text) > MAX_TEXT_CHARS:
         raise InputError(
             "message",
-            f"message: {len(text)} characters; a WhatsApp message has at most {MAX_TEXT_CHARS}. "
-            "Shorten it. Nothing was sent.",
+            f"message: {text_length(text)} characters; a WhatsApp message has at most "
+            f"{MAX_TEXT_CHARS}. Shorten it. Nothing was sent.",
         )
     fields: dict[str, Any] = {}
     if text:

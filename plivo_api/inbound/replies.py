@@ -26,6 +26,7 @@ from typing import Any, Final, Protocol
 from ..errors import OutcomeUnknownError, PlivoError
 from ..messaging.digits import to_plivo
 from ..messaging.segments import analyze, split_parts
+from ..messaging.whatsapp_limits import MAX_TEXT_CHARS, text_length
 from ..resources.connect import client_for
 from ..resources.messages import Messenger, SendResult
 from ..transport.client import Timeouts
@@ -34,9 +35,7 @@ from ..webhooks.payloads import MESSAGE_TYPE_SMS, MESSAGE_TYPE_WHATSAPP
 from .plain_text import plain_text
 
 MAX_REPLY_MESSAGES: Final = 3
-WHATSAPP_MAX_TEXT_CHARS: Final = 4096
-"""WhatsApp's limit for a free-text message body. Counted in UTF-16 units, the stricter of the
-ways a service may count, so an emoji-heavy reply is never refused as too long."""
+WHATSAPP_MAX_TEXT_CHARS: Final = MAX_TEXT_CHARS
 WHATSAPP_BREAK_WINDOW: Final = 1000
 """How far before the limit a line break (else a space) is looked for to end a message, so a
 paragraph, or at least a word, stays whole."""
@@ -118,10 +117,6 @@ def plan_reply(answer: str, *, message_type: str = MESSAGE_TYPE_SMS) -> ReplyPla
     return ReplyPlan(tuple(messages), len(text) - used)
 
 
-def _utf16_units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
 def _plan_whatsapp(text: str) -> ReplyPlan:
     messages: list[str] = []
     rest = text
@@ -138,7 +133,7 @@ def _plan_whatsapp(text: str) -> ReplyPlan:
 def _whatsapp_cut(text: str) -> int:
     """Where the first message of ``text`` ends: all of it when it fits, else at the last line
     break (or space) near the limit, else at the limit itself."""
-    if _utf16_units(text) <= WHATSAPP_MAX_TEXT_CHARS:
+    if text_length(text) <= WHATSAPP_MAX_TEXT_CHARS:
         return len(text)
     limit = 0
     units = 0

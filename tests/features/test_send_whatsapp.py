@@ -238,6 +238,8 @@ def test_a_refused_template_keeps_plivos_words(plivo: PlivoSandbox) -> None:
             "buttons",
         ),
         ({"message": "x" * 4097}, "message", "4096"),
+        # Emoji count two UTF-16 units, as the two-way endpoint's replies count them.
+        ({"message": "\U0001f600" * 2049}, "message", "4098 characters"),
         ({"message": "Hi {{name}}"}, "message", "name"),
         ({"template_name": "Order Shipped"}, "template_name", "lower-case"),
         (
