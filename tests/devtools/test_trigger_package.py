@@ -85,6 +85,8 @@ def test_the_trigger_manifest_makes_the_promises_of_a_trigger(
         "message_status",
         "call_received",
         "call_completed",
+        "voicemail_received",
+        "call_input",
     ]
     assert [field["name"] for field in provider["subscription_schema"]] == [
         "auth_token",
@@ -94,8 +96,13 @@ def test_the_trigger_manifest_makes_the_promises_of_a_trigger(
     constructor = provider["subscription_constructor"]
     assert [p["name"] for p in constructor["parameters"]] == [
         "phone_number",
-        "receive_calls",
+        "call_answer",
         "call_greeting",
+        "forward_to",
+        "voicemail_greeting",
+        "transcribe",
+        "menu_prompt",
+        "menu_digits",
     ]
     assert constructor["parameters"][0]["type"] == "dynamic-select"
     assert set(constructor["credentials_schema"]) == {"auth_id", "auth_token"}
