@@ -12,10 +12,13 @@ Each folder answers one question; a folder imports only from the folders listed 
   (and ``connect``, where credentials become a client).
 - ``webhooks/``: what Plivo sends us and how we know it is Plivo: the front door (``door``),
   signatures, payloads, XML answers and plugin storage.
-- ``inbound/``: the two-way SMS endpoint. ``trigger/``: the Plivo Trigger plugin's events,
+- ``inbound/``: the two-way endpoint (texts and WhatsApp answered by an app; ``inbound/calls``:
+  the phone assistant). ``trigger/``: the Plivo Trigger plugin's events,
   filters, dispatch and subscriptions.
 - ``toolkit/``: what several tools share (presentation, recipient rules, polling, pricing,
   permissions, JSON parameters, the list/get/create/update/delete operations).
+- ``voice/``: calls the plugin's own endpoint serves (speak, play or ask with no XML hosting):
+  signed instructions, the callee's answer, the endpoint's ``/voice/answer|input|event``.
 - ``features/``: one module per tool.
 
 Nothing here imports ``dify_plugin``: the provider, tools, endpoints and trigger events are thin

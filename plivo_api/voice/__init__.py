@@ -12,6 +12,6 @@ tool reads them back while it waits. One module per job:
 - ``routes``: the endpoint's ``/voice/answer``, ``/voice/input`` and ``/voice/event``, each
   checking Plivo's signature first and the instructions' signature second.
 
-This folder sits above ``webhooks/``, ``resources/`` and ``inbound/`` (it uses the endpoint's
-settings and signature check) and below ``features/``.
+This folder sits above ``webhooks/``, ``resources/``, ``inbound/`` (it uses the endpoint's
+settings and signature check) and ``toolkit/`` (its clock), and below ``features/``.
 """
