@@ -1,4 +1,4 @@
-"""The one bridge from a Dify endpoint to ``plivo_api.inbound``.
+"""The one bridge from a Dify endpoint to the core (``plivo_api.inbound`` and ``plivo_api.voice``).
 
 Every endpoint class is the same three lines and calls :func:`answer` with its route. The core
 is imported on the first request, not when the plugin starts (Dify's daemon waits for the
@@ -24,7 +24,16 @@ from werkzeug import Request, Response
 
 logger = logging.getLogger("plivo_api.endpoint")
 
-Route = Literal["inbound", "status", "voice_inbound", "voice_turn", "voice_hangup"]
+Route = Literal[
+    "inbound",
+    "status",
+    "voice_inbound",
+    "voice_turn",
+    "voice_hangup",
+    "voice_answer",
+    "voice_input",
+    "voice_event",
+]
 INTERNAL_ERROR_BODY = "Internal Server Error"
 
 
@@ -95,16 +104,23 @@ def _answer(
     from plivo_api.inbound.reports import handle_status
     from plivo_api.inbound.services import Services
     from plivo_api.inbound.settings import EndpointSettings
+    from plivo_api.voice.routes import handle_answer, handle_event, handle_input
     from plivo_api.webhooks.door import WebhookRequest
     from plivo_api.webhooks.signature import form_lists
 
-    handler = {
+    # The routes of calls the plugin makes itself need only the store.
+    call_routes = {
+        "voice_answer": handle_answer,
+        "voice_input": handle_input,
+        "voice_event": handle_event,
+    }
+    handlers = {
         "inbound": handle_inbound,
         "status": handle_status,
         "voice_inbound": handle_voice_inbound,
         "voice_turn": handle_voice_turn,
         "voice_hangup": handle_voice_hangup,
-    }[route]
+    }
     post = request.method.upper() == "POST"
     incoming = WebhookRequest(
         method=request.method,
@@ -113,12 +129,16 @@ def _answer(
         query=request.query_string.decode("utf-8", "replace"),
         headers=_headers(request),
     )
-    services = Services(
-        store=endpoint.session.storage,
-        apps=_DifyApps(endpoint.session.app, AppInvocationError),
-        messenger=plivo_messenger,
-    )
-    result = handler(incoming, EndpointSettings.from_mapping(settings), services)
+    endpoint_settings = EndpointSettings.from_mapping(settings)
+    if route in call_routes:
+        result = call_routes[route](incoming, endpoint_settings, endpoint.session.storage)
+    else:
+        services = Services(
+            store=endpoint.session.storage,
+            apps=_DifyApps(endpoint.session.app, AppInvocationError),
+            messenger=plivo_messenger,
+        )
+        result = handlers[route](incoming, endpoint_settings, services)
     return Response(
         result.body,
         status=result.status,

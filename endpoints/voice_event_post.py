@@ -8,11 +8,11 @@ from typing import Any
 from dify_plugin import Endpoint
 from werkzeug import Request, Response
 
-from endpoints._voice_webhook import answer
+from endpoints._plivo_webhook import answer
 
 
 class VoiceEventPostEndpoint(Endpoint):
     def _invoke(
         self, r: Request, values: Mapping[str, Any], settings: Mapping[str, Any]
     ) -> Response:
-        return answer(self, r, settings, "event")
+        return answer(self, r, settings, "voice_event")

@@ -178,9 +178,14 @@ class WhatsAppFilter:
 
 
 def _choices(
-    parameters: Mapping[str, object], parameter: str, allowed: tuple[str, ...], what: str
+    parameters: Mapping[str, object],
+    parameter: str,
+    allowed: tuple[str, ...],
+    what: str,
+    spellings: Mapping[str, str] | None = None,
 ) -> frozenset[str]:
-    """The values chosen in a checkbox filter (a list, or comma-separated text); empty: all."""
+    """The values chosen in a checkbox filter (a list, or comma-separated text); empty: all.
+    ``spellings`` maps other spellings of a value (``cancelled``) to the one offered."""
     raw = parameters.get(parameter)
     if raw is None or raw == "" or raw == []:
         return frozenset()
@@ -195,6 +200,8 @@ def _choices(
         value = str(item).strip().lower() if isinstance(item, str | int) else None
         if value == "":
             continue
+        if spellings and value is not None:
+            value = spellings.get(value, value)
         if value not in allowed:
             raise InputError(
                 parameter,
@@ -215,21 +222,17 @@ class CallFilter:
     @classmethod
     def from_parameters(cls, parameters: Mapping[str, object]) -> CallFilter:
         """Raises :class:`InputError` naming the filter that cannot work."""
-        chosen: set[str] = set()
-        for item in _state_items(parameters):
-            state = _call_state(item)
-            if state not in CALL_END_STATES:
-                raise InputError(
-                    PARAM_STATES,
-                    f"{PARAM_STATES}: {shorten(str(item))!r} is not a state of an ended call; "
-                    f"use {', '.join(CALL_END_STATES)}.",
-                )
-            chosen.add(state)
         return cls(
             from_numbers=AddressSet.parse(
                 read.text(parameters, PARAM_FROM_NUMBERS), PARAM_FROM_NUMBERS
             ),
-            states=frozenset(chosen),
+            states=_choices(
+                parameters,
+                PARAM_STATES,
+                CALL_END_STATES,
+                "final call state",
+                _CALL_STATE_SPELLINGS,
+            ),
         )
 
     def check(self, *, from_number: str, state: str = "") -> Verdict:
@@ -238,17 +241,6 @@ class CallFilter:
         if self.states and _call_state(state) not in self.states:
             return Verdict(False, f"the state is not one of {PARAM_STATES}")
         return PASS
-
-
-def _state_items(parameters: Mapping[str, object]) -> list[object]:
-    raw = parameters.get(PARAM_STATES)
-    if raw is None or raw == "" or raw == []:
-        return []
-    if isinstance(raw, str):
-        return [item for item in _ENTRY_SEPARATORS.split(raw) if item.strip()]
-    if isinstance(raw, list | tuple):
-        return [item for item in raw if not (isinstance(item, str) and not item.strip())]
-    raise InputError(PARAM_STATES, f"{PARAM_STATES}: expected a list of call states.")
 
 
 def _call_state(item: object) -> str:

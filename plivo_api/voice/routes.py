@@ -36,7 +36,7 @@ from ..webhooks.door import (
     retry_later,
 )
 from ..webhooks.kvstore import KeyValueStore, StorageError
-from ..webhooks.xml import empty_response
+from ..webhooks.xml import call_response, empty_response, hangup
 from .answers import first, save_end, save_input
 from .instructions import (
     ROUTE_ANSWER,
@@ -111,7 +111,7 @@ def handle_answer(
             return retry_later("Storage failed; Plivo retries.")
     if instructions is None:
         logger.warning("voice answer: the call's stored instructions are gone; hanging up")
-        return WebhookAnswer(200, "<Response><Hangup/></Response>")
+        return WebhookAnswer(200, call_response(hangup()))
     base = _endpoint_base(request, settings, ROUTE_ANSWER)
     signed_query = _signed_query(request)
     body = answer_xml(
